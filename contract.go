@@ -13,10 +13,10 @@ import (
 //go:embed api.yaml
 var Contract []byte
 
-//go:embed fixtures
+//go:embed all:fixtures
 var fixtures embed.FS
 
-//go:embed profiles
+//go:embed all:profiles
 var profiles embed.FS
 
 // Fixtures is the recorded exchanges, one directory per operationId.
