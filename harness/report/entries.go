@@ -1,0 +1,82 @@
+// Package report turns what a conformance run recorded into the reports
+// people and CI read: summary.json now, HTML and Markdown later.
+//
+// The suites record two kinds of Ginkgo report entries per exchange; this file
+// is their wire format, shared by the writer (harness/suite) and the readers
+// (cmd/chreport).
+package report
+
+import "github.com/chconform/chconform/harness"
+
+// Names of the Ginkgo report entries the suites add.
+const (
+	EntryExchange = "chconform.exchange"
+	EntryChecks   = "chconform.checks"
+	EntryRun      = "chconform.run"
+)
+
+// Spec label prefixes. A spec carries one group label, one op label per
+// operation it exercises, "mutating" when it changes server state, and
+// "state:<name>" when it needs a documented server state.
+const (
+	LabelGroup    = "group:"
+	LabelOp       = "op:"
+	LabelState    = "state:"
+	LabelMutating = "mutating"
+)
+
+// Skip message prefixes that classify a skipped spec.
+const (
+	SkipUnsupported = "unsupported: "
+	SkipDisabled    = "disabled: "
+)
+
+// ExchangeEntry is one exchange as a report shows it: secrets already masked.
+type ExchangeEntry struct {
+	Operation string      `json:"operation"`
+	Request   Transcript  `json:"request"`
+	Response  *Transcript `json:"response,omitempty"`
+	Error     string      `json:"error,omitempty"`
+	ElapsedMS float64     `json:"elapsed_ms"`
+}
+
+// Transcript is one side of an exchange, redacted.
+type Transcript struct {
+	Method  string              `json:"method,omitempty"`
+	URL     string              `json:"url,omitempty"`
+	Status  int                 `json:"status,omitempty"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
+	// BodyTruncated is set when the body was cut for the report or at the
+	// client's size cap.
+	BodyTruncated bool `json:"body_truncated,omitempty"`
+}
+
+// ChecksEntry is the verdict of the checks applied to one exchange.
+type ChecksEntry struct {
+	Operation string                `json:"operation"`
+	Status    int                   `json:"status,omitempty"` // the response status, 0 when none arrived
+	Checks    []harness.CheckResult `json:"checks"`
+}
+
+// RunEntry describes the run once per suite process (added in a
+// ReportBeforeSuite), so the summary can name the target without the
+// environment of the process that renders it.
+type RunEntry struct {
+	Mode       string            `json:"mode"` // fixtures | base-url
+	BaseURL    string            `json:"base_url,omitempty"`
+	Profile    string            `json:"profile"`
+	SpecPath   string            `json:"spec_path"`
+	SpecSHA    string            `json:"spec_sha256"`
+	Config     map[string]string `json:"config"` // redacted
+	Operations []OperationInfo   `json:"operations"`
+}
+
+// OperationInfo is what the summary needs to know of each contract operation.
+type OperationInfo struct {
+	ID                  string   `json:"operation_id"`
+	Group               string   `json:"group"`
+	Method              string   `json:"method"`
+	Path                string   `json:"path"`
+	ResponsesDocumented []string `json:"responses_documented"`
+}
