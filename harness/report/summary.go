@@ -1,0 +1,507 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// ToolInfo names the build that produced a summary, so two summaries that
+// differ can be told apart by tool as well as by target.
+type ToolInfo struct {
+	Version    string `json:"version"`
+	KinOpenAPI string `json:"kin_openapi,omitempty"`
+	Ginkgo     string `json:"ginkgo,omitempty"`
+}
+
+// Summary is summary.json: the machine-readable verdict of one run. Every
+// slice is sorted and nothing depends on map order, parallelism or spec
+// randomisation, so two summaries of the same run are byte-identical and a
+// diff of two runs shows only what changed.
+type Summary struct {
+	// StartedAt is the earliest suite start; the only time in the summary.
+	StartedAt  string             `json:"started_at,omitempty"`
+	Target     Target             `json:"target"`
+	Spec       SpecInfo           `json:"spec"`
+	Tool       ToolInfo           `json:"tool"`
+	Totals     Totals             `json:"totals"`
+	Coverage   Coverage           `json:"coverage"`
+	Operations []OperationSummary `json:"operations"`
+	Specs      []SpecSummary      `json:"specs"`
+}
+
+// Target is what the run was pointed at.
+type Target struct {
+	Mode    string            `json:"mode"`
+	BaseURL string            `json:"base_url,omitempty"`
+	Profile string            `json:"profile"`
+	Config  map[string]string `json:"config,omitempty"` // redacted by the suites
+}
+
+// SpecInfo identifies the contract the run checked against.
+type SpecInfo struct {
+	Path       string `json:"path"`
+	SHA256     string `json:"sha256"`
+	Operations int    `json:"operations"`
+}
+
+// Totals counts spec outcomes. Specs the run did not select (label filter,
+// focus, pending) are in none of them.
+type Totals struct {
+	Passed      int `json:"passed"`
+	Failed      int `json:"failed"`
+	Unsupported int `json:"unsupported"`
+	Disabled    int `json:"disabled"`
+	Error       int `json:"error"`
+}
+
+// Coverage says how much of the contract the run actually reached.
+type Coverage struct {
+	OperationsExercised int `json:"operations_exercised"`
+	OperationsTotal     int `json:"operations_total"`
+	ResponsesExercised  int `json:"responses_exercised"`
+	ResponsesTotal      int `json:"responses_total"`
+}
+
+// OperationSummary is one row of the operation x check matrix.
+type OperationSummary struct {
+	OperationID         string         `json:"operation_id"`
+	Group               string         `json:"group"`
+	Method              string         `json:"method"`
+	Path                string         `json:"path"`
+	Status              Outcome        `json:"status"`
+	Checks              []CheckSummary `json:"checks"`
+	ResponsesDocumented []string       `json:"responses_documented"`
+	ResponsesExercised  []string       `json:"responses_exercised"`
+}
+
+// CheckSummary is one check's verdict, on a spec's exchange or rolled up
+// over an operation.
+type CheckSummary struct {
+	// Operation is set on a spec's checks, where one spec may exercise
+	// several operations; an operation's own checks leave it out.
+	Operation string              `json:"operation,omitempty"`
+	Name      string              `json:"name"`
+	Status    harness.CheckStatus `json:"status"`
+	Message   string              `json:"message"`
+}
+
+// SpecSummary is one selected spec, or one suite-level problem (a failed
+// BeforeSuite, a suite that did not compile) reported as a spec so that it
+// is counted and listed like one.
+type SpecSummary struct {
+	Name       string         `json:"name"`
+	Group      string         `json:"group,omitempty"`
+	Operations []string       `json:"operations,omitempty"`
+	State      string         `json:"state,omitempty"` // Ginkgo's own word
+	Outcome    Outcome        `json:"outcome"`
+	Reason     string         `json:"reason,omitempty"`
+	Checks     []CheckSummary `json:"checks,omitempty"`
+	Location   string         `json:"location,omitempty"`
+}
+
+// ExitCode is the run's exit status as DESIGN.md defines it: 2 when the
+// harness could not do its job (an error, or nothing ran at all, which is
+// never what a conformance run is for), 1 when the target broke the
+// contract, 0 otherwise.
+func (s Summary) ExitCode() int {
+	switch {
+	case s.Totals.Error > 0 || len(s.Specs) == 0:
+		return 2
+	case s.Totals.Failed > 0:
+		return 1
+	default:
+		return 0
+	}
+}
+
+// maxMessages caps how many distinct messages an operation's check keeps,
+// so one broken schema hit by a hundred specs stays one readable line.
+const maxMessages = 5
+
+// Build reduces Ginkgo reports (one per suite package, as
+// `ginkgo --json-report` writes them, or straight from a ReportAfterSuite)
+// to a Summary. It fails only when a chconform report entry cannot be
+// decoded, which means writer and reader disagree on the wire format.
+func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
+	s := Summary{Tool: tool, Operations: []OperationSummary{}, Specs: []SpecSummary{}}
+
+	var (
+		run     *RunEntry
+		ops     = map[string]OperationInfo{}
+		status  = map[string]Outcome{}
+		checks  = map[string]map[string]*checkAgg{}
+		seen    = map[string]map[string]bool{} // op -> response statuses that conformed
+		reached = map[string]bool{}            // ops that got at least one response
+		started time.Time
+	)
+
+	for ri, r := range reports {
+		if !r.StartTime.IsZero() && (started.IsZero() || r.StartTime.Before(started)) {
+			started = r.StartTime
+		}
+		suiteBroken := false
+		for _, sr := range sortedSpecReports(r.SpecReports) {
+			runs, entries, err := decodeEntries(sr)
+			if err != nil {
+				return Summary{}, fmt.Errorf("suite %q: %w", suiteName(r, ri), err)
+			}
+			for i := range runs {
+				if run == nil {
+					run = &runs[i]
+				}
+				// Every suite process describes the same contract; a union
+				// still keeps an operation listed by only one of them.
+				for _, op := range runs[i].Operations {
+					if _, ok := ops[op.ID]; !ok {
+						ops[op.ID] = op
+					}
+				}
+			}
+			for _, e := range entries {
+				if e.Status != 0 {
+					reached[e.Operation] = true
+				}
+				for _, c := range e.Checks {
+					if checks[e.Operation] == nil {
+						checks[e.Operation] = map[string]*checkAgg{}
+					}
+					agg := checks[e.Operation][c.Name]
+					if agg == nil {
+						agg = &checkAgg{}
+						checks[e.Operation][c.Name] = agg
+					}
+					agg.add(c)
+					if c.Name == harness.CheckStatusCode && c.Status == harness.CheckPassed && e.Status != 0 {
+						if seen[e.Operation] == nil {
+							seen[e.Operation] = map[string]bool{}
+						}
+						seen[e.Operation][strconv.Itoa(e.Status)] = true
+					}
+				}
+			}
+
+			if sr.LeafNodeType != types.NodeTypeIt {
+				// Suite-level nodes have no outcome of their own, but when
+				// one fails the specs behind it never ran: that is the
+				// harness failing, not the target.
+				if sr.State.Is(types.SpecStateFailureStates) {
+					suiteBroken = true
+					_, reason, _ := classify(sr)
+					s.Specs = append(s.Specs, SpecSummary{
+						Name:     fmt.Sprintf("[%s] %s", sr.LeafNodeType, suiteName(r, ri)),
+						State:    sr.State.String(),
+						Outcome:  OutcomeError,
+						Reason:   reason,
+						Location: location(sr.LeafNodeLocation),
+					})
+				}
+				continue
+			}
+
+			outcome, reason, selected := classify(sr)
+			if !selected {
+				continue
+			}
+			if outcome == OutcomeFailed || outcome == OutcomeError {
+				suiteBroken = true
+			}
+			spec := SpecSummary{
+				Name:     sr.FullText(),
+				State:    sr.State.String(),
+				Outcome:  outcome,
+				Reason:   reason,
+				Location: location(sr.LeafNodeLocation),
+			}
+			for _, l := range sr.Labels() {
+				switch {
+				case strings.HasPrefix(l, LabelGroup) && spec.Group == "":
+					spec.Group = strings.TrimPrefix(l, LabelGroup)
+				case strings.HasPrefix(l, LabelOp):
+					spec.Operations = append(spec.Operations, strings.TrimPrefix(l, LabelOp))
+				}
+			}
+			slices.Sort(spec.Operations)
+			spec.Operations = slices.Compact(spec.Operations)
+			for _, op := range spec.Operations {
+				status[op] = status[op].raise(outcome)
+			}
+			for _, e := range entries {
+				for _, c := range e.Checks {
+					spec.Checks = append(spec.Checks, CheckSummary{
+						Operation: e.Operation,
+						Name:      c.Name,
+						Status:    c.Status,
+						Message:   checkMessage(c),
+					})
+				}
+			}
+			s.Specs = append(s.Specs, spec)
+		}
+
+		// Ginkgo can fail a suite with no spec to blame: it did not compile,
+		// it was interrupted, --fail-on-pending. The exit code must not say
+		// 0 when Ginkgo said the suite failed.
+		if !r.SuiteSucceeded && !suiteBroken {
+			reason := strings.Join(r.SpecialSuiteFailureReasons, "; ")
+			if reason == "" {
+				reason = "the suite failed without a failed spec"
+			}
+			s.Specs = append(s.Specs, SpecSummary{
+				Name:    "[suite] " + suiteName(r, ri),
+				Outcome: OutcomeError,
+				Reason:  reason,
+			})
+		}
+	}
+
+	if run == nil && len(reports) > 0 {
+		// Without it the summary cannot name the target or the contract,
+		// and every operation would be missing from the matrix.
+		s.Specs = append(s.Specs, SpecSummary{
+			Name:    "[" + EntryRun + "]",
+			Outcome: OutcomeError,
+			Reason:  "no suite recorded a " + EntryRun + " report entry",
+		})
+	}
+	if run != nil {
+		s.Target = Target{Mode: run.Mode, BaseURL: run.BaseURL, Profile: run.Profile, Config: run.Config}
+		s.Spec = SpecInfo{Path: run.SpecPath, SHA256: run.SpecSHA}
+	}
+	if !started.IsZero() {
+		s.StartedAt = started.UTC().Format(time.RFC3339)
+	}
+
+	for id, op := range ops {
+		documented := slices.Clone(op.ResponsesDocumented)
+		slices.Sort(documented)
+		documented = slices.Compact(documented)
+		if documented == nil {
+			documented = []string{}
+		}
+		exercised := []string{}
+		for _, code := range documented {
+			if seen[id][code] {
+				exercised = append(exercised, code)
+			}
+		}
+		o := OperationSummary{
+			OperationID:         id,
+			Group:               op.Group,
+			Method:              op.Method,
+			Path:                op.Path,
+			Status:              OutcomeNotRun.raise(status[id]),
+			Checks:              []CheckSummary{},
+			ResponsesDocumented: documented,
+			ResponsesExercised:  exercised,
+		}
+		for name, agg := range checks[id] {
+			o.Checks = append(o.Checks, CheckSummary{Name: name, Status: agg.status, Message: agg.message()})
+		}
+		sort.Slice(o.Checks, func(i, j int) bool { return o.Checks[i].Name < o.Checks[j].Name })
+		s.Operations = append(s.Operations, o)
+
+		s.Coverage.OperationsTotal++
+		s.Coverage.ResponsesTotal += len(documented)
+		s.Coverage.ResponsesExercised += len(exercised)
+		if reached[id] {
+			s.Coverage.OperationsExercised++
+		}
+	}
+	s.Spec.Operations = len(ops)
+	sort.Slice(s.Operations, func(i, j int) bool { return s.Operations[i].OperationID < s.Operations[j].OperationID })
+
+	// A failed BeforeSuite shows up once per parallel process; once is enough.
+	sort.SliceStable(s.Specs, func(i, j int) bool { return specLess(s.Specs[i], s.Specs[j]) })
+	s.Specs = slices.CompactFunc(s.Specs, func(a, b SpecSummary) bool {
+		return strings.HasPrefix(a.Name, "[") && a.Name == b.Name && a.Reason == b.Reason
+	})
+	for _, sp := range s.Specs {
+		switch sp.Outcome {
+		case OutcomePassed:
+			s.Totals.Passed++
+		case OutcomeFailed:
+			s.Totals.Failed++
+		case OutcomeUnsupported:
+			s.Totals.Unsupported++
+		case OutcomeDisabled:
+			s.Totals.Disabled++
+		case OutcomeError:
+			s.Totals.Error++
+		}
+	}
+	return s, nil
+}
+
+// specLess orders specs by name, then by everything else that can differ,
+// so that duplicate names (table entries with the same text) still sort the
+// same way every time.
+func specLess(a, b SpecSummary) bool {
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	if a.Location != b.Location {
+		return a.Location < b.Location
+	}
+	if a.Outcome != b.Outcome {
+		return a.Outcome < b.Outcome
+	}
+	return a.Reason < b.Reason
+}
+
+// sortedSpecReports returns the reports in an order that does not depend on
+// parallel scheduling or --randomize-all, so that "the first RunEntry" and
+// the order of rolled-up check messages are the same on every run.
+func sortedSpecReports(in types.SpecReports) []types.SpecReport {
+	out := slices.Clone([]types.SpecReport(in))
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.LeafNodeType != b.LeafNodeType {
+			return a.LeafNodeType < b.LeafNodeType
+		}
+		if fa, fb := a.FullText(), b.FullText(); fa != fb {
+			return fa < fb
+		}
+		if la, lb := location(a.LeafNodeLocation), location(b.LeafNodeLocation); la != lb {
+			return la < lb
+		}
+		return a.ParallelProcess < b.ParallelProcess
+	})
+	return out
+}
+
+// decodeEntries picks the chconform entries out of one spec report. Values
+// read back from a JSON report carry AsJSON; values from an in-process
+// report (ReportAfterSuite, or tests) carry only the raw value, which is
+// round-tripped through JSON so both paths decode the same way.
+func decodeEntries(sr types.SpecReport) ([]RunEntry, []ChecksEntry, error) {
+	var (
+		runs   []RunEntry
+		checks []ChecksEntry
+	)
+	for _, e := range sr.ReportEntries {
+		switch e.Name {
+		case EntryRun:
+			var v RunEntry
+			if err := decodeValue(e, &v); err != nil {
+				return nil, nil, err
+			}
+			runs = append(runs, v)
+		case EntryChecks:
+			var v ChecksEntry
+			if err := decodeValue(e, &v); err != nil {
+				return nil, nil, err
+			}
+			checks = append(checks, v)
+		}
+	}
+	return runs, checks, nil
+}
+
+func decodeValue(e types.ReportEntry, v any) error {
+	data := []byte(e.Value.AsJSON)
+	if len(data) == 0 {
+		raw := e.GetRawValue()
+		if raw == nil {
+			return fmt.Errorf("report entry %s at %s has no value", e.Name, location(e.Location))
+		}
+		var err error
+		if data, err = json.Marshal(raw); err != nil {
+			return fmt.Errorf("report entry %s at %s: %w", e.Name, location(e.Location), err)
+		}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("report entry %s at %s: %w", e.Name, location(e.Location), err)
+	}
+	return nil
+}
+
+func suiteName(r types.Report, i int) string {
+	switch {
+	case r.SuiteDescription != "":
+		return r.SuiteDescription
+	case r.SuitePath != "":
+		return r.SuitePath
+	default:
+		return fmt.Sprintf("suite #%d", i+1)
+	}
+}
+
+// location prints file:line relative to the repository when it can, so a
+// summary made in CI diffs cleanly against one made on a laptop.
+func location(cl types.CodeLocation) string {
+	if cl.FileName == "" {
+		return ""
+	}
+	file := cl.FileName
+	for _, dir := range []string{"/suites/", "/harness/", "/cmd/", "/emulator/"} {
+		if i := strings.LastIndex(file, dir); i >= 0 {
+			file = file[i+1:]
+			break
+		}
+	}
+	return fmt.Sprintf("%s:%d", file, cl.LineNumber)
+}
+
+// checkMessage renders a check's findings on one line: a failed check lists
+// what broke and where, a skipped one says why.
+func checkMessage(c harness.CheckResult) string {
+	if len(c.Findings) == 0 {
+		return c.Reason
+	}
+	parts := make([]string, 0, len(c.Findings))
+	for _, f := range c.Findings {
+		if f.Pointer != "" {
+			parts = append(parts, fmt.Sprintf("%s (at %s)", f.Message, f.Pointer))
+		} else {
+			parts = append(parts, f.Message)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// checkAgg rolls up one check over every exchange of one operation: the
+// worst status wins (failed > passed > skipped) and keeps the messages of
+// the results at that status.
+type checkAgg struct {
+	status   harness.CheckStatus
+	messages []string // distinct, in visiting order
+}
+
+func checkRank(s harness.CheckStatus) int {
+	switch s {
+	case harness.CheckFailed:
+		return 2
+	case harness.CheckPassed:
+		return 1
+	default:
+		return 0
+	}
+}
+
+func (a *checkAgg) add(c harness.CheckResult) {
+	switch r := checkRank(c.Status); {
+	case a.status == "" || r > checkRank(a.status):
+		a.status, a.messages = c.Status, nil
+	case r < checkRank(a.status):
+		return
+	}
+	msg := checkMessage(c)
+	if msg != "" && !slices.Contains(a.messages, msg) {
+		a.messages = append(a.messages, msg)
+	}
+}
+
+func (a *checkAgg) message() string {
+	if len(a.messages) <= maxMessages {
+		return strings.Join(a.messages, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(a.messages[:maxMessages], "; "), len(a.messages)-maxMessages)
+}
