@@ -1,0 +1,233 @@
+package harness
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Config is everything a run is told from outside: CH_* variables first, then
+// the YAML file named by CH_CONFIG, then the defaults of the target kind.
+type Config struct {
+	// BaseURL is the target; nil means the embedded fixtures.
+	BaseURL *url.URL
+	// Profile names a built-in profile or a profile file; empty means the
+	// default of the target kind.
+	Profile string
+
+	AuthToken string
+	UserID    string
+	DeviceID  string
+
+	AllowMutations bool
+	// Rate is the request ceiling per second; 0 means unlimited.
+	Rate float64
+	// Timeout bounds every request, body included.
+	Timeout time.Duration
+	// SpecPath is the contract file; empty means the embedded api.yaml.
+	SpecPath  string
+	ReportDir string
+	// Record is a folder to write every exchange into as fixtures.
+	Record string
+	// Strict reports fields the contract does not declare.
+	Strict bool
+}
+
+// Mode is "fixtures" without a base URL, "base-url" with one.
+func (c Config) Mode() string {
+	if c.BaseURL == nil {
+		return "fixtures"
+	}
+	return "base-url"
+}
+
+// ProfileName is the profile the run uses: the configured one, else
+// "fixtures" offline and "live" against a base URL.
+func (c Config) ProfileName() string {
+	switch {
+	case c.Profile != "":
+		return c.Profile
+	case c.BaseURL == nil:
+		return "fixtures"
+	default:
+		return "live"
+	}
+}
+
+// ConfigError names the variable whose value cannot be used.
+type ConfigError struct {
+	Var     string
+	Value   string
+	Problem string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("%s: %s", e.Var, e.Problem)
+	}
+	return fmt.Sprintf("%s=%q: %s", e.Var, e.Value, e.Problem)
+}
+
+// configVars lists every variable the harness reads, so a CH_CONFIG file with
+// an unknown key is refused instead of silently ignored.
+var configVars = []string{
+	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
+	"CH_ALLOW_MUTATIONS", "CH_RATE", "CH_TIMEOUT", "CH_SPEC", "CH_REPORT_DIR",
+	"CH_RECORD", "CH_STRICT",
+}
+
+// LoadConfigFromEnv reads the process environment.
+func LoadConfigFromEnv() (Config, error) { return LoadConfig(os.LookupEnv) }
+
+// LoadConfig builds a Config from lookup (os.LookupEnv in a run, a map in
+// tests). The first unusable value is returned as a *ConfigError.
+func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
+	values := map[string]string{}
+	if path, ok := lookup("CH_CONFIG"); ok && path != "" {
+		file, err := readConfigFile(path)
+		if err != nil {
+			return Config{}, err
+		}
+		values = file
+	}
+	for _, name := range configVars {
+		if v, ok := lookup(name); ok {
+			values[name] = v
+		}
+	}
+	return parseConfig(values)
+}
+
+func readConfigFile(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ConfigError{Var: "CH_CONFIG", Value: path, Problem: "cannot read: " + err.Error()}
+	}
+	raw := map[string]any{}
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, &ConfigError{Var: "CH_CONFIG", Value: path, Problem: "not YAML: " + err.Error()}
+	}
+	known := map[string]bool{}
+	for _, name := range configVars {
+		known[name] = true
+	}
+	out := map[string]string{}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		// The file may spell keys as the variables (CH_TIMEOUT) or in lower
+		// case without the prefix (timeout).
+		name := strings.ToUpper(k)
+		if !strings.HasPrefix(name, "CH_") {
+			name = "CH_" + name
+		}
+		if !known[name] {
+			return nil, &ConfigError{Var: "CH_CONFIG", Value: path, Problem: fmt.Sprintf("unknown key %q", k)}
+		}
+		out[name] = fmt.Sprint(raw[k])
+	}
+	return out, nil
+}
+
+func parseConfig(v map[string]string) (Config, error) {
+	c := Config{
+		Profile:   v["CH_PROFILE"],
+		AuthToken: v["CH_AUTH_TOKEN"],
+		UserID:    v["CH_USER_ID"],
+		DeviceID:  v["CH_DEVICE_ID"],
+		SpecPath:  v["CH_SPEC"],
+		ReportDir: v["CH_REPORT_DIR"],
+		Record:    v["CH_RECORD"],
+		Timeout:   10 * time.Second,
+	}
+	if c.ReportDir == "" {
+		c.ReportDir = "reports/latest"
+	}
+	if raw := v["CH_BASE_URL"]; raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return Config{}, &ConfigError{Var: "CH_BASE_URL", Value: raw, Problem: "not an http(s) URL with a host, e.g. http://127.0.0.1:8080/api"}
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		c.BaseURL = u
+	}
+	var err error
+	if c.AllowMutations, err = parseBool("CH_ALLOW_MUTATIONS", v["CH_ALLOW_MUTATIONS"]); err != nil {
+		return Config{}, err
+	}
+	if c.Strict, err = parseBool("CH_STRICT", v["CH_STRICT"]); err != nil {
+		return Config{}, err
+	}
+	if raw := v["CH_TIMEOUT"]; raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 {
+			return Config{}, &ConfigError{Var: "CH_TIMEOUT", Value: raw, Problem: "not a positive duration, e.g. 10s or 500ms"}
+		}
+		c.Timeout = d
+	}
+	if c.BaseURL != nil && c.ProfileName() == "live" {
+		c.Rate = 1 // a server we do not own gets one request a second unless told otherwise
+	}
+	if raw := v["CH_RATE"]; raw != "" {
+		r, err := strconv.ParseFloat(raw, 64)
+		if err != nil || r < 0 {
+			return Config{}, &ConfigError{Var: "CH_RATE", Value: raw, Problem: "not a number of requests per second >= 0 (0: unlimited)"}
+		}
+		c.Rate = r
+	}
+	if c.SpecPath != "" {
+		if _, err := os.Stat(c.SpecPath); err != nil {
+			return Config{}, &ConfigError{Var: "CH_SPEC", Value: c.SpecPath, Problem: "cannot read the contract: " + err.Error()}
+		}
+	}
+	return c, nil
+}
+
+func parseBool(name, raw string) (bool, error) {
+	if raw == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, &ConfigError{Var: name, Value: raw, Problem: "not a boolean (true or false)"}
+	}
+	return b, nil
+}
+
+// Redacted is the configuration as reports echo it: credentials masked.
+func (c Config) Redacted() map[string]string {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "<redacted>"
+	}
+	out := map[string]string{
+		"CH_PROFILE":         c.ProfileName(),
+		"CH_AUTH_TOKEN":      mask(c.AuthToken),
+		"CH_USER_ID":         mask(c.UserID),
+		"CH_DEVICE_ID":       mask(c.DeviceID),
+		"CH_ALLOW_MUTATIONS": strconv.FormatBool(c.AllowMutations),
+		"CH_RATE":            strconv.FormatFloat(c.Rate, 'g', -1, 64),
+		"CH_TIMEOUT":         c.Timeout.String(),
+		"CH_SPEC":            c.SpecPath,
+		"CH_REPORT_DIR":      c.ReportDir,
+		"CH_RECORD":          c.Record,
+		"CH_STRICT":          strconv.FormatBool(c.Strict),
+	}
+	if c.BaseURL != nil {
+		u := *c.BaseURL
+		u.User = nil // credentials in the URL are credentials too
+		out["CH_BASE_URL"] = u.String()
+	}
+	return out
+}

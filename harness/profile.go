@@ -1,0 +1,135 @@
+package harness
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Profile says what a target can do: which documented server states it can be
+// put in (and how), which accounts to use, and its general capabilities. A
+// spec that needs what the profile lacks is reported unsupported, naming it.
+type Profile struct {
+	Name         string             `json:"name"`
+	Description  string             `json:"description"`
+	Capabilities []string           `json:"capabilities"`
+	Accounts     map[string]Account `json:"accounts"`
+	// States maps a documented state (an example's x-state) to the request
+	// changes that put the target in it.
+	States map[string]StateRecipe `json:"states"`
+}
+
+// Account is one set of credentials on the target.
+type Account struct {
+	AuthToken    string `json:"auth_token"`
+	UserID       string `json:"user_id"`
+	DeviceID     string `json:"device_id"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// Account names with a meaning of their own.
+const (
+	AccountDefault = "default"
+	// AccountNone sends no Authorization header.
+	AccountNone = "none"
+	// AccountInvalid sends a well-formed token the target cannot know.
+	AccountInvalid = "invalid"
+)
+
+// invalidToken is 40 hex characters, the form of a real auth token, so that a
+// target rejecting it rejects it for being unknown, not for its shape.
+const invalidToken = "0000000000000000000000000000000000000bad"
+
+// StateRecipe is how a request is changed to reach a documented state.
+type StateRecipe struct {
+	// Account to send the request as; empty means the default account.
+	Account string `json:"account"`
+	// Headers to set; an empty value removes the header.
+	Headers map[string]string `json:"headers"`
+	// Body fields to set at the top level of the JSON body.
+	Body map[string]any `json:"body"`
+	// Query parameters to set.
+	Query map[string]string `json:"query"`
+}
+
+// Capability reports whether the profile declares a general capability.
+func (p *Profile) Capability(name string) bool {
+	for _, c := range p.Capabilities {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// State returns how to reach a documented state, and false when this target
+// cannot be put in it. The ordinary state ("") is always reachable.
+func (p *Profile) State(name string) (StateRecipe, bool) {
+	if name == "" {
+		return StateRecipe{}, true
+	}
+	r, ok := p.States[name]
+	return r, ok
+}
+
+// LoadProfile finds a profile by built-in name (in builtin) or by file path,
+// then lets the configured credentials stand in for the default account.
+func LoadProfile(cfg Config, builtin fs.FS) (*Profile, error) {
+	name := cfg.ProfileName()
+	var data []byte
+	var err error
+	if strings.ContainsAny(name, `/\`) || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
+		data, err = os.ReadFile(name)
+	} else {
+		data, err = fs.ReadFile(builtin, name+".yaml")
+		if err != nil {
+			err = fmt.Errorf("no built-in profile of that name (known: %s)", strings.Join(builtinProfiles(builtin), ", "))
+		}
+	}
+	if err != nil {
+		return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: err.Error()}
+	}
+	p := &Profile{}
+	if err := yaml.UnmarshalStrict(data, p); err != nil {
+		return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: "not a valid profile: " + err.Error()}
+	}
+	if p.Accounts == nil {
+		p.Accounts = map[string]Account{}
+	}
+	def := p.Accounts[AccountDefault]
+	if cfg.AuthToken != "" {
+		def.AuthToken = cfg.AuthToken
+	}
+	if cfg.UserID != "" {
+		def.UserID = cfg.UserID
+	}
+	if cfg.DeviceID != "" {
+		def.DeviceID = cfg.DeviceID
+	}
+	p.Accounts[AccountDefault] = def
+	for state, r := range p.States {
+		if r.Account != "" && r.Account != AccountNone && r.Account != AccountInvalid {
+			if _, ok := p.Accounts[r.Account]; !ok {
+				return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: fmt.Sprintf("state %s uses account %q, which the profile does not define", state, r.Account)}
+			}
+		}
+	}
+	return p, nil
+}
+
+func builtinProfiles(builtin fs.FS) []string {
+	entries, _ := fs.ReadDir(builtin, ".")
+	var names []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}

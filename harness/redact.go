@@ -1,0 +1,153 @@
+package harness
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Redactor masks secrets before anything leaves the process: report
+// transcripts, messages, recorded fixtures. Known secrets (the profile's
+// tokens and the configured credentials) become named placeholders such as
+// "<auth_token:waitlisted>", so a fixture can still tell accounts apart; any
+// other token-shaped or phone-shaped value becomes a generic placeholder.
+type Redactor struct {
+	known []secret // longest first, so a token is replaced before its prefix
+}
+
+type secret struct{ value, label string }
+
+var (
+	jwtPattern   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	phonePattern = regexp.MustCompile(`\+[1-9][0-9]{6,14}\b`)
+	hex40Pattern = regexp.MustCompile(`\b[0-9a-f]{40}\b`)
+	// secretFields are JSON fields whose string values are credentials.
+	secretFields = map[string]bool{
+		"auth_token": true, "access_token": true, "refresh_token": true, "access": true,
+		"refresh": true, "token": true, "rtm_token": true, "pubnub_token": true,
+		"phone_number": true, "verification_code": true,
+	}
+)
+
+// NewRedactor knows the secrets of every account of the profile.
+func NewRedactor(p *Profile) *Redactor {
+	r := &Redactor{}
+	if p != nil {
+		for name, a := range p.Accounts {
+			r.add(a.AuthToken, "auth_token:"+name)
+			r.add(a.AccessToken, "access_token:"+name)
+			r.add(a.RefreshToken, "refresh_token:"+name)
+		}
+		for state, rec := range p.States {
+			for field, v := range rec.Body {
+				if s, ok := v.(string); ok && secretFields[field] {
+					r.add(s, field+":"+state)
+				}
+			}
+		}
+	}
+	r.add(invalidToken, "auth_token:invalid")
+	sort.Slice(r.known, func(i, j int) bool {
+		if len(r.known[i].value) != len(r.known[j].value) {
+			return len(r.known[i].value) > len(r.known[j].value)
+		}
+		return r.known[i].label < r.known[j].label
+	})
+	return r
+}
+
+func (r *Redactor) add(value, label string) {
+	// Short values would mask innocent text ("1234" in a body).
+	if len(value) >= 6 {
+		r.known = append(r.known, secret{value, label})
+	}
+}
+
+// String masks every secret in s.
+func (r *Redactor) String(s string) string {
+	for _, k := range r.known {
+		s = strings.ReplaceAll(s, k.value, "<"+k.label+">")
+	}
+	s = jwtPattern.ReplaceAllString(s, "<jwt>")
+	s = hex40Pattern.ReplaceAllString(s, "<token>")
+	return phonePattern.ReplaceAllString(s, "<phone>")
+}
+
+// Header masks header values; Authorization keeps only its scheme unless the
+// token is a known one.
+func (r *Redactor) Header(h http.Header) http.Header {
+	out := http.Header{}
+	for name, values := range h {
+		for _, v := range values {
+			if http.CanonicalHeaderKey(name) == "Authorization" {
+				v = r.authorization(v)
+			} else {
+				v = r.String(v)
+			}
+			out[name] = append(out[name], v)
+		}
+	}
+	return out
+}
+
+func (r *Redactor) authorization(v string) string {
+	scheme, cred, ok := strings.Cut(v, " ")
+	if !ok {
+		return "<redacted>"
+	}
+	masked := r.String(cred)
+	if masked == cred || !strings.HasPrefix(masked, "<") {
+		masked = "<redacted>"
+	}
+	return scheme + " " + masked
+}
+
+// Body masks a body: in a JSON body the values of credential fields are
+// masked wherever they are nested (the body keeps its own formatting and key
+// order); any body then has secret-shaped text masked.
+func (r *Redactor) Body(body []byte) []byte {
+	var v any
+	if json.Unmarshal(body, &v) == nil {
+		text := string(body)
+		for _, f := range collectSecretFields(v, nil) {
+			quoted, err := json.Marshal(f.value)
+			if err != nil {
+				continue
+			}
+			masked := r.String(f.value)
+			if masked == f.value {
+				masked = "<" + f.field + ">"
+			}
+			text = strings.ReplaceAll(text, string(quoted), `"`+masked+`"`)
+		}
+		body = []byte(text)
+	}
+	return []byte(r.String(string(body)))
+}
+
+type fieldValue struct{ field, value string }
+
+func collectSecretFields(v any, acc []fieldValue) []fieldValue {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			if s, ok := child.(string); ok && secretFields[k] && s != "" && !isPlaceholder(s) {
+				acc = append(acc, fieldValue{k, s})
+				continue
+			}
+			acc = collectSecretFields(child, acc)
+		}
+	case []any:
+		for _, child := range t {
+			acc = collectSecretFields(child, acc)
+		}
+	}
+	return acc
+}
+
+// isPlaceholder reports whether s is already a mask ("<jwt>", "<auth_token>").
+func isPlaceholder(s string) bool {
+	return strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">")
+}

@@ -1,0 +1,73 @@
+package harness
+
+// StatePhrases turns a documented state (an example's x-state) into the words
+// a spec name uses, so a failed run reads as a list of broken promises.
+var statePhrases = map[string]string{
+	"no-credentials":        "without credentials",
+	"waitlisted-account":    "for a waitlisted account",
+	"blocked-account":       "for a blocked account",
+	"phone-failure":         "when the target cannot start the verification",
+	"phone-blocked":         "for a blocked phone number",
+	"phone-throttling":      "for a phone number about to be throttled",
+	"phone-throttled":       "for a throttled phone number",
+	"app-too-old":           "from an app version below the minimum",
+	"room-ended":            "for a room that has ended",
+	"username-not-allowed":  "with a username that is not allowed",
+	"username-taken":        "with a username another user has taken",
+	"invalid-refresh-token": "with an invalid refresh token",
+	"update-available":      "from an outdated app build",
+	"invite-not-possible":   "for a user who cannot be invited",
+}
+
+// StatePhrase returns the words for a state; unknown states read as their name.
+func StatePhrase(state string) string {
+	if p, ok := statePhrases[state]; ok {
+		return p
+	}
+	if state == "" {
+		return ""
+	}
+	return "in state " + state
+}
+
+// KnownState reports whether the harness has words for state; the contract
+// test uses it to refuse x-state values nobody can reach.
+func KnownState(state string) bool {
+	_, ok := statePhrases[state]
+	return ok
+}
+
+// mutatingOps are the operations that change server state (or, for the
+// phone-auth flow, send an SMS or a call). Against a live target they run only
+// when mutations are allowed.
+var mutatingOps = map[string]bool{
+	"start_phone_number_auth":            true,
+	"call_phone_number_auth":             true,
+	"resend_phone_number_auth":           true,
+	"complete_phone_number_auth":         true,
+	"refresh_token":                      true,
+	"update_username":                    true,
+	"follow":                             true,
+	"join_channel":                       true,
+	"leave_channel":                      true,
+	"create_channel":                     true,
+	"invite_to_app":                      true,
+	"invite_from_waitlist":               true,
+	"update_notifications":               true,
+	"record_action_trails":               true,
+	"get_suggested_invites":              true, // uploads contacts
+	"get_suggested_club_invites":         true, // uploads contacts
+	"get_suggested_follows_friends_only": true, // uploads contacts
+}
+
+// Mutating reports whether calling the operation changes server state.
+func (o *Operation) Mutating() bool { return mutatingOps[o.ID] }
+
+// SendsSMS reports whether the operation makes the target text or call a phone.
+func (o *Operation) SendsSMS() bool {
+	switch o.ID {
+	case "start_phone_number_auth", "call_phone_number_auth", "resend_phone_number_auth":
+		return true
+	}
+	return false
+}
