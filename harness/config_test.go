@@ -1,0 +1,88 @@
+package harness
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func lookupFrom(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	c, err := LoadConfig(lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mode() != "fixtures" || c.ProfileName() != "fixtures" || c.Timeout != 10*time.Second || c.Rate != 0 || c.ReportDir != "reports/latest" {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestLoadConfigLiveDefaultsToOneRequestPerSecond(t *testing.T) {
+	c, err := LoadConfig(lookupFrom(map[string]string{"CH_BASE_URL": "http://127.0.0.1:8080/api/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mode() != "base-url" || c.ProfileName() != "live" || c.Rate != 1 || c.BaseURL.Path != "/api" {
+		t.Fatalf("live defaults: mode %s profile %s rate %v path %s", c.Mode(), c.ProfileName(), c.Rate, c.BaseURL.Path)
+	}
+}
+
+func TestLoadConfigNamesTheBadVariable(t *testing.T) {
+	cases := map[string]map[string]string{
+		"CH_BASE_URL":        {"CH_BASE_URL": "127.0.0.1:8080"},
+		"CH_TIMEOUT":         {"CH_TIMEOUT": "ten seconds"},
+		"CH_RATE":            {"CH_RATE": "-1"},
+		"CH_ALLOW_MUTATIONS": {"CH_ALLOW_MUTATIONS": "yes please"},
+		"CH_STRICT":          {"CH_STRICT": "maybe"},
+		"CH_SPEC":            {"CH_SPEC": "/nonexistent/api.yaml"},
+		"CH_CONFIG":          {"CH_CONFIG": "/nonexistent/config.yaml"},
+	}
+	for variable, env := range cases {
+		t.Run(variable, func(t *testing.T) {
+			_, err := LoadConfig(lookupFrom(env))
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Var != variable {
+				t.Fatalf("want a ConfigError naming %s, got %v", variable, err)
+			}
+		})
+	}
+}
+
+func TestLoadConfigFileThenEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "chconform.yaml")
+	if err := os.WriteFile(file, []byte("timeout: 3s\nCH_RATE: 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(lookupFrom(map[string]string{"CH_CONFIG": file, "CH_RATE": "2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Timeout != 3*time.Second || c.Rate != 2 {
+		t.Fatalf("file gives timeout, environment wins for rate: %v %v", c.Timeout, c.Rate)
+	}
+	if err := os.WriteFile(file, []byte("tiemout: 3s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(lookupFrom(map[string]string{"CH_CONFIG": file})); err == nil {
+		t.Fatal("a misspelt key must be refused, not ignored")
+	}
+}
+
+func TestRedactedConfigHidesCredentials(t *testing.T) {
+	c, err := LoadConfig(lookupFrom(map[string]string{
+		"CH_BASE_URL": "https://user:pw@example.test/api", "CH_AUTH_TOKEN": "f1d2d2f924e986ac86fdf7b36c94bcdf32beec15", "CH_USER_ID": "77",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Redacted()
+	if r["CH_AUTH_TOKEN"] != "<redacted>" || r["CH_USER_ID"] != "<redacted>" || r["CH_BASE_URL"] != "https://example.test/api" {
+		t.Fatalf("redacted config leaks: %v", r)
+	}
+}
