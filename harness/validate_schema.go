@@ -1,0 +1,243 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// runResponseSchema judges the body of ex against the schema the contract
+// documents for its status and Content-Type. Strict adds a finding for every
+// field the schema does not declare.
+func runResponseSchema(ex *Exchange, strict bool) ([]Finding, string) {
+	if ex.Op == nil {
+		return nil, "the exchange names no operation"
+	}
+	resp := documentedResponse(ex.Op, ex.Response.Status)
+	if resp == nil {
+		return nil, fmt.Sprintf("status %d is not documented (%s)", ex.Response.Status, CheckStatusCode)
+	}
+	if ex.Response.Truncated {
+		return nil, "the body was cut at the client's size cap"
+	}
+	body := ex.Response.Body
+	if len(resp.Content) == 0 {
+		// kin accepts any body here; the contract promised none.
+		if len(body) > 0 {
+			return []Finding{{Message: fmt.Sprintf("the contract documents no body for status %d, got %d bytes", ex.Response.Status, len(body))}}, ""
+		}
+		return nil, ""
+	}
+	mediaType, mt := documentedMediaType(resp, ex.Response.Header.Get("Content-Type"))
+	if mt == nil {
+		return nil, fmt.Sprintf("the Content-Type is not one documented for status %d (%s)", ex.Response.Status, CheckContentType)
+	}
+	if mt.Schema == nil || mt.Schema.Value == nil {
+		return nil, fmt.Sprintf("no schema documented for %s", mediaType)
+	}
+	if isJSONMediaType(mediaType) {
+		if f := jsonSyntaxFinding(body); f != nil {
+			return []Finding{*f}, ""
+		}
+	}
+
+	// Only the content goes to kin: it validates headers first and returns at
+	// the first header error, which would hide every body error.
+	input := responseValidationInput(ex, &openapi3.Response{Content: resp.Content})
+	input.Header.Set("Content-Type", mediaType)
+	findings := schemaFindings(openapi3filter.ValidateResponse(context.Background(), input))
+	// kin walks properties in map order: sorted, a report diffs cleanly
+	// against a baseline.
+	slices.SortStableFunc(findings, func(a, b Finding) int { return strings.Compare(a.Pointer, b.Pointer) })
+
+	if strict && isJSONMediaType(mediaType) {
+		var value any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&value); err == nil {
+			walkDeclared([]*openapi3.Schema{mt.Schema.Value}, value, nil, &findings)
+		}
+	}
+	return findings, ""
+}
+
+// documentedMediaType finds the documented media type matching the response's
+// Content-Type; nil when it is missing, malformed or undocumented.
+func documentedMediaType(resp *openapi3.Response, contentType string) (string, *openapi3.MediaType) {
+	if contentType == "" {
+		return "", nil
+	}
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return "", nil
+	}
+	return mediaType, resp.Content.Get(mediaType)
+}
+
+func isJSONMediaType(mediaType string) bool {
+	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
+}
+
+// jsonSyntaxFinding reports a body that cannot be JSON at all, before kin
+// does: its decode error quotes the bytes it choked on.
+func jsonSyntaxFinding(body []byte) *Finding {
+	switch {
+	case len(bytes.TrimSpace(body)) == 0:
+		return &Finding{Message: "the body is empty, the contract documents JSON"}
+	case !utf8.Valid(body):
+		return &Finding{Message: "the body is not valid UTF-8"}
+	case !json.Valid(body):
+		return &Finding{Message: "the body is not valid JSON"}
+	}
+	return nil
+}
+
+// schemaFindings turns what ValidateResponse returned into one finding per
+// schema error, each with its pointer and a value-free reason.
+func schemaFindings(err error) []Finding {
+	if err == nil {
+		return nil
+	}
+	var out []Finding
+	var respErr *openapi3filter.ResponseError
+	if errors.As(err, &respErr) && respErr.Err == nil {
+		return []Finding{{Message: respErr.Reason}}
+	}
+	collectSchemaErrors(err, &out)
+	if len(out) == 0 {
+		// Only kin's own reason: the wrapped error may quote the body.
+		reason := "the body does not validate"
+		if respErr != nil {
+			reason = respErr.Reason
+		}
+		out = append(out, Finding{Message: reason})
+	}
+	return out
+}
+
+// collectSchemaErrors flattens kin's error tree. allOf errors are opened so
+// each failing field is named where it is; oneOf/anyOf stay one finding,
+// since no single branch is "the" expected one.
+func collectSchemaErrors(err error, out *[]Finding) {
+	switch e := err.(type) {
+	case nil:
+	case *openapi3filter.ResponseError:
+		collectSchemaErrors(e.Err, out)
+	case openapi3.MultiError:
+		for _, inner := range e {
+			collectSchemaErrors(inner, out)
+		}
+	case *openapi3.SchemaError:
+		if e.SchemaField == "allOf" && e.Origin != nil {
+			before := len(*out)
+			collectSchemaErrors(errors.Unwrap(e.Origin), out)
+			if len(*out) > before {
+				return
+			}
+		}
+		ptr := jsonPointer(e.JSONPointer())
+		where := ptr
+		if where == "" {
+			where = "(body)"
+		}
+		*out = append(*out, Finding{Message: where + ": " + schemaErrorMessage(e), Pointer: ptr})
+	default:
+		// kin wraps the allOf branches' errors in unexported types.
+		collectSchemaErrors(errors.Unwrap(err), out)
+	}
+}
+
+// walkDeclared reports fields of value that none of schemas declares. An
+// object is judged only where some schema lists properties: a bare
+// `type: object` or `{}` is the contract saying "anything".
+func walkDeclared(schemas []*openapi3.Schema, value any, path []string, out *[]Finding) {
+	flat := flattenSchemas(schemas)
+	switch v := value.(type) {
+	case map[string]any:
+		declares, open := false, false
+		props := map[string][]*openapi3.Schema{}
+		var extra []*openapi3.Schema
+		for _, s := range flat {
+			if len(s.Properties) > 0 {
+				declares = true
+			}
+			for name, p := range s.Properties {
+				if p != nil && p.Value != nil {
+					props[name] = append(props[name], p.Value)
+				}
+			}
+			ap := s.AdditionalProperties
+			if ap.Has != nil {
+				// Explicitly open, or explicitly closed (then kin reports it).
+				open = true
+			}
+			if ap.Schema != nil && ap.Schema.Value != nil {
+				open = true
+				extra = append(extra, ap.Schema.Value)
+			}
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			child := append(path[:len(path):len(path)], k)
+			sub, ok := props[k]
+			if !ok {
+				if declares && !open {
+					ptr := jsonPointer(child)
+					*out = append(*out, Finding{Message: "undeclared field " + ptr, Pointer: ptr})
+				}
+				sub = extra
+			}
+			walkDeclared(sub, v[k], child, out)
+		}
+	case []any:
+		var items []*openapi3.Schema
+		for _, s := range flat {
+			if s.Items != nil && s.Items.Value != nil {
+				items = append(items, s.Items.Value)
+			}
+		}
+		for i, e := range v {
+			walkDeclared(items, e, append(path[:len(path):len(path)], strconv.Itoa(i)), out)
+		}
+	}
+}
+
+// flattenSchemas lists schemas with every allOf/oneOf/anyOf branch under
+// them: a field declared in any branch is declared.
+func flattenSchemas(schemas []*openapi3.Schema) []*openapi3.Schema {
+	var out []*openapi3.Schema
+	seen := map[*openapi3.Schema]bool{}
+	var visit func(s *openapi3.Schema)
+	visit = func(s *openapi3.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		out = append(out, s)
+		for _, group := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, ref := range group {
+				if ref != nil {
+					visit(ref.Value)
+				}
+			}
+		}
+	}
+	for _, s := range schemas {
+		visit(s)
+	}
+	return out
+}
