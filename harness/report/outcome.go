@@ -73,27 +73,27 @@ func classify(sr types.SpecReport) (o Outcome, reason string, selected bool) {
 		case msg == "":
 			return "", "", false
 		case strings.HasPrefix(msg, SkipUnsupported):
-			return OutcomeUnsupported, firstLine(strings.TrimPrefix(msg, SkipUnsupported)), true
+			return OutcomeUnsupported, oneLine(strings.TrimPrefix(msg, SkipUnsupported)), true
 		case strings.HasPrefix(msg, SkipDisabled):
-			return OutcomeDisabled, firstLine(strings.TrimPrefix(msg, SkipDisabled)), true
+			return OutcomeDisabled, oneLine(strings.TrimPrefix(msg, SkipDisabled)), true
 		default:
 			// A bare Skip still means someone chose not to run it; calling it
 			// disabled keeps it out of the exit code while the reason shows.
-			return OutcomeDisabled, firstLine(msg), true
+			return OutcomeDisabled, oneLine(msg), true
 		}
 	case sr.State == types.SpecStateFailed:
 		if strings.HasPrefix(msg, HarnessErrorPrefix) {
-			return OutcomeError, firstLine(msg), true
+			return OutcomeError, oneLine(msg), true
 		}
-		return OutcomeFailed, firstLine(msg), true
+		return OutcomeFailed, oneLine(msg), true
 	case sr.State.Is(types.SpecStatePanicked):
-		reason := firstLine(msg)
-		if p := firstLine(sr.Failure.ForwardedPanic); p != "" {
+		reason := oneLine(msg)
+		if p := oneLine(sr.Failure.ForwardedPanic); p != "" {
 			reason += ": " + p
 		}
 		return OutcomeError, reason, true
 	case sr.State.Is(types.SpecStateAborted | types.SpecStateInterrupted | types.SpecStateTimedout):
-		reason := firstLine(msg)
+		reason := oneLine(msg)
 		if reason == "" {
 			reason = sr.State.String()
 		}
@@ -105,10 +105,18 @@ func classify(sr types.SpecReport) (o Outcome, reason string, selected bool) {
 	}
 }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = strings.TrimSpace(s[:i])
+// maxReason caps a reason so the verdict stays one readable line per spec;
+// the full message is still in ginkgo.json and junit.xml.
+const maxReason = 240
+
+// oneLine makes a failure message fit one line. It is not the literal
+// first line: Gomega's messages start with a bare "Expected" and put the
+// substance on the lines after, so the lines are joined and whitespace
+// collapsed before cutting.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > maxReason {
+		s = string(r[:maxReason-1]) + "…"
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,8 +151,9 @@ func TestSpecOutcomes(t *testing.T) {
 		reason   string
 	}{
 		{"passed", it("a", types.SpecStatePassed, ""), true, OutcomePassed, ""},
-		{"failed", it("a", types.SpecStateFailed, "Expected\n    <int>: 1\nto equal 2"), true, OutcomeFailed, "Expected"},
-		{"harness error", it("a", types.SpecStateFailed, "harness error: dial tcp: connection refused\nmore"), true, OutcomeError, "harness error: dial tcp: connection refused"},
+		{"failed", it("a", types.SpecStateFailed, "Expected\n    <int>: 1\nto equal 2"), true, OutcomeFailed, "Expected <int>: 1 to equal 2"},
+		{"harness error", it("a", types.SpecStateFailed, "harness error: dial tcp:\n  connection refused"), true, OutcomeError, "harness error: dial tcp: connection refused"},
+		{"long failure", it("a", types.SpecStateFailed, strings.Repeat("x", 300)), true, OutcomeFailed, strings.Repeat("x", 239) + "…"},
 		{"unsupported", it("a", types.SpecStateSkipped, "unsupported: needs capability waitlisted-account"), true, OutcomeUnsupported, "needs capability waitlisted-account"},
 		{"disabled", it("a", types.SpecStateSkipped, "disabled: mutations not allowed on a live target"), true, OutcomeDisabled, "mutations not allowed on a live target"},
 		{"plain skip", it("a", types.SpecStateSkipped, "flaky upstream"), true, OutcomeDisabled, "flaky upstream"},
