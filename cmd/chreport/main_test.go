@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+func entry(name string, v any) types.ReportEntry {
+	return types.ReportEntry{Name: name, Value: types.WrapEntryValue(v)}
+}
+
+// ginkgoReport is a one-suite run in the shape `ginkgo --json-report` writes.
+func ginkgoReport(specs ...types.SpecReport) []types.Report {
+	run := types.SpecReport{
+		LeafNodeType: types.NodeTypeBeforeSuite,
+		State:        types.SpecStatePassed,
+		ReportEntries: types.ReportEntries{entry(report.EntryRun, report.RunEntry{
+			Mode: "fixtures", Profile: "fixtures", SpecPath: "api.yaml", SpecSHA: "abc",
+			Operations: []report.OperationInfo{
+				{ID: "get_profile", Group: "users", Method: "POST", Path: "/get_profile", ResponsesDocumented: []string{"200", "401"}},
+			},
+		})},
+	}
+	return []types.Report{{
+		SuiteDescription: "users",
+		SuiteSucceeded:   true,
+		SpecReports:      append(types.SpecReports{run}, specs...),
+	}}
+}
+
+func it(text string, state types.SpecState, msg string) types.SpecReport {
+	return types.SpecReport{
+		ContainerHierarchyTexts: []string{"get_profile"},
+		LeafNodeType:            types.NodeTypeIt,
+		LeafNodeText:            text,
+		LeafNodeLabels:          []string{"group:users", "op:get_profile"},
+		LeafNodeLocation:        types.CodeLocation{FileName: "/x/suites/users/users_test.go", LineNumber: 7},
+		State:                   state,
+		Failure:                 types.Failure{Message: msg},
+		ReportEntries: types.ReportEntries{entry(report.EntryChecks, report.ChecksEntry{
+			Operation: "get_profile", Status: 200,
+			Checks: []harness.CheckResult{{Name: harness.CheckStatusCode, Status: harness.CheckPassed}},
+		})},
+	}
+}
+
+func writeReport(t *testing.T, dir string, reports []types.Report) string {
+	t.Helper()
+	data, err := json.Marshal(reports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ginkgo.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func noEnv(string) string { return "" }
+
+func TestSummaryCommand(t *testing.T) {
+	tests := []struct {
+		name     string
+		specs    []types.SpecReport
+		exit     int
+		verdict  string
+		mentions []string
+	}{
+		{
+			name:    "all passed",
+			specs:   []types.SpecReport{it("answers 200", types.SpecStatePassed, "")},
+			exit:    0,
+			verdict: "chconform: 1 passed, 0 failed, 0 unsupported, 0 disabled, 0 error; coverage 1/1 operations, 1/2 responses\n",
+		},
+		{
+			name: "a conformance failure",
+			specs: []types.SpecReport{
+				it("answers 200", types.SpecStatePassed, ""),
+				it("answers 401", types.SpecStateFailed, "Expected\n    <int>: 200\nto equal 401"),
+			},
+			exit:     1,
+			mentions: []string{"1 failed", "FAILED get_profile answers 401: Expected <int>: 200 to equal 401 (suites/users/users_test.go:7)"},
+		},
+		{
+			name: "a harness error",
+			specs: []types.SpecReport{
+				it("answers 401", types.SpecStateFailed, "bad"),
+				it("answers 200", types.SpecStateFailed, "harness error: connection refused"),
+			},
+			exit:     2,
+			mentions: []string{"1 error", "ERROR  get_profile answers 200: harness error: connection refused"},
+		},
+		{
+			name:     "nothing selected",
+			specs:    []types.SpecReport{it("answers 200", types.SpecStateSkipped, "")},
+			exit:     2,
+			mentions: []string{"no spec ran"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeReport(t, dir, ginkgoReport(tt.specs...))
+			var stdout, stderr bytes.Buffer
+			getenv := func(k string) string {
+				if k == "CH_REPORT_DIR" {
+					return dir
+				}
+				return ""
+			}
+			if got := run([]string{"summary"}, &stdout, &stderr, getenv); got != tt.exit {
+				t.Fatalf("exit %d, want %d; stderr %s", got, tt.exit, stderr.String())
+			}
+			if stderr.Len() != 0 {
+				t.Fatalf("stderr: %s", stderr.String())
+			}
+			if tt.verdict != "" && stdout.String() != tt.verdict {
+				t.Fatalf("verdict %q, want %q", stdout.String(), tt.verdict)
+			}
+			for _, m := range tt.mentions {
+				if !strings.Contains(stdout.String(), m) {
+					t.Fatalf("verdict lacks %q:\n%s", m, stdout.String())
+				}
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasSuffix(data, []byte("}\n")) || !bytes.Contains(data, []byte("\n  \"totals\": {")) {
+				t.Fatalf("summary.json not indented with a trailing newline:\n%s", data)
+			}
+			var s report.Summary
+			if err := json.Unmarshal(data, &s); err != nil {
+				t.Fatal(err)
+			}
+			if s.ExitCode() != tt.exit || s.Spec.SHA256 != "abc" || s.Tool.Version == "" {
+				t.Fatalf("summary.json: exit %d, %+v %+v", s.ExitCode(), s.Spec, s.Tool)
+			}
+		})
+	}
+}
+
+func TestSummaryFlagsAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	in := writeReport(t, dir, ginkgoReport(it("answers 200", types.SpecStatePassed, "")))
+	out := filepath.Join(dir, "nested", "out.json")
+	missing := filepath.Join(dir, "nope", "ginkgo.json")
+	garbage := filepath.Join(dir, "garbage.json")
+	if err := os.WriteFile(garbage, []byte("not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name   string
+		args   []string
+		exit   int
+		stderr string // a substring; "" means stderr must be empty
+	}{
+		{"explicit paths", []string{"summary", "--ginkgo", in, "--out", out}, 0, ""},
+		{"missing report", []string{"summary", "--ginkgo", missing, "--out", out}, 2, missing},
+		{"not a report", []string{"summary", "--ginkgo", garbage, "--out", out}, 2, garbage},
+		{"default dir without the file", []string{"summary"}, 2, filepath.Join("reports", "latest", "ginkgo.json")},
+		{"bad flag", []string{"summary", "--nope"}, 2, "-ginkgo"},
+		{"stray argument", []string{"summary", "extra"}, 2, `unexpected argument "extra"`},
+		{"unknown command", []string{"render"}, 2, "usage: chreport"},
+		{"no command", nil, 2, "usage: chreport"},
+		{"help", []string{"help"}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if got := run(tt.args, &stdout, &stderr, noEnv); got != tt.exit {
+				t.Fatalf("exit %d, want %d; stderr %s", got, tt.exit, stderr.String())
+			}
+			if tt.stderr == "" && stderr.Len() != 0 {
+				t.Fatalf("unexpected stderr: %s", stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Fatalf("stderr %q lacks %q", stderr.String(), tt.stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatalf("--out not written: %v", err)
+	}
+}
+
+func TestReadsASingleReportObject(t *testing.T) {
+	dir := t.TempDir()
+	data, err := json.Marshal(ginkgoReport(it("answers 200", types.SpecStatePassed, ""))[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "one.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if got := run([]string{"summary", "--ginkgo", path, "--out", filepath.Join(dir, "s.json")}, &stdout, &stderr, noEnv); got != 0 {
+		t.Fatalf("exit %d; %s", got, stderr.String())
+	}
+}
