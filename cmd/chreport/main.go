@@ -118,7 +118,7 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
 		return exitUsage
 	}
-	printVerdict(stdout, s)
+	printVerdict(stdout, s, len(reports))
 	return s.ExitCode()
 }
 
@@ -176,13 +176,18 @@ func writeJSON(path string, v any) error {
 
 // printVerdict is the few lines a person reads at the end of a run: the
 // totals, the coverage, and what to look at first.
-func printVerdict(w io.Writer, s report.Summary) {
+func printVerdict(w io.Writer, s report.Summary, suites int) {
 	t, c := s.Totals, s.Coverage
 	fmt.Fprintf(w, "chconform: %d passed, %d failed, %d unsupported, %d disabled, %d error; coverage %d/%d operations, %d/%d responses\n",
 		t.Passed, t.Failed, t.Unsupported, t.Disabled, t.Error,
 		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
-	if len(s.Specs) == 0 {
-		fmt.Fprintln(w, "  no spec ran: check the label filter and that the suites were found")
+	switch {
+	case suites == 0:
+		// Ginkgo leaves a suite that failed to compile out of its JSON
+		// report entirely, so an empty report usually means exactly that.
+		fmt.Fprintln(w, "  the Ginkgo report holds no suite: did the suites compile?")
+	case len(s.Specs) == 0:
+		fmt.Fprintln(w, "  no spec ran: check the label filter")
 	}
 	for _, sp := range s.Specs {
 		var tag string

@@ -194,6 +194,19 @@ func TestSummaryFlagsAndErrors(t *testing.T) {
 	}
 }
 
+func TestEmptyReport(t *testing.T) {
+	// What ginkgo --json-report writes when every suite failed to compile.
+	dir := t.TempDir()
+	path := writeReport(t, dir, []types.Report{})
+	var stdout, stderr bytes.Buffer
+	if got := run([]string{"summary", "--ginkgo", path, "--out", filepath.Join(dir, "s.json")}, &stdout, &stderr, noEnv); got != 2 {
+		t.Fatalf("exit %d, want 2", got)
+	}
+	if !strings.Contains(stdout.String(), "did the suites compile?") {
+		t.Fatalf("verdict %q", stdout.String())
+	}
+}
+
 func TestReadsASingleReportObject(t *testing.T) {
 	dir := t.TempDir()
 	data, err := json.Marshal(ginkgoReport(it("answers 200", types.SpecStatePassed, ""))[0])
