@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Lints the contract (api.yaml) with the pinned Spectral (spectral:oas) and Redocly (spec ruleset).
+# Runs from any directory; installs the pinned linters (npm ci) when node_modules is missing or
+# older than package-lock.json. Exits non-zero when either linter reports an error.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+stamp=node_modules/.package-lock.json # npm writes it on every install
+if [[ ! -d node_modules || ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
+  echo "lint-contract: installing the pinned linters (npm ci)" >&2
+  npm ci --no-audit --no-fund
+fi
+
+status=0
+echo "== Spectral (spectral:oas, .spectral.yaml)"
+npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity=error api.yaml || status=1
+echo "== Redocly (spec ruleset, redocly.yaml)"
+npx --no-install redocly lint --config redocly.yaml --format=stylish api.yaml || status=1
+exit "$status"
