@@ -35,6 +35,9 @@ type Config struct {
 	ReportDir string
 	// Record is a folder to write every exchange into as fixtures.
 	Record string
+	// Fixtures is a folder of fixtures to replay instead of the embedded ones
+	// (a recording of another target, or a deliberately broken copy).
+	Fixtures string
 	// Strict reports fields the contract does not declare.
 	Strict bool
 }
@@ -79,7 +82,7 @@ func (e *ConfigError) Error() string {
 var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
 	"CH_ALLOW_MUTATIONS", "CH_RATE", "CH_TIMEOUT", "CH_SPEC", "CH_REPORT_DIR",
-	"CH_RECORD", "CH_STRICT",
+	"CH_RECORD", "CH_STRICT", "CH_FIXTURES",
 }
 
 // LoadConfigFromEnv reads the process environment.
@@ -147,6 +150,7 @@ func parseConfig(v map[string]string) (Config, error) {
 		SpecPath:  v["CH_SPEC"],
 		ReportDir: v["CH_REPORT_DIR"],
 		Record:    v["CH_RECORD"],
+		Fixtures:  v["CH_FIXTURES"],
 		Timeout:   10 * time.Second,
 	}
 	if c.ReportDir == "" {
@@ -189,6 +193,14 @@ func parseConfig(v map[string]string) (Config, error) {
 			return Config{}, &ConfigError{Var: "CH_SPEC", Value: c.SpecPath, Problem: "cannot read the contract: " + err.Error()}
 		}
 	}
+	if c.Fixtures != "" {
+		if c.BaseURL != nil {
+			return Config{}, &ConfigError{Var: "CH_FIXTURES", Value: c.Fixtures, Problem: "fixtures replace the target: unset CH_BASE_URL or CH_FIXTURES"}
+		}
+		if st, err := os.Stat(c.Fixtures); err != nil || !st.IsDir() {
+			return Config{}, &ConfigError{Var: "CH_FIXTURES", Value: c.Fixtures, Problem: "not a readable folder"}
+		}
+	}
 	return c, nil
 }
 
@@ -223,6 +235,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_REPORT_DIR":      c.ReportDir,
 		"CH_RECORD":          c.Record,
 		"CH_STRICT":          strconv.FormatBool(c.Strict),
+		"CH_FIXTURES":        c.Fixtures,
 	}
 	if c.BaseURL != nil {
 		u := *c.BaseURL

@@ -40,6 +40,7 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		"CH_ALLOW_MUTATIONS": {"CH_ALLOW_MUTATIONS": "yes please"},
 		"CH_STRICT":          {"CH_STRICT": "maybe"},
 		"CH_SPEC":            {"CH_SPEC": "/nonexistent/api.yaml"},
+		"CH_FIXTURES":        {"CH_FIXTURES": "/nonexistent/fixtures"},
 		"CH_CONFIG":          {"CH_CONFIG": "/nonexistent/config.yaml"},
 	}
 	for variable, env := range cases {

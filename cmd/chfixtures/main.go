@@ -1,0 +1,151 @@
+// Command chfixtures writes a fixture for every documented response example of
+// the contract that has none yet: the request the harness sends for it (in the
+// example's state, as the fixtures profile reaches it) and the example as the
+// answer. It is how the offline target starts; recorded exchanges from real
+// targets replace or join these files over time, and existing files are never
+// overwritten.
+//
+//	go run ./cmd/chfixtures [-dir fixtures] [-force]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/harness"
+)
+
+func main() {
+	dir := flag.String("dir", "fixtures", "fixture folder to write into")
+	force := flag.Bool("force", false, "overwrite existing fixture files")
+	flag.Parse()
+	n, err := generate(*dir, *force)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chfixtures:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("chfixtures: wrote %d fixture(s) into %s\n", n, *dir)
+}
+
+func generate(dir string, force bool) (int, error) {
+	spec, err := harness.LoadSpec("api.yaml (embedded)", chconform.Contract)
+	if err != nil {
+		return 0, err
+	}
+	profile, err := harness.LoadProfile(harness.Config{Profile: "fixtures"}, chconform.Profiles())
+	if err != nil {
+		return 0, err
+	}
+	redact := harness.NewRedactor(profile)
+	written := 0
+	for _, op := range spec.Operations() {
+		for _, resp := range op.Responses() {
+			for _, ex := range resp.Examples {
+				path := filepath.Join(dir, op.ID, fmt.Sprintf("%d-%s.yaml", resp.Status, ex.Name))
+				if _, err := os.Stat(path); err == nil && !force {
+					continue
+				}
+				f, err := fixtureFor(op, resp.Status, ex, profile, redact)
+				if err != nil {
+					return written, fmt.Errorf("%s %s: %w", op.ID, ex.Name, err)
+				}
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					return written, err
+				}
+				if err := os.WriteFile(path, harness.EncodeFixture(f), 0o644); err != nil {
+					return written, err
+				}
+				written++
+			}
+		}
+	}
+	return written, nil
+}
+
+// fixtureFor sends the documented call through a transport that captures the
+// request instead of sending it, so the fixture holds exactly what the
+// harness sends.
+func fixtureFor(op *harness.Operation, status int, ex harness.Example, p *harness.Profile, redact *harness.Redactor) (*harness.Fixture, error) {
+	call, err := op.DocumentedCall(p, ex.State)
+	if err != nil {
+		return nil, err
+	}
+	capture := &captureTransport{}
+	base, _ := url.Parse(harness.FixturesBaseURL)
+	client := &harness.Client{HTTP: &http.Client{Transport: capture}, Base: base, Profile: p}
+	client.Do(context.Background(), call)
+	if capture.req == nil {
+		return nil, errors.New("no request was sent")
+	}
+	body, err := json.Marshal(ex.Value)
+	if err != nil {
+		return nil, err
+	}
+	req := capture.req
+	f := &harness.Fixture{
+		Description: describe(op, status, ex),
+		Example:     ex.Name,
+		Request: harness.FixtureRequest{
+			Method: req.Method,
+			Path:   op.Path,
+			Body:   string(redact.Body(capture.body)),
+		},
+		Response: harness.FixtureResponse{
+			Status:  status,
+			Headers: map[string]string{"Content-Type": "application/json"},
+			Body:    string(body),
+		},
+	}
+	if q := req.URL.Query(); len(q) > 0 {
+		f.Request.Query = map[string]string{}
+		for k := range q {
+			f.Request.Query[k] = redact.String(q.Get(k))
+		}
+	}
+	headers := map[string]string{}
+	if op.Secured {
+		auth := redact.Header(http.Header{"Authorization": req.Header.Values("Authorization")}).Get("Authorization")
+		headers["Authorization"] = auth // "" when sent without credentials: must be absent
+	}
+	if recipe, ok := p.State(ex.State); ok {
+		for k, v := range recipe.Headers {
+			headers[k] = v
+		}
+	}
+	if len(headers) > 0 {
+		f.Request.Headers = headers
+	}
+	return f, nil
+}
+
+func describe(op *harness.Operation, status int, ex harness.Example) string {
+	words := []string{op.String()}
+	if phrase := harness.StatePhrase(ex.State); phrase != "" {
+		words = append(words, phrase)
+	}
+	words = append(words, fmt.Sprintf("answers %d with the contract's %s example", status, ex.Name))
+	return strings.Join(words, " ")
+}
+
+type captureTransport struct {
+	req  *http.Request
+	body []byte
+}
+
+func (c *captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.req = req
+	if req.Body != nil {
+		c.body, _ = io.ReadAll(req.Body)
+	}
+	return nil, errors.New("captured, not sent")
+}

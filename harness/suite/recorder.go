@@ -1,0 +1,109 @@
+package suite
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+)
+
+// reportBodyLimit cuts bodies in transcripts: enough to see what went wrong,
+// small enough that a report of 41 operations stays readable.
+const reportBodyLimit = 16 << 10
+
+// recorder writes exchanges and verdicts into the running spec's report,
+// masked by the redactor first: nothing unmasked reaches a report.
+type recorder struct{ redact *harness.Redactor }
+
+func (r recorder) RecordExchange(ex *harness.Exchange) {
+	ginkgo.AddReportEntry(report.EntryExchange, transcriptEntry{r.entry(ex)}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+}
+
+func (r recorder) RecordChecks(ex *harness.Exchange, results []harness.CheckResult) {
+	entry := report.ChecksEntry{Checks: results}
+	if ex.Op != nil {
+		entry.Operation = ex.Op.ID
+	}
+	if ex.Response != nil {
+		entry.Status = ex.Response.Status
+	}
+	ginkgo.AddReportEntry(report.EntryChecks, entry, ginkgo.ReportEntryVisibilityNever)
+}
+
+func (r recorder) entry(ex *harness.Exchange) report.ExchangeEntry {
+	e := report.ExchangeEntry{ElapsedMS: float64(ex.Elapsed.Microseconds()) / 1000}
+	if ex.Op != nil {
+		e.Operation = ex.Op.ID
+	}
+	e.Request = report.Transcript{
+		Method:  ex.Request.Method,
+		URL:     r.redact.String(ex.Request.URL),
+		Headers: r.redact.Header(ex.Request.Header),
+	}
+	e.Request.Body, e.Request.BodyTruncated = r.body(ex.Request.Body)
+	if ex.Response != nil {
+		e.Response = &report.Transcript{Status: ex.Response.Status, Headers: r.redact.Header(ex.Response.Header)}
+		e.Response.Body, e.Response.BodyTruncated = r.body(ex.Response.Body)
+		e.Response.BodyTruncated = e.Response.BodyTruncated || ex.Response.Truncated
+	}
+	if ex.Err != nil {
+		e.Error = r.redact.String(ex.Err.Error())
+	}
+	return e
+}
+
+func (r recorder) body(b []byte) (string, bool) {
+	masked := r.redact.Body(b)
+	if len(masked) > reportBodyLimit {
+		return string(masked[:reportBodyLimit]), true
+	}
+	return string(masked), false
+}
+
+// transcriptEntry prints as a readable transcript when Ginkgo shows it under
+// a failed spec, and marshals as the ExchangeEntry for the JSON report.
+type transcriptEntry struct{ report.ExchangeEntry }
+
+func (t transcriptEntry) String() string {
+	var b strings.Builder
+	e := t.ExchangeEntry
+	fmt.Fprintf(&b, "%s %s  [%s, %.1f ms]\n", e.Request.Method, e.Request.URL, e.Operation, e.ElapsedMS)
+	writeHeaders(&b, "> ", e.Request.Headers)
+	if e.Request.Body != "" {
+		fmt.Fprintf(&b, "> \n> %s\n", cut(e.Request.Body, 2048))
+	}
+	if e.Response != nil {
+		fmt.Fprintf(&b, "< %d %s\n", e.Response.Status, http.StatusText(e.Response.Status))
+		writeHeaders(&b, "< ", e.Response.Headers)
+		if e.Response.Body != "" {
+			fmt.Fprintf(&b, "< \n< %s\n", cut(e.Response.Body, 2048))
+		}
+	}
+	if e.Error != "" {
+		fmt.Fprintf(&b, "! %s\n", e.Error)
+	}
+	return b.String()
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h map[string][]string) {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(b, "%s%s: %s\n", prefix, name, strings.Join(h[name], ", "))
+	}
+}
+
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + fmt.Sprintf("... (%d more bytes)", len(s)-n)
+}

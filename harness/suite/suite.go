@@ -1,0 +1,168 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+)
+
+// ExitConfigError is the exit status of a run that could not start.
+const ExitConfigError = 2
+
+// Run is the body of each suite's Test function: it refuses a broken
+// configuration before any request (naming the variable, exit 2) and then
+// runs the suite's specs.
+func Run(t *testing.T, group string) {
+	if _, err := Load(); err != nil {
+		fmt.Fprintf(os.Stderr, "chconform: %v\n", err)
+		os.Exit(ExitConfigError)
+	}
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	ginkgo.BeforeSuite(recordRun)
+	ginkgo.RunSpecs(t, "chconform "+group)
+}
+
+// recordRun describes the run in the report once per process.
+func recordRun() {
+	e := MustLoad()
+	run := report.RunEntry{
+		Mode:     e.Config.Mode(),
+		Profile:  e.Profile.Name,
+		SpecPath: e.Spec.Path,
+		SpecSHA:  e.Spec.SHA256,
+		Config:   e.Config.Redacted(),
+	}
+	if e.Config.BaseURL != nil {
+		run.BaseURL = e.Config.Redacted()["CH_BASE_URL"]
+	}
+	for _, op := range e.Spec.Operations() {
+		info := report.OperationInfo{ID: op.ID, Group: op.Group, Method: op.Method, Path: op.Path}
+		for _, r := range op.Responses() {
+			info.ResponsesDocumented = append(info.ResponsesDocumented, fmt.Sprint(r.Status))
+		}
+		run.Operations = append(run.Operations, info)
+	}
+	ginkgo.AddReportEntry(report.EntryRun, run, ginkgo.ReportEntryVisibilityNever)
+}
+
+// Client returns a client for the running spec: it names the spec in every
+// request and records every exchange into the spec's report.
+func Client() *harness.Client {
+	e := MustLoad()
+	base, _ := url.Parse(e.BaseURL)
+	return &harness.Client{
+		HTTP: &http.Client{
+			Transport: e.Transport,
+			// A redirect is an answer to judge, not one to follow.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		Base:     base,
+		Profile:  e.Profile,
+		Timeout:  e.Config.Timeout,
+		Recorder: recorder{e.Redactor},
+		SpecName: ginkgo.CurrentSpecReport().FullText(),
+	}
+}
+
+// Op returns the contract operation with the given id; an unknown id is a bug
+// in the suite and fails loudly.
+func Op(id string) *harness.Operation { return MustLoad().Spec.MustOperation(id) }
+
+// Send sends a call for the running spec. A request no fixture answers makes
+// the spec unsupported on the fixture target: not passed, not failed.
+func Send(ctx context.Context, call harness.Call) *harness.Exchange {
+	ginkgo.GinkgoHelper()
+	RequireAllowed(call.Op)
+	ex := Client().Do(ctx, call)
+	if errors.Is(ex.Err, harness.ErrNoFixture) {
+		ginkgo.Skip(report.SkipUnsupported + ex.Err.Error())
+	}
+	return ex
+}
+
+// SendDocumented sends the operation's documented request in state, or skips
+// the spec as unsupported when the target's profile cannot reach the state.
+func SendDocumented(ctx context.Context, op *harness.Operation, state string) *harness.Exchange {
+	ginkgo.GinkgoHelper()
+	call, err := op.DocumentedCall(MustLoad().Profile, state)
+	if errors.Is(err, harness.ErrUnsupported) {
+		ginkgo.Skip(report.SkipUnsupported + err.Error())
+	}
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	return Send(ctx, call)
+}
+
+// RequireAllowed disables a spec that would change a live target's state or
+// send an SMS, unless the configuration allows it.
+func RequireAllowed(op *harness.Operation) {
+	ginkgo.GinkgoHelper()
+	e := MustLoad()
+	if e.Config.Mode() == "fixtures" || e.Config.AllowMutations || e.Profile.Capability("mutations") {
+		return
+	}
+	if op.Mutating() {
+		ginkgo.Skip(fmt.Sprintf("%s%s changes server state; set CH_ALLOW_MUTATIONS=true to run it against %s", report.SkipDisabled, op.ID, e.Profile.Name))
+	}
+}
+
+// RequireCapability makes the spec unsupported when the target's profile
+// lacks the capability.
+func RequireCapability(name string) {
+	ginkgo.GinkgoHelper()
+	if p := MustLoad().Profile; !p.Capability(name) {
+		ginkgo.Skip(fmt.Sprintf("%sprofile %s lacks the capability %s", report.SkipUnsupported, p.Name, name))
+	}
+}
+
+// LabelsFor returns the labels of a spec exercising ops: its group, one op label per
+// operation, and "mutating" when any of them changes state.
+func LabelsFor(ops ...*harness.Operation) ginkgo.Labels {
+	var out ginkgo.Labels
+	groups := map[string]bool{}
+	mutating := false
+	for _, op := range ops {
+		if !groups[op.Group] {
+			groups[op.Group] = true
+			out = append(out, report.LabelGroup+op.Group)
+		}
+		out = append(out, report.LabelOp+op.ID)
+		mutating = mutating || op.Mutating()
+	}
+	if mutating {
+		out = append(out, report.LabelMutating)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SpecName is the checklist sentence for a documented response.
+func SpecName(op *harness.Operation, status int, ex harness.Example) string {
+	parts := []string{op.String()}
+	if phrase := harness.StatePhrase(ex.State); phrase != "" {
+		parts = append(parts, phrase)
+	}
+	if ex.State != "" || status >= 400 {
+		parts = append(parts, fmt.Sprintf("returns %d with the documented %s body", status, ex.Name))
+	} else {
+		parts = append(parts, fmt.Sprintf("returns %d with a body that conforms to the contract (%s)", status, ex.Name))
+	}
+	return strings.Join(parts, " ")
+}
+
+// ConformToSpec is harness.ConformToSpec in the run's strictness (CH_STRICT).
+func ConformToSpec() types.GomegaMatcher {
+	return harness.ConformToSpec(harness.Strict(MustLoad().Config.Strict))
+}

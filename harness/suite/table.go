@@ -1,0 +1,59 @@
+package suite
+
+import (
+	"fmt"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/chconform/chconform/harness"
+)
+
+// documentedCase is one documented response example of one operation: the
+// unit of the contract table.
+type documentedCase struct {
+	Op      *harness.Operation
+	Status  int
+	Example harness.Example
+}
+
+// ContractTable declares one spec per documented response example of every
+// operation of group: it sends the documented request in the state the
+// example names (x-state in api.yaml) and holds the answer to the contract. A
+// new example in the contract gets a spec without new code.
+func ContractTable(group string) {
+	spec := mustSpec()
+	var entries []ginkgo.TableEntry
+	for _, op := range spec.Group(group) {
+		for _, resp := range op.Responses() {
+			for _, ex := range resp.Examples {
+				c := documentedCase{Op: op, Status: resp.Status, Example: ex}
+				labels := LabelsFor(op)
+				if ex.State != "" {
+					labels = append(labels, "state:"+ex.State)
+				}
+				entries = append(entries, ginkgo.Entry(SpecName(op, resp.Status, ex), labels, c))
+			}
+		}
+	}
+	if len(entries) == 0 {
+		// A group with no operation is a typo in the suite or a contract that
+		// lost a tag: both must be loud.
+		panic(fmt.Sprintf("the contract has no operation tagged %q", group))
+	}
+	ginkgo.DescribeTable("the contract's documented responses", checkDocumentedCase, entries)
+}
+
+func checkDocumentedCase(ctx ginkgo.SpecContext, c documentedCase) {
+	ex := SendDocumented(ctx, c.Op, c.Example.State)
+	gomega.Expect(ex).To(ConformToSpec())
+	if c.Example.State != "" || c.Status >= 400 {
+		gomega.Expect(ex).To(harness.BeDocumentedErrorCase(c.Status, c.Example))
+	} else {
+		gomega.Expect(ex).To(harness.HaveStatus(c.Status))
+	}
+}
+
+// mustSpec loads the contract while the tree is built; a run that cannot load
+// it has already stopped in Run with exit 2.
+func mustSpec() *harness.Spec { return MustLoad().Spec }

@@ -1,0 +1,55 @@
+// Package auth holds the conformance specs of the phone-number sign-in flow,
+// the JWT refresh and the waitlist check. Importing it registers the specs;
+// auth_test.go runs them under `go test`, and any other Ginkgo suite can run
+// them by importing this package.
+package auth
+
+import (
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/suite"
+)
+
+var _ = ginkgo.Describe("auth:", func() {
+	suite.ContractTable("auth")
+
+	start := func() *harness.Operation { return suite.Op("start_phone_number_auth") }
+	waitlist := func() *harness.Operation { return suite.Op("check_waitlist_status") }
+	complete := func() *harness.Operation { return suite.Op("complete_phone_number_auth") }
+
+	ginkgo.It("POST /start_phone_number_auth without the CH-* app headers answers 200 with is_blocked: true",
+		suite.LabelsFor(start()), func(ctx ginkgo.SpecContext) {
+			call, err := start().DocumentedCall(suite.MustLoad().Profile, "")
+			gomega.Expect(err).NotTo(gomega.HaveOccurred())
+			// The seed: a sign-in without CH-Locale, CH-AppVersion and
+			// CH-AppBuild is treated as a banned phone.
+			call.Header = map[string]string{"CH-Locale": "", "CH-AppVersion": "", "CH-AppBuild": ""}
+			ex := suite.Send(ctx, call)
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.HaveStatus(200))
+			gomega.Expect(ex).To(harness.HaveJSON("is_blocked", gomega.BeTrue()))
+		})
+
+	ginkgo.It("POST /complete_phone_number_auth with the right code returns a 40-hex auth token and SimpleJWT access and refresh tokens",
+		suite.LabelsFor(complete()), func(ctx ginkgo.SpecContext) {
+			ex := suite.SendDocumented(ctx, complete(), "")
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.HaveStatus(200))
+			gomega.Expect(ex).To(harness.HaveJSON("is_verified", gomega.BeTrue()))
+			gomega.Expect(ex).To(harness.HaveJSON("auth_token", gomega.MatchRegexp(`^[0-9a-f]{40}$`)))
+			gomega.Expect(ex).To(harness.HaveJSON("access_token", gomega.MatchRegexp(jwtPattern)))
+			gomega.Expect(ex).To(harness.HaveJSON("refresh_token", gomega.MatchRegexp(jwtPattern)))
+		})
+
+	ginkgo.It("POST /check_waitlist_status with an unknown token returns 401 with a DRF detail",
+		suite.LabelsFor(waitlist()), func(ctx ginkgo.SpecContext) {
+			ex := suite.Send(ctx, harness.Call{Op: waitlist(), Account: harness.AccountInvalid})
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.RejectMissingAuth(""))
+		})
+})
+
+// jwtPattern is the compact JWS form SimpleJWT issues: three base64url parts.
+const jwtPattern = `^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`

@@ -1,0 +1,9 @@
+package auth
+
+import (
+	"testing"
+
+	"github.com/chconform/chconform/harness/suite"
+)
+
+func TestAuth(t *testing.T) { suite.Run(t, "auth") }
