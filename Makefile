@@ -40,7 +40,7 @@ conformance:
 lint: vet lint-contract
 
 lint-contract:
-	$(GO) test -count=1 -run 'Contract|Seed|Example|Tag|Security|State' .
+	$(GO) test -count=1 -skip TestCorruptedFixturesFailTheRun .
 	bash scripts/lint-contract.sh
 
 ## fixtures: write a fixture for every documented example that has none

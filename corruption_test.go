@@ -32,8 +32,8 @@ func TestCorruptedFixturesFailTheRun(t *testing.T) {
 		},
 		{
 			name: "a required field removed", file: "get_profile/200-user_profile.yaml",
-			old: `"username": "junhoyeo",`, new: ``,
-			want: []string{"get_profile", "response_schema_conformance", "username"},
+			old: `"num_followers": 103,`, new: ``,
+			want: []string{"get_profile", "response_schema_conformance", "num_followers"},
 		},
 		{
 			name: "a status changed", file: "get_profile/200-user_profile.yaml",

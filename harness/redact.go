@@ -27,7 +27,7 @@ var (
 	secretFields = map[string]bool{
 		"auth_token": true, "access_token": true, "refresh_token": true, "access": true,
 		"refresh": true, "token": true, "rtm_token": true, "pubnub_token": true,
-		"phone_number": true, "verification_code": true,
+		"phone_number": true,
 	}
 )
 

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -87,7 +88,7 @@ func fixtureFor(op *harness.Operation, status int, ex harness.Example, p *harnes
 	if capture.req == nil {
 		return nil, errors.New("no request was sent")
 	}
-	body, err := json.Marshal(ex.Value)
+	body, err := compactJSON(ex.Value)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +114,12 @@ func fixtureFor(op *harness.Operation, status int, ex harness.Example, p *harnes
 		}
 	}
 	headers := map[string]string{}
+	// The app headers are part of the recording: a request without them (or
+	// with another app version) is another request, which these fixtures do
+	// not answer.
+	for _, name := range []string{"CH-AppVersion", "CH-AppBuild", "CH-Locale"} {
+		headers[name] = req.Header.Get(name)
+	}
 	if op.Secured {
 		auth := redact.Header(http.Header{"Authorization": req.Header.Values("Authorization")}).Get("Authorization")
 		headers["Authorization"] = auth // "" when sent without credentials: must be absent
@@ -135,6 +142,17 @@ func describe(op *harness.Operation, status int, ex harness.Example) string {
 	}
 	words = append(words, fmt.Sprintf("answers %d with the contract's %s example", status, ex.Name))
 	return strings.Join(words, " ")
+}
+
+// compactJSON encodes v without HTML escaping, so "<jwt>" stays readable.
+func compactJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSpace(b.Bytes()), nil
 }
 
 type captureTransport struct {

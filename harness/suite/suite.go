@@ -9,7 +9,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"testing"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
@@ -22,17 +21,16 @@ import (
 // ExitConfigError is the exit status of a run that could not start.
 const ExitConfigError = 2
 
-// Run is the body of each suite's Test function: it refuses a broken
-// configuration before any request (naming the variable, exit 2) and then
-// runs the suite's specs.
-func Run(t *testing.T, group string) {
+// Prepare is the first line of each suite's Test function, before
+// RunSpecs: it refuses a broken configuration before any request (naming the
+// variable, exit 2) and wires Gomega and the run's report entry.
+func Prepare() {
 	if _, err := Load(); err != nil {
 		fmt.Fprintf(os.Stderr, "chconform: %v\n", err)
 		os.Exit(ExitConfigError)
 	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	ginkgo.BeforeSuite(recordRun)
-	ginkgo.RunSpecs(t, "chconform "+group)
 }
 
 // recordRun describes the run in the report once per process.

@@ -3,7 +3,12 @@ package auth
 import (
 	"testing"
 
+	"github.com/onsi/ginkgo/v2"
+
 	"github.com/chconform/chconform/harness/suite"
 )
 
-func TestAuth(t *testing.T) { suite.Run(t, "auth") }
+func TestAuth(t *testing.T) {
+	suite.Prepare()
+	ginkgo.RunSpecs(t, "chconform auth")
+}

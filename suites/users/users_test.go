@@ -3,7 +3,12 @@ package users
 import (
 	"testing"
 
+	"github.com/onsi/ginkgo/v2"
+
 	"github.com/chconform/chconform/harness/suite"
 )
 
-func TestUsers(t *testing.T) { suite.Run(t, "users") }
+func TestUsers(t *testing.T) {
+	suite.Prepare()
+	ginkgo.RunSpecs(t, "chconform users")
+}
