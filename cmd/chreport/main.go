@@ -2,6 +2,7 @@
 // directory. Each job is a subcommand so that diff, spec-diff and html can
 // join summary without changing how the existing one is called:
 //
+//	chreport preflight
 //	chreport summary [--ginkgo PATH] [--out PATH]
 //
 // Exit status follows DESIGN.md: 0 nothing failed, 1 the target broke the
@@ -40,6 +41,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"preflight", "  check the configuration, contract, profile and fixtures a run would use (exit 2 naming the problem)", runPreflight},
 		{"summary", "[--ginkgo PATH] [--out PATH]  write summary.json from ginkgo.json and print the verdict", runSummary},
 	}
 }

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/chconform/chconform/harness/suite"
+)
+
+// runPreflight loads what every suite process will load (configuration,
+// contract, profile, fixtures) once, before any suite starts, so a broken
+// configuration is one clear line naming the variable and exit 2, instead of
+// one failure per suite.
+func runPreflight(args []string, stdout, stderr io.Writer, _ env) int {
+	if len(args) > 0 {
+		fmt.Fprintln(stderr, "chreport preflight takes no arguments")
+		return exitUsage
+	}
+	e, err := suite.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "chconform: %v\n", err)
+		return exitUsage
+	}
+	target := "the embedded fixtures"
+	if e.Config.Fixtures != "" {
+		target = "the fixtures in " + e.Config.Fixtures
+	}
+	if e.Config.BaseURL != nil {
+		target = e.Config.Redacted()["CH_BASE_URL"]
+	}
+	fmt.Fprintf(stdout, "chconform: %s against %s (profile %s, contract %s, sha256 %.12s)\n",
+		"running", target, e.Profile.Name, e.Spec.Path, e.Spec.SHA256)
+	return 0
+}

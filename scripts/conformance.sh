@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every suite against the configured target and writes the reports.
+# Exit status (DESIGN.md): 0 nothing failed, 1 the target broke the contract,
+# 2 the run could not be made (configuration, harness, unreachable target).
+# `make conformance` runs this; call it directly where the difference between
+# 1 and 2 matters (make turns every failure into its own status 2).
+#
+# FILTER narrows by label (FILTER=group:auth); GINKGO_FLAGS passes more flags.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+report_dir=${CH_REPORT_DIR:-reports/latest}
+export CH_REPORT_DIR=$report_dir
+
+go run ./cmd/chreport preflight || exit 2
+
+rm -rf "$report_dir" && mkdir -p "$report_dir" || exit 2
+args=(-r --keep-going --randomize-all --json-report=ginkgo.json --junit-report=junit.xml --output-dir="$report_dir")
+[ -n "${FILTER:-}" ] && args+=(--label-filter="$FILTER")
+# shellcheck disable=SC2206 # GINKGO_FLAGS is a list of flags on purpose
+[ -n "${GINKGO_FLAGS:-}" ] && args+=(${GINKGO_FLAGS})
+
+go tool ginkgo "${args[@]}" ./suites/...
+ginkgo_status=$?
+
+go run ./cmd/chreport summary
+code=$?
+if [ "$code" -eq 0 ] && [ "$ginkgo_status" -ne 0 ]; then
+  echo "chconform: ginkgo exited $ginkgo_status although no spec failed" >&2
+  exit 2
+fi
+exit "$code"
