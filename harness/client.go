@@ -54,6 +54,9 @@ type Call struct {
 	// Account names the profile account to authenticate as; empty is the
 	// default account, AccountNone sends no Authorization.
 	Account string
+	// As, when set, is the account to authenticate as (a fresh account signed
+	// up for this spec); it wins over Account.
+	As *Account
 	// Header overrides the app headers; an empty value removes the header.
 	Header map[string]string
 }
@@ -182,12 +185,17 @@ func (c *Client) authenticate(h http.Header, call Call) error {
 		h.Set("Authorization", "Token "+invalidToken)
 		return nil
 	}
-	if c.Profile == nil {
+	var a Account
+	switch {
+	case call.As != nil:
+		a = *call.As
+	case c.Profile == nil:
 		return nil
-	}
-	a, ok := c.Profile.Accounts[name]
-	if !ok {
-		return fmt.Errorf("harness error: profile %s has no account %q", c.Profile.Name, name)
+	default:
+		var ok bool
+		if a, ok = c.Profile.Accounts[name]; !ok {
+			return fmt.Errorf("harness error: profile %s has no account %q", c.Profile.Name, name)
+		}
 	}
 	if a.DeviceID != "" {
 		h.Set("CH-DeviceId", a.DeviceID)

@@ -21,6 +21,25 @@ type Profile struct {
 	// States maps a documented state (an example's x-state) to the request
 	// changes that put the target in it.
 	States map[string]StateRecipe `json:"states"`
+	// Requests changes the documented request of an operation in every
+	// state, before the state's own recipe: ids that exist on this target,
+	// a username unique to the run ("{unique}" is replaced per request).
+	Requests map[string]StateRecipe `json:"requests"`
+	// Signup says how to sign up a fresh account (capability "signup").
+	Signup *Signup `json:"signup"`
+}
+
+// Signup is how the harness makes a fresh account on a target with test
+// phone numbers: a number from the prefix plus random digits, and the fixed
+// verification code the target accepts for them.
+type Signup struct {
+	PhonePrefix string `json:"phone_prefix"`
+	// Digits is how many random digits follow the prefix.
+	Digits int    `json:"digits"`
+	Code   string `json:"code"`
+	// Username, when set, is given to the fresh account with update_username
+	// so it leaves onboarding ("{unique}" is replaced).
+	Username string `json:"username"`
 }
 
 // Account is one set of credentials on the target.

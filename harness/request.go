@@ -1,10 +1,13 @@
 package harness
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 )
 
 // ErrUnsupported marks what a target's profile cannot do. It prints nothing
@@ -20,11 +23,24 @@ func (o *Operation) DocumentedCall(p *Profile, state string) (Call, error) {
 	if !ok {
 		return Call{}, fmt.Errorf("profile %s cannot put the target in state %s%w", p.Name, state, ErrUnsupported)
 	}
-	call := Call{Op: o, Account: recipe.Account, Query: o.exampleQuery()}
+	call := Call{Op: o, Query: o.exampleQuery()}
 	if examples := o.RequestExamples(); len(examples) > 0 {
 		call.Body = copyJSON(examples[0].Value)
 	} else if o.HasRequestBody() {
 		call.Body = map[string]any{}
+	}
+	if base, ok := p.Requests[o.ID]; ok {
+		call = base.apply(call)
+	}
+	call = recipe.apply(call)
+	return call, nil
+}
+
+// apply changes call as the recipe says; "{unique}" in a string value becomes
+// a value no other request of the run uses.
+func (recipe StateRecipe) apply(call Call) Call {
+	if recipe.Account != "" {
+		call.Account = recipe.Account
 	}
 	if len(recipe.Body) > 0 {
 		body, ok := call.Body.(map[string]any)
@@ -32,6 +48,9 @@ func (o *Operation) DocumentedCall(p *Profile, state string) (Call, error) {
 			body = map[string]any{}
 		}
 		for k, v := range recipe.Body {
+			if s, ok := v.(string); ok {
+				v = Unique(s)
+			}
 			body[k] = v
 		}
 		call.Body = body
@@ -40,15 +59,28 @@ func (o *Operation) DocumentedCall(p *Profile, state string) (Call, error) {
 		if call.Query == nil {
 			call.Query = url.Values{}
 		}
-		call.Query.Set(k, v)
+		call.Query.Set(k, Unique(v))
 	}
 	if len(recipe.Headers) > 0 {
-		call.Header = map[string]string{}
+		if call.Header == nil {
+			call.Header = map[string]string{}
+		}
 		for k, v := range recipe.Headers {
 			call.Header[k] = v
 		}
 	}
-	return call, nil
+	return call
+}
+
+// Unique replaces every "{unique}" in s with random lower-case hex, so specs
+// running in parallel never ask for the same username or phone number.
+func Unique(s string) string {
+	for strings.Contains(s, "{unique}") {
+		var b [5]byte
+		_, _ = rand.Read(b[:])
+		s = strings.Replace(s, "{unique}", hex.EncodeToString(b[:]), 1)
+	}
+	return s
 }
 
 // exampleQuery collects the documented example of every query parameter.
