@@ -65,12 +65,13 @@ type Call struct {
 // Exchange.Err, never a panic.
 func (c *Client) Do(ctx context.Context, call Call) *Exchange {
 	ex := &Exchange{Op: call.Op, recorder: c.Recorder}
-	req, err := c.build(ctx, call)
+	req, body, err := c.build(ctx, call)
 	if err != nil {
 		ex.Err = err
 		c.record(ex)
 		return ex
 	}
+	ex.Request = Request{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: body}
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -108,9 +109,9 @@ func (c *Client) record(ex *Exchange) {
 	}
 }
 
-func (c *Client) build(ctx context.Context, call Call) (*http.Request, error) {
+func (c *Client) build(ctx context.Context, call Call) (*http.Request, []byte, error) {
 	if call.Op == nil {
-		return nil, errors.New("harness error: call without an operation")
+		return nil, nil, errors.New("harness error: call without an operation")
 	}
 	method := call.Method
 	if method == "" {
@@ -127,7 +128,7 @@ func (c *Client) build(ctx context.Context, call Call) (*http.Request, error) {
 	case call.Body != nil:
 		var err error
 		if body, err = json.Marshal(call.Body); err != nil {
-			return nil, fmt.Errorf("harness error: encoding the request body: %w", err)
+			return nil, nil, fmt.Errorf("harness error: encoding the request body: %w", err)
 		}
 	}
 	var reader io.Reader
@@ -136,12 +137,12 @@ func (c *Client) build(ctx context.Context, call Call) (*http.Request, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), reader)
 	if err != nil {
-		return nil, fmt.Errorf("harness error: %w", err)
+		return nil, nil, fmt.Errorf("harness error: %w", err)
 	}
 	if err := c.setHeaders(req, call, body != nil); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return req, nil
+	return req, body, nil
 }
 
 func (c *Client) setHeaders(req *http.Request, call Call, hasBody bool) error {

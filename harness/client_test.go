@@ -46,6 +46,9 @@ func TestClientSendsTheAppHeaders(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", k, got.Get(k), v)
 		}
 	}
+	if ex.Request.Method != "POST" || string(ex.Request.Body) != "{}" || ex.Request.Header.Get("CH-Locale") != "en_US" || ex.Request.URL == "" {
+		t.Errorf("the exchange does not hold the request as sent: %+v", ex.Request)
+	}
 	if got.Get("CH-DeviceId") == "" || path != "/api/me" {
 		t.Errorf("device id %q, path %q", got.Get("CH-DeviceId"), path)
 	}

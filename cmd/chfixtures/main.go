@@ -56,30 +56,95 @@ func generate(dir string, force bool) (int, error) {
 				if _, err := os.Stat(path); err == nil && !force {
 					continue
 				}
-				f, err := fixtureFor(op, resp.Status, ex, profile, redact)
+				f, err := fixtureFor(op, resp.Status, ex, profile, redact, "")
 				if err != nil {
 					return written, fmt.Errorf("%s %s: %w", op.ID, ex.Name, err)
 				}
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					return written, err
-				}
-				if err := os.WriteFile(path, harness.EncodeFixture(f), 0o644); err != nil {
+				if err := writeFixture(path, f); err != nil {
 					return written, err
 				}
 				written++
 			}
 		}
 	}
+	n, err := generateProbes(spec, profile, redact, dir, force)
+	return written + n, err
+}
+
+// probe is an authentication probe of the suites (harness/suite AuthProbes)
+// with the answer DRF gives it.
+type probe struct {
+	file, account, detail, why string
+}
+
+var probes = []probe{
+	{"401-probe-no-credentials.yaml", harness.AccountNone, "Authentication credentials were not provided.",
+		"answers DRF's 401 not-provided detail (documented on check_waitlist_status, seen live)"},
+	{"401-probe-invalid-token.yaml", harness.AccountInvalid, "Invalid token.",
+		"answers DRF's 401 with TokenAuthentication's message for an unknown token (DRF default; not recorded from Clubhouse)"},
+}
+
+// generateProbes writes the answers to the authentication probes of every
+// operation that needs a token, unless the contract documents that state as
+// an example already (which then has its own fixture).
+func generateProbes(spec *harness.Spec, p *harness.Profile, redact *harness.Redactor, dir string, force bool) (int, error) {
+	written := 0
+	for _, op := range spec.Operations() {
+		if !op.Secured {
+			continue
+		}
+		for _, pr := range probes {
+			if pr.account == harness.AccountNone && documentsState(op, "no-credentials") {
+				continue
+			}
+			path := filepath.Join(dir, op.ID, pr.file)
+			if _, err := os.Stat(path); err == nil && !force {
+				continue
+			}
+			ex := harness.Example{Name: "probe", Value: map[string]any{"detail": pr.detail}}
+			f, err := fixtureFor(op, 401, ex, p, redact, pr.account)
+			if err != nil {
+				return written, fmt.Errorf("%s %s: %w", op.ID, pr.file, err)
+			}
+			f.Example = ""
+			f.Description = op.String() + " " + pr.why
+			if err := writeFixture(path, f); err != nil {
+				return written, err
+			}
+			written++
+		}
+	}
 	return written, nil
+}
+
+func documentsState(op *harness.Operation, state string) bool {
+	for _, r := range op.Responses() {
+		for _, ex := range r.Examples {
+			if ex.State == state {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func writeFixture(path string, f *harness.Fixture) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, harness.EncodeFixture(f), 0o644)
 }
 
 // fixtureFor sends the documented call through a transport that captures the
 // request instead of sending it, so the fixture holds exactly what the
 // harness sends.
-func fixtureFor(op *harness.Operation, status int, ex harness.Example, p *harness.Profile, redact *harness.Redactor) (*harness.Fixture, error) {
+func fixtureFor(op *harness.Operation, status int, ex harness.Example, p *harness.Profile, redact *harness.Redactor, account string) (*harness.Fixture, error) {
 	call, err := op.DocumentedCall(p, ex.State)
 	if err != nil {
 		return nil, err
+	}
+	if account != "" {
+		call.Account = account
 	}
 	capture := &captureTransport{}
 	base, _ := url.Parse(harness.FixturesBaseURL)
@@ -124,7 +189,7 @@ func fixtureFor(op *harness.Operation, status int, ex harness.Example, p *harnes
 		auth := redact.Header(http.Header{"Authorization": req.Header.Values("Authorization")}).Get("Authorization")
 		headers["Authorization"] = auth // "" when sent without credentials: must be absent
 	}
-	if recipe, ok := p.State(ex.State); ok {
+	if recipe, ok := p.State(ex.State); ok && account == "" {
 		for k, v := range recipe.Headers {
 			headers[k] = v
 		}

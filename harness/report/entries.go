@@ -23,6 +23,9 @@ const (
 	LabelOp       = "op:"
 	LabelState    = "state:"
 	LabelMutating = "mutating"
+	// LabelCovers declares a documented response a spec exercises:
+	// "covers:<operationId>:<status>".
+	LabelCovers = "covers:"
 )
 
 // Skip message prefixes that classify a skipped spec.

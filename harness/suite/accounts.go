@@ -72,3 +72,16 @@ func randomDeviceID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return strings.ToUpper(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]))
 }
+
+// WriterAccount is the account a spec that writes should use: a fresh one
+// where the target can make one, else the profile's default account (a
+// fixture target, where nothing real changes).
+func WriterAccount(ctx context.Context) *harness.Account {
+	ginkgo.GinkgoHelper()
+	p := MustLoad().Profile
+	if p.Capability("signup") {
+		return FreshAccount(ctx)
+	}
+	a := p.Accounts[harness.AccountDefault]
+	return &a
+}

@@ -17,6 +17,14 @@ type documentedCase struct {
 	Example harness.Example
 }
 
+// ContractSpecs declares every spec the contract implies for group: the
+// documented responses, then the probes that apply to every operation. A
+// suite calls it once and adds only what the contract cannot say.
+func ContractSpecs(group string) {
+	ContractTable(group)
+	AuthProbes(group)
+}
+
 // ContractTable declares one spec per documented response example of every
 // operation of group: it sends the documented request in the state the
 // example names (x-state in api.yaml) and holds the answer to the contract. A
@@ -28,7 +36,7 @@ func ContractTable(group string) {
 		for _, resp := range op.Responses() {
 			for _, ex := range resp.Examples {
 				c := documentedCase{Op: op, Status: resp.Status, Example: ex}
-				labels := LabelsFor(op)
+				labels := append(LabelsFor(op), Covers(op, resp.Status))
 				if ex.State != "" {
 					labels = append(labels, "state:"+ex.State)
 				}

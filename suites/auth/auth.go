@@ -13,10 +13,9 @@ import (
 )
 
 var _ = ginkgo.Describe("auth:", func() {
-	suite.ContractTable("auth")
+	suite.ContractSpecs("auth")
 
 	start := func() *harness.Operation { return suite.Op("start_phone_number_auth") }
-	waitlist := func() *harness.Operation { return suite.Op("check_waitlist_status") }
 	complete := func() *harness.Operation { return suite.Op("complete_phone_number_auth") }
 
 	ginkgo.It("POST /start_phone_number_auth without the CH-* app headers answers 200 with is_blocked: true",
@@ -41,13 +40,6 @@ var _ = ginkgo.Describe("auth:", func() {
 			gomega.Expect(ex).To(harness.HaveJSON("auth_token", gomega.MatchRegexp(`^[0-9a-f]{40}$`)))
 			gomega.Expect(ex).To(harness.HaveJSON("access_token", gomega.MatchRegexp(jwtPattern)))
 			gomega.Expect(ex).To(harness.HaveJSON("refresh_token", gomega.MatchRegexp(jwtPattern)))
-		})
-
-	ginkgo.It("POST /check_waitlist_status with an unknown token returns 401 with a DRF detail",
-		suite.LabelsFor(waitlist()), func(ctx ginkgo.SpecContext) {
-			ex := suite.Send(ctx, harness.Call{Op: waitlist(), Account: harness.AccountInvalid})
-			gomega.Expect(ex).To(suite.ConformToSpec())
-			gomega.Expect(ex).To(harness.RejectMissingAuth(""))
 		})
 })
 

@@ -12,20 +12,9 @@ import (
 )
 
 var _ = ginkgo.Describe("users:", func() {
-	suite.ContractTable("users")
+	suite.ContractSpecs("users")
 
 	me := func() *harness.Operation { return suite.Op("me") }
-
-	ginkgo.DescribeTable("POST /me refuses requests it cannot authenticate",
-		func(ctx ginkgo.SpecContext, account, detail string) {
-			ex := suite.Send(ctx, harness.Call{Op: me(), Account: account, Body: map[string]any{}})
-			gomega.Expect(ex).To(harness.RejectMissingAuth(detail))
-		},
-		ginkgo.Entry("POST /me without credentials returns 401 with the DRF not-provided detail",
-			suite.LabelsFor(suite.Op("me")), harness.AccountNone, "Authentication credentials were not provided."),
-		ginkgo.Entry("POST /me with an unknown token returns 401 with a DRF detail",
-			suite.LabelsFor(suite.Op("me")), harness.AccountInvalid, ""),
-	)
 
 	ginkgo.It("POST /me accepts Authorization: Bearer <access_token> as the JWT alternative to Token <auth_token>",
 		suite.LabelsFor(suite.Op("me")), func(ctx ginkgo.SpecContext) {

@@ -1,0 +1,60 @@
+package suite
+
+import (
+	"fmt"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+)
+
+// Covers is the label by which a spec declares that it exercises a
+// documented response; the coverage gate reads these labels from a dry run.
+func Covers(op *harness.Operation, status int) string {
+	return fmt.Sprintf("%s%s:%d", report.LabelCovers, op.ID, status)
+}
+
+// authProbe is one way of asking without valid credentials.
+type authProbe struct {
+	account string
+	phrase  string
+	// detail is the exact DRF message when the target's answer is known; the
+	// unknown-token message is DRF's default, not a documented Clubhouse one,
+	// so any detail passes there.
+	detail string
+}
+
+var authProbes = []authProbe{
+	{harness.AccountNone, "without credentials returns 401 with the DRF not-provided detail", "Authentication credentials were not provided."},
+	{harness.AccountInvalid, "with an unknown token returns 401 with a DRF detail", ""},
+}
+
+// AuthProbes declares, for every operation of group that needs a token, the
+// ignored_auth probes: the documented request sent without credentials and
+// with a token the target cannot know must both be refused with 401 and a DRF
+// detail envelope.
+func AuthProbes(group string) {
+	var entries []ginkgo.TableEntry
+	for _, op := range mustSpec().Group(group) {
+		if !op.Secured {
+			continue
+		}
+		for _, probe := range authProbes {
+			labels := append(LabelsFor(op), Covers(op, 401))
+			entries = append(entries, ginkgo.Entry(op.String()+" "+probe.phrase, labels, op, probe))
+		}
+	}
+	if len(entries) == 0 {
+		return
+	}
+	ginkgo.DescribeTable("authentication probes", func(ctx ginkgo.SpecContext, op *harness.Operation, probe authProbe) {
+		call, err := op.DocumentedCall(MustLoad().Profile, "")
+		gomega.Expect(err).NotTo(gomega.HaveOccurred())
+		call.Account = probe.account
+		ex := Send(ctx, call)
+		gomega.Expect(ex).To(harness.RejectMissingAuth(probe.detail))
+		gomega.Expect(ex).To(ConformToSpec())
+	}, entries)
+}

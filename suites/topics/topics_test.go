@@ -1,0 +1,14 @@
+package topics
+
+import (
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/chconform/chconform/harness/suite"
+)
+
+func TestTopics(t *testing.T) {
+	suite.Prepare()
+	ginkgo.RunSpecs(t, "chconform topics")
+}
