@@ -1,0 +1,609 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math/big"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/tidwall/gjson"
+)
+
+// The checks here span more than one promise of the contract: a page against
+// the request that asked for it, a malformed request against its answer, one
+// method against the other, a read against the write before it.
+
+// paginatedLists are the top-level arrays that hold a page's items; a page
+// may have several (get_following has users and clubs under one count).
+var paginatedLists = []string{"users", "clubs", "events", "notifications", "channels"}
+
+// PaginationConformance judges a 2xx JSON page against the request that
+// asked for it: page (1-based; 0 means not asked, i.e. 1) and pageSize (0
+// means not asked: only the rules that need no page size apply). It is
+// skipped when the body has no "count". The rules:
+//
+//   - count is a non-negative integer;
+//   - next and previous are present, null or integer page numbers ≥ 1
+//     (a string is a finding: page numbers, not URLs);
+//   - previous is null on page 1 and page-1 on any other page;
+//   - next, when not null, is page+1;
+//   - the page holds no more items than count (items: the summed lengths of
+//     the users/clubs/events/notifications/channels arrays present);
+//
+// With pageSize == 0 (not asked) also, on page 1 only: next null means the
+// page holds exactly count items; next not null, fewer than count.
+//
+// With pageSize > 0 instead:
+//
+//   - the page holds no more than pageSize items;
+//   - next is null exactly when page*pageSize >= count (the last page);
+//   - a page that is not the last holds exactly pageSize items;
+//   - the last page holds count-(page-1)*pageSize items (0 past the end).
+func PaginationConformance(page, pageSize int) Check {
+	if page <= 0 {
+		page = 1
+	}
+	if pageSize < 0 {
+		pageSize = 0
+	}
+	return Check{Name: CheckPagination, Run: func(ex *Exchange) ([]Finding, string) {
+		return judgePage(ex.Response, int64(page), int64(pageSize))
+	}}
+}
+
+func judgePage(resp *Response, page, pageSize int64) ([]Finding, string) {
+	if s := resp.Status; s < 200 || s > 299 {
+		return nil, fmt.Sprintf("status %d is not a 2xx: only pages are judged", s)
+	}
+	v, ok := decodeJSON(resp.Body)
+	obj, isObj := v.(map[string]any)
+	if !ok || !isObj {
+		return nil, "the body is not a JSON object"
+	}
+	rawCount, has := obj["count"]
+	if !has {
+		return nil, "the body has no count: not a paginated response"
+	}
+	var findings []Finding
+	add := func(ptr, format string, args ...any) {
+		findings = append(findings, Finding{Message: fmt.Sprintf(format, args...), Pointer: ptr})
+	}
+
+	count, countOK := nonNegativeInt(rawCount)
+	if !countOK {
+		add("/count", "count is %s, not a non-negative integer", describeJSONKind(rawCount))
+	}
+	next, nextOK := pageNumber(obj, "next", add)
+	prev, prevOK := pageNumber(obj, "previous", add)
+	items, itemsPtr, itemsDesc := pageItems(obj)
+
+	if prevOK {
+		switch {
+		case page == 1 && prev != nil:
+			add("/previous", "previous is %d on page 1; it must be null", *prev)
+		case page > 1 && prev == nil:
+			add("/previous", "previous is null on page %d; it must be %d", page, page-1)
+		case page > 1 && *prev != page-1:
+			add("/previous", "previous is %d on page %d; it must be %d (the page before)", *prev, page, page-1)
+		}
+	}
+	if nextOK && next != nil && *next != page+1 {
+		add("/next", "next is %d on page %d; it must be %d (the page after) or null", *next, page, page+1)
+	}
+
+	itemsReported := false
+	if countOK && items > count {
+		add("/count", "count is %d but the page alone holds %d items (%s)", count, items, itemsDesc)
+		itemsReported = true
+	}
+	if pageSize == 0 {
+		// Without a page size only page 1 says anything about next.
+		if countOK && nextOK && page == 1 {
+			switch {
+			case next == nil && items < count:
+				add(itemsPtr, "next is null on page 1, so page 1 is the only page, but it holds %d of count %d items (%s)",
+					items, count, itemsDesc)
+			case next != nil && items >= count:
+				add("/next", "next is %d although page 1 already holds all %d items (count %d)", *next, items, count)
+			}
+		}
+		return findings, ""
+	}
+
+	if items > pageSize && !itemsReported {
+		add(itemsPtr, "the page holds %d items (%s), more than the page_size %d asked for", items, itemsDesc, pageSize)
+		itemsReported = true
+	}
+	if !countOK {
+		return findings, ""
+	}
+	seen := page * pageSize
+	last := seen >= count
+	if nextOK {
+		switch {
+		case next == nil && !last:
+			add("/next", "next is null on page %d although %d of count %d items come after it (page_size %d)",
+				page, count-seen, count, pageSize)
+		case next != nil && last:
+			add("/next", "next is %d although page %d (page_size %d) already reaches count %d",
+				*next, page, pageSize, count)
+		}
+	}
+	if itemsReported {
+		return findings, ""
+	}
+	if !last && items != pageSize {
+		add(itemsPtr, "page %d is not the last (count %d, page_size %d) but holds %d items (%s), not %d",
+			page, count, pageSize, items, itemsDesc, pageSize)
+	}
+	if last {
+		want := max(count-(page-1)*pageSize, 0)
+		if items != want {
+			add(itemsPtr, "page %d is the last (count %d, page_size %d): it must hold %d items, it holds %d (%s)",
+				page, count, pageSize, want, items, itemsDesc)
+		}
+	}
+	return findings, ""
+}
+
+// pageNumber reads next or previous: (nil, true) for null, (n, true) for a
+// page number, (_, false) after adding a finding.
+func pageNumber(obj map[string]any, name string, add func(ptr, format string, args ...any)) (*int64, bool) {
+	ptr := "/" + name
+	v, has := obj[name]
+	switch {
+	case !has:
+		add(ptr, "%s is missing: a page has count, next and previous", name)
+		return nil, false
+	case v == nil:
+		return nil, true
+	}
+	if s, isString := v.(string); isString {
+		add(ptr, "%s is the string %q: next and previous are page numbers, not URLs", name, cut(s, 120))
+		return nil, false
+	}
+	n, ok := nonNegativeInt(v)
+	if !ok || n < 1 {
+		add(ptr, "%s is %s, not a page number (an integer from 1) or null", name, describeJSONKind(v))
+		return nil, false
+	}
+	return &n, true
+}
+
+// pageItems sums the page's item arrays; ptr points at the first present,
+// desc names each ("users (3) + clubs (2)").
+func pageItems(obj map[string]any) (items int64, ptr, desc string) {
+	var parts []string
+	for _, name := range paginatedLists {
+		arr, ok := obj[name].([]any)
+		if !ok {
+			continue
+		}
+		if ptr == "" {
+			ptr = "/" + name
+		}
+		items += int64(len(arr))
+		parts = append(parts, fmt.Sprintf("%s (%d)", name, len(arr)))
+	}
+	if len(parts) == 0 {
+		return 0, "", "no " + strings.Join(paginatedLists, ", ") + " array"
+	}
+	return items, ptr, strings.Join(parts, " + ")
+}
+
+// nonNegativeInt accepts a JSON number with an integral value from 0 to
+// MaxInt64 (1.0 is 1, as schema validation has it).
+func nonNegativeInt(v any) (int64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok || !r.IsInt() || r.Sign() < 0 || !r.Num().IsInt64() {
+		return 0, false
+	}
+	return r.Num().Int64(), true
+}
+
+// describeJSONKind names a decoded JSON value for a finding: the value
+// itself for scalars, its kind for containers.
+func describeJSONKind(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("the string %q", cut(x, 120))
+	case json.Number:
+		return string(x)
+	case bool:
+		return fmt.Sprintf("the boolean %v", x)
+	case []any:
+		return fmt.Sprintf("an array of %d", len(x))
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// NegativeDataRejection judges the answer to a deliberately malformed
+// request (see MalformedRequests): any 4xx passes; a 2xx accepted it, a 5xx
+// crashed on it, and anything else (1xx, 3xx) is not a rejection either.
+func NegativeDataRejection() Check {
+	return Check{Name: CheckNegativeDataRejected, Run: func(ex *Exchange) ([]Finding, string) {
+		s := ex.Response.Status
+		body := cut(maskSecrets(string(ex.Response.Body)), errorBodyCut)
+		switch {
+		case s >= 400 && s <= 499:
+			return nil, ""
+		case s >= 200 && s <= 299:
+			return []Finding{{Message: fmt.Sprintf("accepted a malformed request: status %d, expected a 4xx; body: %s", s, body)}}, ""
+		case s >= 500 && s <= 599:
+			return []Finding{{Message: fmt.Sprintf("a malformed request caused a server error: status %d, expected a 4xx; body: %s", s, body)}}, ""
+		}
+		return []Finding{{Message: fmt.Sprintf("did not reject a malformed request: status %d, expected a 4xx; body: %s", s, body)}}, ""
+	}}
+}
+
+// MalformedCase is one deliberately malformed request body. Exactly one of
+// RawBody (sent as is) and Body (encoded as JSON) is set, as in Call.
+type MalformedCase struct {
+	Name    string
+	RawBody []byte
+	Body    any
+}
+
+// MalformedRequests derives malformed bodies from an operation's JSON request
+// body schema (nil when it documents none), in this order:
+//
+//  1. "malformed JSON": the raw body `{"`;
+//  2. for each top-level property with a declared type, by name, the first
+//     request example with that property's value of a wrong type: a string
+//     gets 12345, an integer or number "not-a-number", a boolean "yes", an
+//     array "not-an-array", an object 12345 ("<name>: <wrong> instead of
+//     <declared>");
+//  3. for each required property, in declaration order, the first request
+//     example without it ("without required <name>").
+//
+// allOf is followed both for the body's properties and for a property's
+// type; a property typed only through oneOf/anyOf (or not at all) gets no
+// wrong-type case. Without a request example the base body is {}.
+func MalformedRequests(op *Operation) []MalformedCase {
+	schema := requestBodySchema(op)
+	if schema == nil {
+		return nil
+	}
+	base := map[string]any{}
+	if examples := op.RequestExamples(); len(examples) > 0 {
+		if m, ok := copyJSON(examples[0].Value).(map[string]any); ok {
+			base = m
+		}
+	}
+	props, required := objectShape(schema)
+	names := slices.Sorted(maps.Keys(props))
+
+	cases := []MalformedCase{{Name: "malformed JSON", RawBody: []byte(`{"`)}}
+	for _, name := range names {
+		declared := declaredType(props[name])
+		wrong, wrongKind, ok := wrongTypedValue(declared)
+		if !ok {
+			continue
+		}
+		body := cloneObject(base)
+		body[name] = wrong
+		cases = append(cases, MalformedCase{Name: fmt.Sprintf("%s: %s instead of %s", name, wrongKind, declared), Body: body})
+	}
+	for _, name := range required {
+		body := cloneObject(base)
+		delete(body, name)
+		cases = append(cases, MalformedCase{Name: "without required " + name, Body: body})
+	}
+	return cases
+}
+
+func requestBodySchema(op *Operation) *openapi3.Schema {
+	if op == nil || op.Op == nil || op.Op.RequestBody == nil || op.Op.RequestBody.Value == nil {
+		return nil
+	}
+	mt := op.Op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
+}
+
+// objectShape collects the properties (the first declaration of a name wins)
+// and the required names (declaration order, without repeats) of schema and
+// of its allOf parts, depth first.
+func objectShape(schema *openapi3.Schema) (map[string]*openapi3.SchemaRef, []string) {
+	props := map[string]*openapi3.SchemaRef{}
+	var required []string
+	seen := map[*openapi3.Schema]bool{}
+	var visit func(*openapi3.Schema)
+	visit = func(s *openapi3.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for _, name := range s.Required {
+			if !slices.Contains(required, name) {
+				required = append(required, name)
+			}
+		}
+		for name, ref := range s.Properties {
+			if _, dup := props[name]; !dup && ref != nil {
+				props[name] = ref
+			}
+		}
+		for _, part := range s.AllOf {
+			if part != nil {
+				visit(part.Value)
+			}
+		}
+	}
+	visit(schema)
+	return props, required
+}
+
+// declaredType is the first non-null type of a property, through allOf.
+func declaredType(ref *openapi3.SchemaRef) string {
+	seen := map[*openapi3.Schema]bool{}
+	var find func(*openapi3.SchemaRef) string
+	find = func(r *openapi3.SchemaRef) string {
+		if r == nil || r.Value == nil || seen[r.Value] {
+			return ""
+		}
+		seen[r.Value] = true
+		for _, t := range r.Value.Type.Slice() {
+			if t != "null" {
+				return t
+			}
+		}
+		for _, part := range r.Value.AllOf {
+			if t := find(part); t != "" {
+				return t
+			}
+		}
+		return ""
+	}
+	return find(ref)
+}
+
+func wrongTypedValue(declared string) (value any, kind string, ok bool) {
+	switch declared {
+	case "string":
+		return 12345, "integer", true
+	case "integer", "number":
+		return "not-a-number", "string", true
+	case "boolean":
+		return "yes", "string", true
+	case "array":
+		return "not-an-array", "string", true
+	case "object":
+		return 12345, "integer", true
+	}
+	return nil, "", false
+}
+
+func cloneObject(m map[string]any) map[string]any {
+	if c, ok := copyJSON(m).(map[string]any); ok && c != nil {
+		return c
+	}
+	return maps.Clone(m)
+}
+
+// MethodEquivalence compares ex with other, the same input sent by the
+// alternate documented method ("the paginated GET apis are also accessible
+// via POST"): the statuses must be equal and the bodies equal as JSON values
+// (key order ignored, numbers by value). It is skipped when other has no
+// response.
+func MethodEquivalence(other *Exchange) Check {
+	return Check{Name: CheckMethodEquivalence, Run: func(ex *Exchange) ([]Finding, string) {
+		switch {
+		case other == nil:
+			return nil, "no exchange to compare with"
+		case other.Response == nil:
+			return nil, fmt.Sprintf("the %s exchange got no response", methodOf(other))
+		}
+		m1, m2 := methodOf(ex), methodOf(other)
+		if m1 == m2 {
+			m1, m2 = "this request", "the other"
+		}
+		r1, r2 := ex.Response, other.Response
+		if r1.Status != r2.Status {
+			return []Finding{{Message: fmt.Sprintf("status %d by %s but %d by %s; bodies: %s / %s",
+				r1.Status, m1, r2.Status, m2,
+				cut(maskSecrets(string(r1.Body)), errorBodyCut), cut(maskSecrets(string(r2.Body)), errorBodyCut))}}, ""
+		}
+		v1, ok1 := decodeJSON(r1.Body)
+		v2, ok2 := decodeJSON(r2.Body)
+		if !ok1 || !ok2 {
+			if bytes.Equal(r1.Body, r2.Body) {
+				return nil, ""
+			}
+			return []Finding{{Message: fmt.Sprintf("the bodies differ (not both JSON): %s by %s, %s by %s",
+				cut(maskSecrets(string(r1.Body)), errorBodyCut), m1, cut(maskSecrets(string(r2.Body)), errorBodyCut), m2)}}, ""
+		}
+		ptr, equal := jsonDiff(v2, v1, nil)
+		if equal {
+			return nil, ""
+		}
+		where := "at " + ptr
+		if ptr == "" {
+			where = "at the root"
+		}
+		return []Finding{{
+			Message: fmt.Sprintf("the bodies differ %s: %s by %s, %s by %s",
+				where, describeAt(v1, ptr), m1, describeAt(v2, ptr), m2),
+			Pointer: ptr,
+		}}, ""
+	}}
+}
+
+func methodOf(ex *Exchange) string {
+	switch {
+	case ex.Request.Method != "":
+		return strings.ToUpper(ex.Request.Method)
+	case ex.Op != nil:
+		return ex.Op.Method
+	}
+	return "?"
+}
+
+// describeAt is the value at a JSON pointer of a decoded document, as
+// compact JSON (secrets masked, cut), or "absent".
+func describeAt(doc any, ptr string) string {
+	v, ok := valueAtPointer(doc, ptr)
+	if !ok {
+		return "absent"
+	}
+	if _, isString := v.(string); isString && secretNameRE.MatchString(ptr[strings.LastIndex(ptr, "/")+1:]) {
+		return `"<redacted>"`
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return cut(maskSecrets(string(data)), 200)
+}
+
+func valueAtPointer(doc any, ptr string) (any, bool) {
+	if ptr == "" {
+		return doc, true
+	}
+	cur := doc
+	unescape := strings.NewReplacer("~1", "/", "~0", "~")
+	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		seg = unescape.Replace(seg)
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[seg]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			i := -1
+			if _, err := fmt.Sscanf(seg, "%d", &i); err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			cur = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// StatefulConsistency judges a read made after a write: what names the
+// expectation ("the followed user appears in get_following"), holds judges
+// the read (see ContainsJSONValue). A read that is not a 2xx cannot show the
+// write and is a finding; each finding of holds is prefixed with what.
+func StatefulConsistency(what string, holds func(*Exchange) []Finding) Check {
+	return Check{Name: CheckStatefulConsistency, Run: func(ex *Exchange) ([]Finding, string) {
+		if holds == nil {
+			return nil, "no expectation given for: " + what
+		}
+		if s := ex.Response.Status; s < 200 || s > 299 {
+			return []Finding{{Message: fmt.Sprintf("%s: the read answered status %d, not a 2xx: %s",
+				what, s, cut(maskSecrets(string(ex.Response.Body)), errorBodyCut))}}, ""
+		}
+		found := holds(ex)
+		out := make([]Finding, 0, len(found))
+		for _, f := range found {
+			f.Message = what + ": " + f.Message
+			out = append(out, f)
+		}
+		return out, ""
+	}}
+}
+
+// ContainsJSONValue is an expectation for StatefulConsistency: the gjson path
+// of the body holds want, or, when it holds an array (users.#.user_id), one
+// of its elements is want. Values are compared as JSON (numbers by value:
+// 1234 matches 1234.0 but not "1234").
+func ContainsJSONValue(path string, want any) func(*Exchange) []Finding {
+	return func(ex *Exchange) []Finding {
+		wantJSON, err := json.Marshal(want)
+		if err != nil {
+			return []Finding{{Message: fmt.Sprintf("the expected value %v cannot be encoded as JSON: %v", want, err)}}
+		}
+		wantValue, _ := decodeJSON(wantJSON)
+		ptr := gjsonPathPointer(path)
+		if ex.Response == nil {
+			return []Finding{{Message: "no response", Pointer: ptr}}
+		}
+		body := ex.Response.Body
+		if !gjson.ValidBytes(body) {
+			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but the body is not JSON: %s",
+				wantJSON, path, cut(maskSecrets(string(body)), errorBodyCut)), Pointer: ptr}}
+		}
+		res := gjson.GetBytes(body, path)
+		if !res.Exists() {
+			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but there is nothing there; body: %s",
+				wantJSON, path, cut(maskSecrets(string(body)), errorBodyCut)), Pointer: ptr}}
+		}
+		got, ok := decodeJSON([]byte(res.Raw))
+		if ok {
+			if _, eq := jsonDiff(wantValue, got, nil); eq {
+				return nil
+			}
+			if arr, isArr := got.([]any); isArr {
+				for _, el := range arr {
+					if _, eq := jsonDiff(wantValue, el, nil); eq {
+						return nil
+					}
+				}
+			}
+		}
+		return []Finding{{Message: fmt.Sprintf("no value equal to %s at %q; found: %s",
+			wantJSON, path, cut(maskSecrets(res.Raw), 300)), Pointer: ptr}}
+	}
+}
+
+// gjsonPathPointer is the JSON pointer of the plain leading keys of a gjson
+// path ("users.#.user_id" -> "/users"): where in the body to look.
+func gjsonPathPointer(path string) string {
+	var segs []string
+	var cur strings.Builder
+	escaped := false
+	flush := func() bool {
+		s := cur.String()
+		cur.Reset()
+		if s == "" || strings.ContainsAny(s, "#*?@|()=!<>%") {
+			return false
+		}
+		segs = append(segs, s)
+		return true
+	}
+	for _, r := range path {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == '.':
+			if !flush() {
+				return jsonPointer(segs)
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	flush()
+	return jsonPointer(segs)
+}
+
+// maskSecrets masks JSON string members named like secrets, as
+// describeResponse does: findings end up in reports.
+func maskSecrets(s string) string {
+	return secretFieldRE.ReplaceAllString(s, `"$1":"<redacted>"`)
+}
+
+// secretNameRE is secretFieldRE's notion of a secret's member name.
+var secretNameRE = regexp.MustCompile(`^\w*(?:token|phone|password|secret)\w*$`)

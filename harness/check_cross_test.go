@@ -1,0 +1,334 @@
+package harness
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// seedSuggested is the seed's get_suggested_follows_all example: 1 user of
+// count 59 with next 2, which cannot be page 1 of page_size 50.
+const seedSuggested = `{"users":[{"user_id":1234,"name":"John Smith","photo_url":null,"username":"rohan",` +
+	`"bio":"Example bio","twitter":"johnsmith"}],"count":59,"next":2,"previous":null,"success":true}`
+
+func loadCrossSpec(t *testing.T) *Spec {
+	t.Helper()
+	data, err := os.ReadFile("testdata/checks_cross.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := LoadSpec("testdata/checks_cross.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// crossExchange is an exchange of op answered with status and a JSON body.
+func crossExchange(spec *Spec, op string, status int, body string) *Exchange {
+	o := spec.MustOperation(op)
+	return &Exchange{
+		Op:       o,
+		Request:  Request{Method: o.Method, URL: "http://127.0.0.1:8080/api" + o.Path, Header: http.Header{}},
+		Response: &Response{Status: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)},
+	}
+}
+
+// users is a JSON array of n user objects with ids from first.
+func users(first, n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = `{"user_id":` + itoa(first+i) + `}`
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// page is a paginated body: the lists given ("users", "[...]") and the
+// count/next/previous raw JSON values ("" leaves the member out).
+func page(count, next, previous string, lists ...string) string {
+	var members []string
+	for i := 0; i+1 < len(lists); i += 2 {
+		members = append(members, `"`+lists[i]+`":`+lists[i+1])
+	}
+	for _, kv := range [][2]string{{"count", count}, {"next", next}, {"previous", previous}} {
+		if kv[1] != "" {
+			members = append(members, `"`+kv[0]+`":`+kv[1])
+		}
+	}
+	return "{" + strings.Join(members, ",") + `,"success":true}`
+}
+
+func TestPaginationConformance(t *testing.T) {
+	spec := loadCrossSpec(t)
+	sfa := func(body string) *Exchange { return crossExchange(spec, "get_suggested_follows_all", 200, body) }
+	fol := func(body string) *Exchange { return crossExchange(spec, "get_following", 200, body) }
+	P := PaginationConformance
+	runCheckCases(t, []checkCase{
+		// The seed example.
+		{name: "seed example with page_size 50: 1 item on a page that is not the last", check: P(1, 50), ex: sfa(seedSuggested),
+			want: CheckFailed, pointer: "/users", fragment: "is not the last (count 59, page_size 50) but holds 1 items", findings: 1},
+		{name: "seed example with no page_size asked", check: P(1, 0), ex: sfa(seedSuggested), want: CheckPassed},
+		{name: "seed example with page 0 meaning 1", check: P(0, 0), ex: sfa(seedSuggested), want: CheckPassed},
+		{name: "seed example with page_size 1", check: P(1, 1), ex: sfa(seedSuggested), want: CheckPassed},
+
+		// Consistent walks.
+		{name: "page 1 of 3", check: P(1, 3), ex: sfa(page("7", "2", "null", "users", users(1, 3))), want: CheckPassed},
+		{name: "page 2 of 3", check: P(2, 3), ex: sfa(page("7", "3", "1", "users", users(4, 3))), want: CheckPassed},
+		{name: "last page", check: P(3, 3), ex: sfa(page("7", "null", "2", "users", users(7, 1))), want: CheckPassed},
+		{name: "last page exactly full", check: P(2, 3), ex: sfa(page("6", "null", "1", "users", users(4, 3))), want: CheckPassed},
+		{name: "only page", check: P(1, 50), ex: sfa(page("2", "null", "null", "users", users(1, 2))), want: CheckPassed},
+		{name: "empty result", check: P(1, 50), ex: sfa(page("0", "null", "null", "users", "[]")), want: CheckPassed},
+		{name: "past the end is empty", check: P(5, 3), ex: sfa(page("7", "null", "4", "users", "[]")), want: CheckPassed},
+		{name: "count 1.0 is an integer", check: P(1, 0), ex: sfa(page("1.0", "null", "null", "users", users(1, 1))), want: CheckPassed},
+		{name: "get_following: users and clubs summed", check: P(1, 5),
+			ex: fol(page("5", "null", "null", "users", users(1, 3), "clubs", `[{"club_id":1},{"club_id":2}]`)), want: CheckPassed},
+		{name: "get_following: users and clubs summed, not the last page", check: P(1, 5),
+			ex: fol(page("12", "2", "null", "users", users(1, 4), "clubs", `[{"club_id":1}]`)), want: CheckPassed},
+		{name: "get_notifications with disabled", check: P(1, 20),
+			ex:   sfa(`{"notifications":[{"notification_id":1}],"count":1,"next":null,"previous":null,"disabled":false,"success":true}`),
+			want: CheckPassed},
+
+		// count.
+		{name: "count a string", check: P(1, 0), ex: sfa(page(`"59"`, "2", "null", "users", users(1, 1))),
+			want: CheckFailed, pointer: "/count", fragment: "not a non-negative integer"},
+		{name: "count negative", check: P(1, 0), ex: sfa(page("-1", "null", "null", "users", "[]")), want: CheckFailed, pointer: "/count"},
+		{name: "count a fraction", check: P(1, 0), ex: sfa(page("1.5", "null", "null", "users", users(1, 1))), want: CheckFailed, pointer: "/count"},
+		{name: "count below the items on the page", check: P(2, 0), ex: sfa(page("1", "null", "1", "users", users(1, 3))),
+			want: CheckFailed, pointer: "/count", fragment: "the page alone holds 3 items"},
+
+		// next and previous: types.
+		{name: "next a URL", check: P(1, 0),
+			ex:   sfa(page("59", `"https://www.clubhouseapi.com/api/get_suggested_follows_all?page=2"`, "null", "users", users(1, 1))),
+			want: CheckFailed, pointer: "/next", fragment: "page numbers, not URLs", findings: 1},
+		{name: "previous a URL", check: P(2, 1), ex: sfa(page("3", "3", `"/api/get_following?page=1"`, "users", users(2, 1))),
+			want: CheckFailed, pointer: "/previous", fragment: "page numbers, not URLs"},
+		{name: "next a boolean", check: P(1, 0), ex: sfa(page("59", "true", "null", "users", users(1, 1))),
+			want: CheckFailed, pointer: "/next", fragment: "not a page number"},
+		{name: "next 0", check: P(1, 0), ex: sfa(page("59", "0", "null", "users", users(1, 1))), want: CheckFailed, pointer: "/next"},
+		{name: "next missing", check: P(1, 0), ex: sfa(page("59", "", "null", "users", users(1, 1))),
+			want: CheckFailed, pointer: "/next", fragment: "next is missing"},
+		{name: "previous missing", check: P(1, 0), ex: sfa(page("59", "2", "", "users", users(1, 1))),
+			want: CheckFailed, pointer: "/previous", fragment: "previous is missing"},
+
+		// next and previous: values.
+		{name: "previous not null on page 1", check: P(1, 0), ex: sfa(page("59", "2", "1", "users", users(1, 1))),
+			want: CheckFailed, pointer: "/previous", fragment: "it must be null"},
+		{name: "previous null on page 2", check: P(2, 3), ex: sfa(page("7", "3", "null", "users", users(4, 3))),
+			want: CheckFailed, pointer: "/previous", fragment: "previous is null on page 2; it must be 1", findings: 1},
+		{name: "previous not the page before", check: P(3, 3), ex: sfa(page("7", "null", "1", "users", users(7, 1))),
+			want: CheckFailed, pointer: "/previous", fragment: "it must be 2", findings: 1},
+		{name: "next not the page after", check: P(1, 3), ex: sfa(page("7", "3", "null", "users", users(1, 3))),
+			want: CheckFailed, pointer: "/next", fragment: "it must be 2", findings: 1},
+		{name: "next not the page after, no page_size", check: P(2, 0), ex: sfa(page("59", "4", "1", "users", users(1, 1))),
+			want: CheckFailed, pointer: "/next", fragment: "it must be 3"},
+		{name: "next null although items remain", check: P(1, 3), ex: sfa(page("7", "null", "null", "users", users(1, 3))),
+			want: CheckFailed, pointer: "/next", fragment: "4 of count 7 items come after it", findings: 1},
+		{name: "next set on the last page", check: P(3, 3), ex: sfa(page("7", "4", "2", "users", users(7, 1))),
+			want: CheckFailed, pointer: "/next", fragment: "already reaches count 7", findings: 1},
+
+		// items.
+		{name: "more items than page_size", check: P(1, 2), ex: sfa(page("7", "2", "null", "users", users(1, 3))),
+			want: CheckFailed, pointer: "/users", fragment: "more than the page_size 2", findings: 1},
+		{name: "get_following: users and clubs together above page_size", check: P(1, 5),
+			ex:   fol(page("12", "2", "null", "users", users(1, 3), "clubs", `[{"club_id":1},{"club_id":2},{"club_id":3}]`)),
+			want: CheckFailed, pointer: "/users", fragment: "users (3) + clubs (3)", findings: 1},
+		{name: "short last page", check: P(3, 3), ex: sfa(page("8", "null", "2", "users", users(7, 1))),
+			want: CheckFailed, pointer: "/users", fragment: "it must hold 2 items, it holds 1", findings: 1},
+		{name: "items on a page past the end", check: P(5, 3), ex: sfa(page("7", "null", "4", "users", users(1, 1))),
+			want: CheckFailed, pointer: "/users", fragment: "it must hold 0 items"},
+		{name: "only page without page_size holds fewer than count", check: P(1, 0), ex: sfa(page("5", "null", "null", "users", users(1, 3))),
+			want: CheckFailed, pointer: "/users", fragment: "holds 3 of count 5 items", findings: 1},
+		{name: "next on page 1 without page_size although all items are there", check: P(1, 0),
+			ex: sfa(page("3", "2", "null", "users", users(1, 3))), want: CheckFailed, pointer: "/next", fragment: "already holds all 3 items"},
+		{name: "no item list at all", check: P(1, 0), ex: sfa(page("2", "null", "null")),
+			want: CheckFailed, fragment: "no users, clubs, events, notifications, channels array"},
+
+		// Not applicable.
+		{name: "no count", check: P(1, 50), ex: sfa(`{"users":[],"success":true}`), want: CheckSkipped, fragment: "no count"},
+		{name: "not a 2xx", check: P(1, 50), ex: crossExchange(spec, "get_suggested_follows_all", 400, `{"count":"x"}`),
+			want: CheckSkipped, fragment: "not a 2xx"},
+		{name: "not JSON", check: P(1, 50), ex: sfa(`<html>`), want: CheckSkipped, fragment: "not a JSON object"},
+	})
+}
+
+func TestNegativeDataRejection(t *testing.T) {
+	spec := loadCrossSpec(t)
+	ex := func(status int, body string) *Exchange { return crossExchange(spec, "update_thing", status, body) }
+	N := NegativeDataRejection()
+	runCheckCases(t, []checkCase{
+		{name: "400", check: N, ex: ex(400, `{"detail":"JSON parse error"}`), want: CheckPassed},
+		{name: "422", check: N, ex: ex(422, ``), want: CheckPassed},
+		{name: "404", check: N, ex: ex(404, `Not found`), want: CheckPassed},
+		{name: "200", check: N, ex: ex(200, `{"success":true}`), want: CheckFailed, fragment: "accepted a malformed request", findings: 1},
+		{name: "204", check: N, ex: ex(204, ``), want: CheckFailed, fragment: "accepted a malformed request"},
+		{name: "500", check: N, ex: ex(500, `Server Error`), want: CheckFailed, fragment: "a malformed request caused a server error"},
+		{name: "302", check: N, ex: ex(302, ``), want: CheckFailed, fragment: "status 302, expected a 4xx"},
+		{name: "101", check: N, ex: ex(101, ``), want: CheckFailed, fragment: "status 101"},
+		{name: "secrets in the quoted body are masked", check: N, ex: ex(200, `{"auth_token":"0123456789abcdef"}`),
+			want: CheckFailed, fragment: `"auth_token":"<redacted>"`},
+	})
+	if r := Verify(ex(200, `{"auth_token":"0123456789abcdef"}`), N)[0]; resultMentions(r, "0123456789abcdef") {
+		t.Errorf("a token leaked into a finding: %+v", r.Findings)
+	}
+}
+
+func TestMalformedRequests(t *testing.T) {
+	spec := loadCrossSpec(t)
+	base := func(drop string, set ...any) map[string]any {
+		m := map[string]any{"channel_id": 7.0, "name": "first", "tags": []any{"x"}}
+		delete(m, drop)
+		for i := 0; i+1 < len(set); i += 2 {
+			m[set[i].(string)] = set[i+1]
+		}
+		return m
+	}
+	want := []MalformedCase{
+		{Name: "malformed JSON", RawBody: []byte(`{"`)},
+		{Name: "channel_id: string instead of integer", Body: base("", "channel_id", "not-a-number")},
+		{Name: "is_private: string instead of boolean", Body: base("", "is_private", "yes")},
+		{Name: "name: integer instead of string", Body: base("", "name", 12345)},
+		{Name: "nickname: integer instead of string", Body: base("", "nickname", 12345)},
+		{Name: "score: string instead of number", Body: base("", "score", "not-a-number")},
+		{Name: "settings: integer instead of object", Body: base("", "settings", 12345)},
+		{Name: "tags: string instead of array", Body: base("", "tags", "not-an-array")},
+		{Name: "without required channel_id", Body: base("channel_id")},
+		{Name: "without required name", Body: base("name")},
+	}
+	got := MalformedRequests(spec.MustOperation("update_thing"))
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("cases differ:\n got: %s\nwant: %s", describeCases(got), describeCases(want))
+	}
+	if again := MalformedRequests(spec.MustOperation("update_thing")); !reflect.DeepEqual(again, got) {
+		t.Error("MalformedRequests is not deterministic")
+	}
+	// The cases do not share the base body, nor alter the contract's example.
+	got[1].Body.(map[string]any)["tags"] = "changed"
+	if tags := got[2].Body.(map[string]any)["tags"]; !reflect.DeepEqual(tags, []any{"x"}) {
+		t.Errorf("cases share their body: tags is %v", tags)
+	}
+	example := spec.MustOperation("update_thing").RequestExamples()[0].Value.(map[string]any)
+	if _, isString := example["channel_id"].(string); isString || example["name"] == nil {
+		t.Errorf("the contract's example was changed: %v", example)
+	}
+	for _, c := range got[1:] {
+		if c.RawBody != nil {
+			t.Errorf("%s: both RawBody and Body set", c.Name)
+		}
+		if _, err := json.Marshal(c.Body); err != nil {
+			t.Errorf("%s: body cannot be encoded: %v", c.Name, err)
+		}
+	}
+
+	postFollowing := MalformedRequests(spec.MustOperation("get_following_post"))
+	wantFollowing := []MalformedCase{
+		{Name: "malformed JSON", RawBody: []byte(`{"`)},
+		{Name: "user_id: string instead of integer", Body: map[string]any{"user_id": "not-a-number"}},
+	}
+	if !reflect.DeepEqual(postFollowing, wantFollowing) {
+		t.Errorf("without examples: got %s, want %s", describeCases(postFollowing), describeCases(wantFollowing))
+	}
+	for _, op := range []string{"no_body", "get_following"} {
+		if cases := MalformedRequests(spec.MustOperation(op)); cases != nil {
+			t.Errorf("%s documents no request body, got %s", op, describeCases(cases))
+		}
+	}
+	if cases := MalformedRequests(nil); cases != nil {
+		t.Errorf("nil operation: got %s", describeCases(cases))
+	}
+}
+
+func describeCases(cases []MalformedCase) string {
+	var b strings.Builder
+	for _, c := range cases {
+		body, _ := json.Marshal(c.Body)
+		b.WriteString("\n  " + c.Name + ": raw " + string(c.RawBody) + " body " + string(body))
+	}
+	return b.String()
+}
+
+func TestMethodEquivalence(t *testing.T) {
+	spec := loadCrossSpec(t)
+	get := func(status int, body string) *Exchange { return crossExchange(spec, "get_following", status, body) }
+	post := func(status int, body string) *Exchange {
+		return crossExchange(spec, "get_following_post", status, body)
+	}
+	body := `{"users":[{"user_id":1,"name":"A"}],"count":1,"next":null,"previous":null,"success":true}`
+	reordered := `{"success":true,"previous":null,"next":null,"count":1.0,"users":[{"name":"A","user_id":1}]}`
+	noResponse := get(200, "")
+	noResponse.Response = nil
+	runCheckCases(t, []checkCase{
+		{name: "same body, keys reordered, 1 and 1.0", check: MethodEquivalence(get(200, body)), ex: post(200, reordered), want: CheckPassed},
+		{name: "same non-JSON body", check: MethodEquivalence(get(404, "Not found")), ex: post(404, "Not found"), want: CheckPassed},
+		{name: "statuses differ", check: MethodEquivalence(get(200, body)), ex: post(405, `{"detail":"Method \"POST\" not allowed."}`),
+			want: CheckFailed, fragment: "status 405 by POST but 200 by GET", findings: 1},
+		{name: "a value differs", check: MethodEquivalence(get(200, body)),
+			ex:   post(200, strings.Replace(body, `"name":"A"`, `"name":"B"`, 1)),
+			want: CheckFailed, pointer: "/users/0/name", fragment: `at /users/0/name: "B" by POST, "A" by GET`, findings: 1},
+		{name: "a member only by one method", check: MethodEquivalence(get(200, body)),
+			ex:   post(200, strings.Replace(body, `"count":1`, `"count":1,"extra":true`, 1)),
+			want: CheckFailed, pointer: "/extra", fragment: "true by POST, absent by GET"},
+		{name: "a number against a string", check: MethodEquivalence(get(200, `{"user_id":1}`)), ex: post(200, `{"user_id":"1"}`),
+			want: CheckFailed, pointer: "/user_id"},
+		{name: "different roots", check: MethodEquivalence(get(200, `[]`)), ex: post(200, `{}`),
+			want: CheckFailed, fragment: "at the root"},
+		{name: "one body not JSON", check: MethodEquivalence(get(200, body)), ex: post(200, "<html>"),
+			want: CheckFailed, fragment: "not both JSON"},
+		{name: "secrets masked", check: MethodEquivalence(get(200, `{"access_token":"secret-one"}`)), ex: post(200, `{"access_token":"secret-two"}`),
+			want: CheckFailed, fragment: "<redacted>"},
+		{name: "other got no response", check: MethodEquivalence(noResponse), ex: post(200, body), want: CheckSkipped, fragment: "no response"},
+		{name: "no other", check: MethodEquivalence(nil), ex: post(200, body), want: CheckSkipped, fragment: "no exchange to compare with"},
+	})
+}
+
+func TestStatefulConsistency(t *testing.T) {
+	spec := loadCrossSpec(t)
+	fol := func(status int, body string) *Exchange { return crossExchange(spec, "get_following", status, body) }
+	body := page("3", "null", "null", "users", users(1233, 3), "clubs", `[{"club_id":"77"}]`)
+	const what = "the followed user appears in get_following"
+	S := func(holds func(*Exchange) []Finding) Check { return StatefulConsistency(what, holds) }
+	long := page("300", "null", "null", "users", users(1, 300))
+	runCheckCases(t, []checkCase{
+		{name: "the id is there", check: S(ContainsJSONValue("users.#.user_id", 1234)), ex: fol(200, body), want: CheckPassed},
+		{name: "numbers by value", check: S(ContainsJSONValue("users.#.user_id", 1234.0)), ex: fol(200, body), want: CheckPassed},
+		{name: "a single value", check: S(ContainsJSONValue("count", 3)), ex: fol(200, body), want: CheckPassed},
+		{name: "a whole object", check: S(ContainsJSONValue("users.1", map[string]any{"user_id": 1234})), ex: fol(200, body), want: CheckPassed},
+		{name: "a string id", check: S(ContainsJSONValue("clubs.#.club_id", "77")), ex: fol(200, body), want: CheckPassed},
+		{name: "the id is missing", check: S(ContainsJSONValue("users.#.user_id", 999)), ex: fol(200, body),
+			want: CheckFailed, pointer: "/users", fragment: what + `: no value equal to 999 at "users.#.user_id"; found: [1233,1234,1235]`, findings: 1},
+		{name: "a number is not its string", check: S(ContainsJSONValue("users.#.user_id", "1234")), ex: fol(200, body),
+			want: CheckFailed, fragment: `no value equal to "1234"`},
+		{name: "a string is not its number", check: S(ContainsJSONValue("clubs.#.club_id", 77)), ex: fol(200, body),
+			want: CheckFailed, pointer: "/clubs"},
+		{name: "nothing at the path", check: S(ContainsJSONValue("channels.#.channel", "xjXqoW1A")), ex: fol(200, body),
+			want: CheckFailed, pointer: "/channels", fragment: "there is nothing there"},
+		{name: "what was there is cut", check: S(ContainsJSONValue("users.#.user_id", 0)), ex: fol(200, long),
+			want: CheckFailed, fragment: "more bytes)"},
+		{name: "not JSON", check: S(ContainsJSONValue("users.#.user_id", 1)), ex: fol(200, "<html>"),
+			want: CheckFailed, fragment: "the body is not JSON"},
+		{name: "the read failed", check: S(ContainsJSONValue("users.#.user_id", 1234)), ex: fol(403, `{"detail":"no"}`),
+			want: CheckFailed, fragment: what + ": the read answered status 403"},
+		{name: "custom expectation", check: S(func(*Exchange) []Finding { return []Finding{{Message: "custom", Pointer: "/x"}} }),
+			ex: fol(200, body), want: CheckFailed, fragment: what + ": custom", pointer: "/x"},
+		{name: "no expectation", check: S(nil), ex: fol(200, body), want: CheckSkipped, fragment: what},
+	})
+}
+
+func TestGjsonPathPointer(t *testing.T) {
+	for path, want := range map[string]string{
+		"users.#.user_id":          "/users",
+		"user_profile.name":        "/user_profile/name",
+		"users.0.user_id":          "/users/0/user_id",
+		`a\.b.c`:                   "/a.b/c",
+		"#":                        "",
+		"clubs.#(club_id==1).name": "/clubs",
+	} {
+		if got := gjsonPathPointer(path); got != want {
+			t.Errorf("gjsonPathPointer(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package harness
+
+import (
+	"fmt"
+
+	"github.com/onsi/gomega/types"
+)
+
+// BePaginatedConsistently passes when the page agrees with the request that
+// asked for it (the pagination_conformance check; see PaginationConformance
+// for the rules). page 0 means 1; pageSize 0 means the request did not ask.
+//
+//	Expect(ex).To(BePaginatedConsistently(2, 50))
+func BePaginatedConsistently(page, pageSize int) types.GomegaMatcher {
+	promise := fmt.Sprintf("to be a consistent page %d", max(page, 1))
+	if pageSize > 0 {
+		promise += fmt.Sprintf(" of page_size %d", pageSize)
+	}
+	return &checksMatcher{promise: promise, checks: []Check{ResponseReceived(), PaginationConformance(page, pageSize)}}
+}
+
+// RejectMalformedInput passes when a deliberately malformed request (see
+// MalformedRequests) got a 4xx (the negative_data_rejection check).
+func RejectMalformedInput() types.GomegaMatcher {
+	return &checksMatcher{
+		promise: "to reject a malformed request with a 4xx",
+		checks:  []Check{ResponseReceived(), NegativeDataRejection()},
+	}
+}
+
+// AnswerTheSameAs passes when the exchange and other, the same input sent
+// by the alternate documented method, got the same status and JSON-equal
+// bodies (the method_equivalence check).
+//
+//	Expect(byPost).To(AnswerTheSameAs(byGet))
+func AnswerTheSameAs(other *Exchange) types.GomegaMatcher {
+	promise := "to answer the same as the other method"
+	if other != nil {
+		promise = fmt.Sprintf("to answer the same as by %s", methodOf(other))
+	}
+	return &checksMatcher{promise: promise, checks: []Check{ResponseReceived(), MethodEquivalence(other)}}
+}
+
+// ShowTheWrite passes when a read made after a write shows it (the
+// stateful_consistency check):
+//
+//	Expect(following).To(ShowTheWrite("the followed user appears in get_following",
+//		ContainsJSONValue("users.#.user_id", id)))
+func ShowTheWrite(what string, holds func(*Exchange) []Finding) types.GomegaMatcher {
+	return &checksMatcher{
+		promise: "to show the write: " + what,
+		checks:  []Check{ResponseReceived(), StatefulConsistency(what, holds)},
+	}
+}

@@ -1,0 +1,76 @@
+package harness
+
+import (
+	"errors"
+	"testing"
+)
+
+// crossRecorder keeps the verdicts the matchers record through Verify.
+type crossRecorder struct{ results []CheckResult }
+
+func (r *crossRecorder) RecordExchange(*Exchange) {}
+func (r *crossRecorder) RecordChecks(_ *Exchange, results []CheckResult) {
+	r.results = append(r.results, results...)
+}
+
+func TestCrossMatchers(t *testing.T) {
+	spec := loadCrossSpec(t)
+	sfa := func(status int, body string) *Exchange {
+		return crossExchange(spec, "get_suggested_follows_all", status, body)
+	}
+	get := func(status int, body string) *Exchange { return crossExchange(spec, "get_following", status, body) }
+	post := func(status int, body string) *Exchange {
+		return crossExchange(spec, "get_following_post", status, body)
+	}
+	update := func(status int, body string) *Exchange { return crossExchange(spec, "update_thing", status, body) }
+	following := page("1", "null", "null", "users", users(1234, 1))
+	lost := sfa(200, "")
+	lost.Response, lost.Err = nil, errors.New("connection refused")
+	const what = "the followed user appears in get_following"
+
+	runMatcherCases(t, []matcherCase{
+		{name: "pagination: the seed example with page_size 50", matcher: BePaginatedConsistently(1, 50), actual: sfa(200, seedSuggested),
+			want: false, message: []string{"get_suggested_follows_all (GET /get_suggested_follows_all)", "to be a consistent page 1 of page_size 50",
+				CheckPagination, "is not the last (count 59, page_size 50) but holds 1 items", "(at /users)"}},
+		{name: "pagination: a URL next", matcher: BePaginatedConsistently(1, 0),
+			actual: sfa(200, page("59", `"https://x/api/get_suggested_follows_all?page=2"`, "null", "users", users(1, 1))),
+			want:   false, message: []string{CheckPagination, "page numbers, not URLs", "(at /next)"}},
+		{name: "pagination: page 2 of 3", matcher: BePaginatedConsistently(2, 3), actual: sfa(200, page("7", "3", "1", "users", users(4, 3))),
+			want: true, message: []string{"not to be a consistent page 2 of page_size 3"}},
+		{name: "pagination: no response", matcher: BePaginatedConsistently(1, 50), actual: lost,
+			want: false, message: []string{CheckResponseReceived, "connection refused"}},
+		{name: "pagination: not an exchange", matcher: BePaginatedConsistently(1, 50), actual: "body", wantErr: true},
+
+		{name: "malformed: 400", matcher: RejectMalformedInput(), actual: update(400, `{"detail":"JSON parse error"}`), want: true},
+		{name: "malformed: 200", matcher: RejectMalformedInput(), actual: update(200, `{"success":true}`),
+			want: false, message: []string{"update_thing (POST /update_thing)", "to reject a malformed request with a 4xx",
+				CheckNegativeDataRejected, "accepted a malformed request"}},
+		{name: "malformed: 500", matcher: RejectMalformedInput(), actual: update(500, ``),
+			want: false, message: []string{"a malformed request caused a server error"}},
+
+		{name: "method: the same", matcher: AnswerTheSameAs(get(200, following)), actual: post(200, following), want: true},
+		{name: "method: a different status", matcher: AnswerTheSameAs(get(200, following)), actual: post(405, `{"detail":"no"}`),
+			want: false, message: []string{"get_following_post (POST /get_following)", "to answer the same as by GET",
+				CheckMethodEquivalence, "status 405 by POST but 200 by GET"}},
+		{name: "method: a different value", matcher: AnswerTheSameAs(get(200, following)),
+			actual: post(200, page("2", "null", "null", "users", users(1234, 1))),
+			want:   false, message: []string{"the bodies differ at /count: 2 by POST, 1 by GET"}},
+
+		{name: "write: shown", matcher: ShowTheWrite(what, ContainsJSONValue("users.#.user_id", 1234)), actual: get(200, following), want: true},
+		{name: "write: not shown", matcher: ShowTheWrite(what, ContainsJSONValue("users.#.user_id", 99)), actual: get(200, following),
+			want: false, message: []string{"get_following (GET /get_following)", "to show the write: " + what,
+				CheckStatefulConsistency, `no value equal to 99 at "users.#.user_id"; found: [1234]`, "(at /users)"}},
+	})
+}
+
+func TestCrossMatchersRecordTheirVerdicts(t *testing.T) {
+	spec := loadCrossSpec(t)
+	rec := &crossRecorder{}
+	ex := crossExchange(spec, "get_suggested_follows_all", 200, seedSuggested).WithRecorder(rec)
+	if ok, err := BePaginatedConsistently(1, 50).Match(ex); ok || err != nil {
+		t.Fatalf("matched %v, error %v", ok, err)
+	}
+	if len(rec.results) != 2 || rec.results[1].Name != CheckPagination || rec.results[1].Status != CheckFailed {
+		t.Errorf("recorded %+v, want response_received then a failed %s", rec.results, CheckPagination)
+	}
+}
