@@ -38,19 +38,19 @@ func crossExchange(spec *Spec, op string, status int, body string) *Exchange {
 }
 
 // users is a JSON array of n user objects with ids from first.
-func users(first, n int) string {
+func crossUsers(first, n int) string {
 	parts := make([]string, n)
 	for i := range parts {
-		parts[i] = `{"user_id":` + itoa(first+i) + `}`
+		parts[i] = `{"user_id":` + crossItoa(first+i) + `}`
 	}
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+func crossItoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // page is a paginated body: the lists given ("users", "[...]") and the
 // count/next/previous raw JSON values ("" leaves the member out).
-func page(count, next, previous string, lists ...string) string {
+func crossPage(count, next, previous string, lists ...string) string {
 	var members []string
 	for i := 0; i+1 < len(lists); i += 2 {
 		members = append(members, `"`+lists[i]+`":`+lists[i+1])
@@ -77,75 +77,75 @@ func TestPaginationConformance(t *testing.T) {
 		{name: "seed example with page_size 1", check: P(1, 1), ex: sfa(seedSuggested), want: CheckPassed},
 
 		// Consistent walks.
-		{name: "page 1 of 3", check: P(1, 3), ex: sfa(page("7", "2", "null", "users", users(1, 3))), want: CheckPassed},
-		{name: "page 2 of 3", check: P(2, 3), ex: sfa(page("7", "3", "1", "users", users(4, 3))), want: CheckPassed},
-		{name: "last page", check: P(3, 3), ex: sfa(page("7", "null", "2", "users", users(7, 1))), want: CheckPassed},
-		{name: "last page exactly full", check: P(2, 3), ex: sfa(page("6", "null", "1", "users", users(4, 3))), want: CheckPassed},
-		{name: "only page", check: P(1, 50), ex: sfa(page("2", "null", "null", "users", users(1, 2))), want: CheckPassed},
-		{name: "empty result", check: P(1, 50), ex: sfa(page("0", "null", "null", "users", "[]")), want: CheckPassed},
-		{name: "past the end is empty", check: P(5, 3), ex: sfa(page("7", "null", "4", "users", "[]")), want: CheckPassed},
-		{name: "count 1.0 is an integer", check: P(1, 0), ex: sfa(page("1.0", "null", "null", "users", users(1, 1))), want: CheckPassed},
+		{name: "page 1 of 3", check: P(1, 3), ex: sfa(crossPage("7", "2", "null", "users", crossUsers(1, 3))), want: CheckPassed},
+		{name: "page 2 of 3", check: P(2, 3), ex: sfa(crossPage("7", "3", "1", "users", crossUsers(4, 3))), want: CheckPassed},
+		{name: "last page", check: P(3, 3), ex: sfa(crossPage("7", "null", "2", "users", crossUsers(7, 1))), want: CheckPassed},
+		{name: "last page exactly full", check: P(2, 3), ex: sfa(crossPage("6", "null", "1", "users", crossUsers(4, 3))), want: CheckPassed},
+		{name: "only page", check: P(1, 50), ex: sfa(crossPage("2", "null", "null", "users", crossUsers(1, 2))), want: CheckPassed},
+		{name: "empty result", check: P(1, 50), ex: sfa(crossPage("0", "null", "null", "users", "[]")), want: CheckPassed},
+		{name: "past the end is empty", check: P(5, 3), ex: sfa(crossPage("7", "null", "4", "users", "[]")), want: CheckPassed},
+		{name: "count 1.0 is an integer", check: P(1, 0), ex: sfa(crossPage("1.0", "null", "null", "users", crossUsers(1, 1))), want: CheckPassed},
 		{name: "get_following: users and clubs summed", check: P(1, 5),
-			ex: fol(page("5", "null", "null", "users", users(1, 3), "clubs", `[{"club_id":1},{"club_id":2}]`)), want: CheckPassed},
+			ex: fol(crossPage("5", "null", "null", "users", crossUsers(1, 3), "clubs", `[{"club_id":1},{"club_id":2}]`)), want: CheckPassed},
 		{name: "get_following: users and clubs summed, not the last page", check: P(1, 5),
-			ex: fol(page("12", "2", "null", "users", users(1, 4), "clubs", `[{"club_id":1}]`)), want: CheckPassed},
+			ex: fol(crossPage("12", "2", "null", "users", crossUsers(1, 4), "clubs", `[{"club_id":1}]`)), want: CheckPassed},
 		{name: "get_notifications with disabled", check: P(1, 20),
 			ex:   sfa(`{"notifications":[{"notification_id":1}],"count":1,"next":null,"previous":null,"disabled":false,"success":true}`),
 			want: CheckPassed},
 
 		// count.
-		{name: "count a string", check: P(1, 0), ex: sfa(page(`"59"`, "2", "null", "users", users(1, 1))),
+		{name: "count a string", check: P(1, 0), ex: sfa(crossPage(`"59"`, "2", "null", "users", crossUsers(1, 1))),
 			want: CheckFailed, pointer: "/count", fragment: "not a non-negative integer"},
-		{name: "count negative", check: P(1, 0), ex: sfa(page("-1", "null", "null", "users", "[]")), want: CheckFailed, pointer: "/count"},
-		{name: "count a fraction", check: P(1, 0), ex: sfa(page("1.5", "null", "null", "users", users(1, 1))), want: CheckFailed, pointer: "/count"},
-		{name: "count below the items on the page", check: P(2, 0), ex: sfa(page("1", "null", "1", "users", users(1, 3))),
+		{name: "count negative", check: P(1, 0), ex: sfa(crossPage("-1", "null", "null", "users", "[]")), want: CheckFailed, pointer: "/count"},
+		{name: "count a fraction", check: P(1, 0), ex: sfa(crossPage("1.5", "null", "null", "users", crossUsers(1, 1))), want: CheckFailed, pointer: "/count"},
+		{name: "count below the items on the page", check: P(2, 0), ex: sfa(crossPage("1", "null", "1", "users", crossUsers(1, 3))),
 			want: CheckFailed, pointer: "/count", fragment: "the page alone holds 3 items"},
 
 		// next and previous: types.
 		{name: "next a URL", check: P(1, 0),
-			ex:   sfa(page("59", `"https://www.clubhouseapi.com/api/get_suggested_follows_all?page=2"`, "null", "users", users(1, 1))),
+			ex:   sfa(crossPage("59", `"https://www.clubhouseapi.com/api/get_suggested_follows_all?page=2"`, "null", "users", crossUsers(1, 1))),
 			want: CheckFailed, pointer: "/next", fragment: "page numbers, not URLs", findings: 1},
-		{name: "previous a URL", check: P(2, 1), ex: sfa(page("3", "3", `"/api/get_following?page=1"`, "users", users(2, 1))),
+		{name: "previous a URL", check: P(2, 1), ex: sfa(crossPage("3", "3", `"/api/get_following?page=1"`, "users", crossUsers(2, 1))),
 			want: CheckFailed, pointer: "/previous", fragment: "page numbers, not URLs"},
-		{name: "next a boolean", check: P(1, 0), ex: sfa(page("59", "true", "null", "users", users(1, 1))),
+		{name: "next a boolean", check: P(1, 0), ex: sfa(crossPage("59", "true", "null", "users", crossUsers(1, 1))),
 			want: CheckFailed, pointer: "/next", fragment: "not a page number"},
-		{name: "next 0", check: P(1, 0), ex: sfa(page("59", "0", "null", "users", users(1, 1))), want: CheckFailed, pointer: "/next"},
-		{name: "next missing", check: P(1, 0), ex: sfa(page("59", "", "null", "users", users(1, 1))),
+		{name: "next 0", check: P(1, 0), ex: sfa(crossPage("59", "0", "null", "users", crossUsers(1, 1))), want: CheckFailed, pointer: "/next"},
+		{name: "next missing", check: P(1, 0), ex: sfa(crossPage("59", "", "null", "users", crossUsers(1, 1))),
 			want: CheckFailed, pointer: "/next", fragment: "next is missing"},
-		{name: "previous missing", check: P(1, 0), ex: sfa(page("59", "2", "", "users", users(1, 1))),
+		{name: "previous missing", check: P(1, 0), ex: sfa(crossPage("59", "2", "", "users", crossUsers(1, 1))),
 			want: CheckFailed, pointer: "/previous", fragment: "previous is missing"},
 
 		// next and previous: values.
-		{name: "previous not null on page 1", check: P(1, 0), ex: sfa(page("59", "2", "1", "users", users(1, 1))),
+		{name: "previous not null on page 1", check: P(1, 0), ex: sfa(crossPage("59", "2", "1", "users", crossUsers(1, 1))),
 			want: CheckFailed, pointer: "/previous", fragment: "it must be null"},
-		{name: "previous null on page 2", check: P(2, 3), ex: sfa(page("7", "3", "null", "users", users(4, 3))),
+		{name: "previous null on page 2", check: P(2, 3), ex: sfa(crossPage("7", "3", "null", "users", crossUsers(4, 3))),
 			want: CheckFailed, pointer: "/previous", fragment: "previous is null on page 2; it must be 1", findings: 1},
-		{name: "previous not the page before", check: P(3, 3), ex: sfa(page("7", "null", "1", "users", users(7, 1))),
+		{name: "previous not the page before", check: P(3, 3), ex: sfa(crossPage("7", "null", "1", "users", crossUsers(7, 1))),
 			want: CheckFailed, pointer: "/previous", fragment: "it must be 2", findings: 1},
-		{name: "next not the page after", check: P(1, 3), ex: sfa(page("7", "3", "null", "users", users(1, 3))),
+		{name: "next not the page after", check: P(1, 3), ex: sfa(crossPage("7", "3", "null", "users", crossUsers(1, 3))),
 			want: CheckFailed, pointer: "/next", fragment: "it must be 2", findings: 1},
-		{name: "next not the page after, no page_size", check: P(2, 0), ex: sfa(page("59", "4", "1", "users", users(1, 1))),
+		{name: "next not the page after, no page_size", check: P(2, 0), ex: sfa(crossPage("59", "4", "1", "users", crossUsers(1, 1))),
 			want: CheckFailed, pointer: "/next", fragment: "it must be 3"},
-		{name: "next null although items remain", check: P(1, 3), ex: sfa(page("7", "null", "null", "users", users(1, 3))),
+		{name: "next null although items remain", check: P(1, 3), ex: sfa(crossPage("7", "null", "null", "users", crossUsers(1, 3))),
 			want: CheckFailed, pointer: "/next", fragment: "4 of count 7 items come after it", findings: 1},
-		{name: "next set on the last page", check: P(3, 3), ex: sfa(page("7", "4", "2", "users", users(7, 1))),
+		{name: "next set on the last page", check: P(3, 3), ex: sfa(crossPage("7", "4", "2", "users", crossUsers(7, 1))),
 			want: CheckFailed, pointer: "/next", fragment: "already reaches count 7", findings: 1},
 
 		// items.
-		{name: "more items than page_size", check: P(1, 2), ex: sfa(page("7", "2", "null", "users", users(1, 3))),
+		{name: "more items than page_size", check: P(1, 2), ex: sfa(crossPage("7", "2", "null", "users", crossUsers(1, 3))),
 			want: CheckFailed, pointer: "/users", fragment: "more than the page_size 2", findings: 1},
 		{name: "get_following: users and clubs together above page_size", check: P(1, 5),
-			ex:   fol(page("12", "2", "null", "users", users(1, 3), "clubs", `[{"club_id":1},{"club_id":2},{"club_id":3}]`)),
+			ex:   fol(crossPage("12", "2", "null", "users", crossUsers(1, 3), "clubs", `[{"club_id":1},{"club_id":2},{"club_id":3}]`)),
 			want: CheckFailed, pointer: "/users", fragment: "users (3) + clubs (3)", findings: 1},
-		{name: "short last page", check: P(3, 3), ex: sfa(page("8", "null", "2", "users", users(7, 1))),
+		{name: "short last page", check: P(3, 3), ex: sfa(crossPage("8", "null", "2", "users", crossUsers(7, 1))),
 			want: CheckFailed, pointer: "/users", fragment: "it must hold 2 items, it holds 1", findings: 1},
-		{name: "items on a page past the end", check: P(5, 3), ex: sfa(page("7", "null", "4", "users", users(1, 1))),
+		{name: "items on a page past the end", check: P(5, 3), ex: sfa(crossPage("7", "null", "4", "users", crossUsers(1, 1))),
 			want: CheckFailed, pointer: "/users", fragment: "it must hold 0 items"},
-		{name: "only page without page_size holds fewer than count", check: P(1, 0), ex: sfa(page("5", "null", "null", "users", users(1, 3))),
+		{name: "only page without page_size holds fewer than count", check: P(1, 0), ex: sfa(crossPage("5", "null", "null", "users", crossUsers(1, 3))),
 			want: CheckFailed, pointer: "/users", fragment: "holds 3 of count 5 items", findings: 1},
 		{name: "next on page 1 without page_size although all items are there", check: P(1, 0),
-			ex: sfa(page("3", "2", "null", "users", users(1, 3))), want: CheckFailed, pointer: "/next", fragment: "already holds all 3 items"},
-		{name: "no item list at all", check: P(1, 0), ex: sfa(page("2", "null", "null")),
+			ex: sfa(crossPage("3", "2", "null", "users", crossUsers(1, 3))), want: CheckFailed, pointer: "/next", fragment: "already holds all 3 items"},
+		{name: "no item list at all", check: P(1, 0), ex: sfa(crossPage("2", "null", "null")),
 			want: CheckFailed, fragment: "no users, clubs, events, notifications, channels array"},
 
 		// Not applicable.
@@ -288,10 +288,10 @@ func TestMethodEquivalence(t *testing.T) {
 func TestStatefulConsistency(t *testing.T) {
 	spec := loadCrossSpec(t)
 	fol := func(status int, body string) *Exchange { return crossExchange(spec, "get_following", status, body) }
-	body := page("3", "null", "null", "users", users(1233, 3), "clubs", `[{"club_id":"77"}]`)
+	body := crossPage("3", "null", "null", "users", crossUsers(1233, 3), "clubs", `[{"club_id":"77"}]`)
 	const what = "the followed user appears in get_following"
 	S := func(holds func(*Exchange) []Finding) Check { return StatefulConsistency(what, holds) }
-	long := page("300", "null", "null", "users", users(1, 300))
+	long := crossPage("300", "null", "null", "users", crossUsers(1, 300))
 	runCheckCases(t, []checkCase{
 		{name: "the id is there", check: S(ContainsJSONValue("users.#.user_id", 1234)), ex: fol(200, body), want: CheckPassed},
 		{name: "numbers by value", check: S(ContainsJSONValue("users.#.user_id", 1234.0)), ex: fol(200, body), want: CheckPassed},

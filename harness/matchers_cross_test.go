@@ -23,7 +23,7 @@ func TestCrossMatchers(t *testing.T) {
 		return crossExchange(spec, "get_following_post", status, body)
 	}
 	update := func(status int, body string) *Exchange { return crossExchange(spec, "update_thing", status, body) }
-	following := page("1", "null", "null", "users", users(1234, 1))
+	following := crossPage("1", "null", "null", "users", crossUsers(1234, 1))
 	lost := sfa(200, "")
 	lost.Response, lost.Err = nil, errors.New("connection refused")
 	const what = "the followed user appears in get_following"
@@ -33,9 +33,9 @@ func TestCrossMatchers(t *testing.T) {
 			want: false, message: []string{"get_suggested_follows_all (GET /get_suggested_follows_all)", "to be a consistent page 1 of page_size 50",
 				CheckPagination, "is not the last (count 59, page_size 50) but holds 1 items", "(at /users)"}},
 		{name: "pagination: a URL next", matcher: BePaginatedConsistently(1, 0),
-			actual: sfa(200, page("59", `"https://x/api/get_suggested_follows_all?page=2"`, "null", "users", users(1, 1))),
+			actual: sfa(200, crossPage("59", `"https://x/api/get_suggested_follows_all?page=2"`, "null", "users", crossUsers(1, 1))),
 			want:   false, message: []string{CheckPagination, "page numbers, not URLs", "(at /next)"}},
-		{name: "pagination: page 2 of 3", matcher: BePaginatedConsistently(2, 3), actual: sfa(200, page("7", "3", "1", "users", users(4, 3))),
+		{name: "pagination: page 2 of 3", matcher: BePaginatedConsistently(2, 3), actual: sfa(200, crossPage("7", "3", "1", "users", crossUsers(4, 3))),
 			want: true, message: []string{"not to be a consistent page 2 of page_size 3"}},
 		{name: "pagination: no response", matcher: BePaginatedConsistently(1, 50), actual: lost,
 			want: false, message: []string{CheckResponseReceived, "connection refused"}},
@@ -53,7 +53,7 @@ func TestCrossMatchers(t *testing.T) {
 			want: false, message: []string{"get_following_post (POST /get_following)", "to answer the same as by GET",
 				CheckMethodEquivalence, "status 405 by POST but 200 by GET"}},
 		{name: "method: a different value", matcher: AnswerTheSameAs(get(200, following)),
-			actual: post(200, page("2", "null", "null", "users", users(1234, 1))),
+			actual: post(200, crossPage("2", "null", "null", "users", crossUsers(1234, 1))),
 			want:   false, message: []string{"the bodies differ at /count: 2 by POST, 1 by GET"}},
 
 		{name: "write: shown", matcher: ShowTheWrite(what, ContainsJSONValue("users.#.user_id", 1234)), actual: get(200, following), want: true},
