@@ -37,7 +37,7 @@ func crossExchange(spec *Spec, op string, status int, body string) *Exchange {
 	}
 }
 
-// users is a JSON array of n user objects with ids from first.
+// crossUsers is a JSON array of n user objects with ids from first.
 func crossUsers(first, n int) string {
 	parts := make([]string, n)
 	for i := range parts {
@@ -48,7 +48,7 @@ func crossUsers(first, n int) string {
 
 func crossItoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
-// page is a paginated body: the lists given ("users", "[...]") and the
+// crossPage is a paginated body: the lists given ("users", "[...]") and the
 // count/next/previous raw JSON values ("" leaves the member out).
 func crossPage(count, next, previous string, lists ...string) string {
 	var members []string
