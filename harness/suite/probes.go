@@ -12,8 +12,8 @@ import (
 
 // Covers is the label by which a spec declares that it exercises a
 // documented response; the coverage gate reads these labels from a dry run.
-func Covers(op *harness.Operation, status int) string {
-	return fmt.Sprintf("%s%s:%d", report.LabelCovers, op.ID, status)
+func Covers(op *harness.Operation, status int) ginkgo.Labels {
+	return ginkgo.Labels{fmt.Sprintf("%s%s:%d", report.LabelCovers, op.ID, status)}
 }
 
 // authProbe is one way of asking without valid credentials.
@@ -42,7 +42,7 @@ func AuthProbes(group string) {
 			continue
 		}
 		for _, probe := range authProbes {
-			labels := append(LabelsFor(op), Covers(op, 401))
+			labels := append(LabelsFor(op), Covers(op, 401)...)
 			entries = append(entries, ginkgo.Entry(op.String()+" "+probe.phrase, labels, op, probe))
 		}
 	}

@@ -36,7 +36,7 @@ func ContractTable(group string) {
 		for _, resp := range op.Responses() {
 			for _, ex := range resp.Examples {
 				c := documentedCase{Op: op, Status: resp.Status, Example: ex}
-				labels := append(LabelsFor(op), Covers(op, resp.Status))
+				labels := append(LabelsFor(op), Covers(op, resp.Status)...)
 				if ex.State != "" {
 					labels = append(labels, "state:"+ex.State)
 				}

@@ -1,0 +1,14 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/chconform/chconform/harness/suite"
+)
+
+func TestApp(t *testing.T) {
+	suite.Prepare()
+	ginkgo.RunSpecs(t, "chconform app")
+}

@@ -1,0 +1,111 @@
+// Package channels holds the conformance specs of rooms: the hallway list,
+// joining and leaving, creating a room, suggested speakers, the welcome room.
+package channels
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+	"github.com/tidwall/gjson"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/suite"
+)
+
+var _ = ginkgo.Describe("channels:", func() {
+	suite.ContractSpecs("channels")
+
+	op := suite.Op
+
+	ginkgo.It("GET /get_channels gives every room the URL https://www.joinclubhouse.com/room/<channel>",
+		suite.LabelsFor(op("get_channels")), func(ctx ginkgo.SpecContext) {
+			ex := suite.SendDocumented(ctx, op("get_channels"), "")
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			rooms := gjson.GetBytes(ex.Response.Body, "channels").Array()
+			for _, room := range rooms {
+				gomega.Expect(room.Get("url").String()).To(gomega.Equal("https://www.joinclubhouse.com/room/"+room.Get("channel").String()),
+					"the url of room %s", room.Get("channel").String())
+			}
+		})
+
+	ginkgo.It("POST /join_channel returns the room that was asked for, with the joining user among its users",
+		suite.LabelsFor(op("join_channel")), func(ctx ginkgo.SpecContext) {
+			account := suite.WriterAccount(ctx)
+			ex := join(ctx, account, "")
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.HaveStatus(200))
+			gomega.Expect(ex).To(harness.HaveJSON("channel", gomega.Equal(gjson.GetBytes(ex.Request.Body, "channel").String())))
+			gomega.Expect(ex).To(harness.HaveJSON("users.#.user_id", gomega.ContainElement(userID(account))))
+		})
+
+	ginkgo.It("POST /create_channel for an account that is not waitlisted returns 200 with a room that another account can join",
+		suite.LabelsFor(op("create_channel"), op("join_channel")), suite.Covers(op("create_channel"), 200), func(ctx ginkgo.SpecContext) {
+			creator := suite.WriterAccount(ctx)
+			call, err := op("create_channel").DocumentedCall(suite.MustLoad().Profile, "")
+			gomega.Expect(err).NotTo(gomega.HaveOccurred())
+			call.As = creator
+			created := suite.Send(ctx, call)
+			gomega.Expect(created).To(suite.ConformToSpec())
+			gomega.Expect(created).To(harness.HaveStatus(200))
+			gomega.Expect(created).To(harness.HaveJSON("users.#.user_id", gomega.ContainElement(userID(creator))))
+			slug := gjson.GetBytes(created.Response.Body, "channel").String()
+
+			guest := suite.WriterAccount(ctx)
+			joined := join(ctx, guest, slug)
+			gomega.Expect(joined).To(suite.ConformToSpec())
+			gomega.Expect(joined).To(harness.HaveStatus(200))
+			gomega.Expect(joined).To(harness.HaveJSON("channel", gomega.Equal(slug)))
+		})
+
+	ginkgo.It("after POST /join_channel the user is among the room's users in GET /get_channels, and after POST /leave_channel no longer",
+		suite.LabelsFor(op("join_channel"), op("get_channels"), op("leave_channel")), func(ctx ginkgo.SpecContext) {
+			account := suite.FreshAccount(ctx)
+			joined := join(ctx, account, "")
+			gomega.Expect(joined).To(harness.HaveStatus(200))
+			slug := gjson.GetBytes(joined.Response.Body, "channel").String()
+			gomega.Expect(roomUsers(ctx, account, slug)).To(gomega.ContainElement(userID(account)), "users of room %s after joining", slug)
+
+			left := suite.Send(ctx, harness.Call{Op: op("leave_channel"), As: account, Body: map[string]any{"channel": slug}})
+			gomega.Expect(left).To(suite.ConformToSpec())
+			gomega.Expect(left).To(harness.HaveJSON("success", gomega.BeTrue()))
+			gomega.Expect(roomUsers(ctx, account, slug)).NotTo(gomega.ContainElement(userID(account)), "users of room %s after leaving", slug)
+		})
+})
+
+// join sends the documented join_channel request as account, for the room
+// slug when one is given.
+func join(ctx context.Context, account *harness.Account, slug string) *harness.Exchange {
+	ginkgo.GinkgoHelper()
+	call, err := suite.Op("join_channel").DocumentedCall(suite.MustLoad().Profile, "")
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	call.As = account
+	if slug != "" {
+		call.Body.(map[string]any)["channel"] = slug
+	}
+	return suite.Send(ctx, call)
+}
+
+// roomUsers lists the user ids get_channels shows in the room slug.
+func roomUsers(ctx context.Context, account *harness.Account, slug string) []any {
+	ginkgo.GinkgoHelper()
+	ex := suite.Send(ctx, harness.Call{Op: suite.Op("get_channels"), As: account})
+	gomega.Expect(ex).To(suite.ConformToSpec())
+	var ids []any
+	for _, room := range gjson.GetBytes(ex.Response.Body, "channels").Array() {
+		if room.Get("channel").String() == slug {
+			for _, id := range room.Get("users.#.user_id").Array() {
+				ids = append(ids, id.Value())
+			}
+		}
+	}
+	return ids
+}
+
+// userID is the account's user id as a JSON number reads back.
+func userID(a *harness.Account) float64 {
+	id, err := strconv.ParseFloat(a.UserID, 64)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the account's user id %q is not a number", a.UserID)
+	return id
+}

@@ -1,0 +1,14 @@
+package channels
+
+import (
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/chconform/chconform/harness/suite"
+)
+
+func TestChannels(t *testing.T) {
+	suite.Prepare()
+	ginkgo.RunSpecs(t, "chconform channels")
+}
