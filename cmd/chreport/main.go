@@ -3,7 +3,9 @@
 // join summary without changing how the existing one is called:
 //
 //	chreport preflight
-//	chreport summary [--ginkgo PATH] [--out PATH]
+//	chreport summary [--ginkgo PATH] [--out PATH] [--html PATH] [--md PATH] [--junit PATH] [--stable]
+//	chreport diff [--format text|md|json] BASE NEW
+//	chreport spec-diff [--format text|md|json] OLD NEW
 //
 // Exit status follows DESIGN.md: 0 nothing failed, 1 the target broke the
 // contract, 2 the run (or chreport itself) could not do its job.
@@ -42,7 +44,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"preflight", "  check the configuration, contract, profile and fixtures a run would use (exit 2 naming the problem)", runPreflight},
-		{"summary", "[--ginkgo PATH] [--out PATH]  write summary.json from ginkgo.json and print the verdict", runSummary},
+		{"summary", "[--ginkgo PATH] [--out PATH] [--html PATH] [--md PATH] [--junit PATH] [--stable]\n      write summary.json, report.html, report.md and junit.xml from ginkgo.json and print the verdict", runSummary},
+		{"diff", "[--format text|md|json] BASE NEW\n      compare two summary.json files; exit 1 on a regression", runDiff},
+		{"spec-diff", "[--format text|md|json] OLD NEW\n      compare two api.yaml versions (files, REF:path or REF) with oasdiff; exit 1 on a breaking change", runSpecDiff},
 	}
 }
 
@@ -94,6 +98,13 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 	fs.SetOutput(stderr)
 	ginkgoPath := fs.String("ginkgo", filepath.Join(dir, "ginkgo.json"), "Ginkgo JSON report to read (ginkgo --json-report)")
 	outPath := fs.String("out", filepath.Join(dir, "summary.json"), "where to write summary.json")
+	// The other reports go next to summary.json unless named; an empty path
+	// leaves one out (a baseline needs only summary.json).
+	var htmlPath, mdPath, junitPath optionalPath
+	fs.Var(&htmlPath, "html", "where to write report.html (default: next to --out; empty: none)")
+	fs.Var(&mdPath, "md", "where to write report.md (default: next to --out; empty: none)")
+	fs.Var(&junitPath, "junit", "where to write junit.xml, replacing Ginkgo's (default: next to --out; empty: none)")
+	stable := fs.Bool("stable", false, "leave out what changes from run to run (start time, tool revision, report dir): for a committed baseline")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -116,7 +127,20 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 		fmt.Fprintf(stderr, "chreport summary: %s: %v\n", *ginkgoPath, err)
 		return exitUsage
 	}
-	if err := writeJSON(*outPath, s); err != nil {
+	written := s
+	if *stable {
+		written = s.Stable()
+	}
+	if err := writeJSON(*outPath, written); err != nil {
+		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
+		return exitUsage
+	}
+	outDir := filepath.Dir(*outPath)
+	if err := writeRenderings(s, reports, renderPaths{
+		html:  htmlPath.or(filepath.Join(outDir, "report.html")),
+		md:    mdPath.or(filepath.Join(outDir, "report.md")),
+		junit: junitPath.or(filepath.Join(outDir, "junit.xml")),
+	}); err != nil {
 		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
 		return exitUsage
 	}
@@ -155,10 +179,15 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	data = append(data, '\n')
+	return writeFileAtomic(path, data)
+}
+
+// writeFileAtomic writes data to path through a temporary file and a rename.
+func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".summary-*.json")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*")
 	if err != nil {
 		return err
 	}

@@ -505,3 +505,22 @@ func (a *checkAgg) message() string {
 	}
 	return fmt.Sprintf("%s; and %d more", strings.Join(a.messages[:maxMessages], "; "), len(a.messages)-maxMessages)
 }
+
+// Stable returns the summary without what changes from one run of the same
+// code to the next (the start time, the tool's VCS revision, the report
+// directory a run happened to use), so a committed baseline changes only when
+// the verdict does.
+func (s Summary) Stable() Summary {
+	s.StartedAt = ""
+	s.Tool.Version = ""
+	if s.Target.Config != nil {
+		cfg := make(map[string]string, len(s.Target.Config))
+		for k, v := range s.Target.Config {
+			if k != "CH_REPORT_DIR" {
+				cfg[k] = v
+			}
+		}
+		s.Target.Config = cfg
+	}
+	return s
+}

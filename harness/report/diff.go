@@ -1,0 +1,352 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/chconform/chconform/harness"
+)
+
+// Diff is what changed between two summaries of the same kind of target: the
+// regression gate's verdict. Fields a run changes on its own (start time,
+// tool revision, configuration, spec locations) are never compared.
+type Diff struct {
+	// Regressions are the reasons the gate fails, one line each, naming the
+	// operation and the check where there is one.
+	Regressions []string `json:"regressions"`
+
+	NewFailures      []SpecChange `json:"new_failures"`
+	Fixed            []SpecChange `json:"fixed"`
+	NewlyUnsupported []SpecChange `json:"newly_unsupported"`
+	OtherSpecChanges []SpecChange `json:"other_spec_changes"`
+	SpecsAdded       []string     `json:"specs_added"`
+	SpecsRemoved     []string     `json:"specs_removed"`
+
+	OperationsAdded   []string      `json:"operations_added"`
+	OperationsRemoved []string      `json:"operations_removed"`
+	CheckChanges      []CheckChange `json:"check_changes"`
+
+	ResponsesLost   []string `json:"responses_lost"`   // "op 200"
+	ResponsesGained []string `json:"responses_gained"` // "op 200"
+	Coverage        struct {
+		Base Coverage `json:"base"`
+		New  Coverage `json:"new"`
+	} `json:"coverage"`
+	Totals struct {
+		Base Totals `json:"base"`
+		New  Totals `json:"new"`
+	} `json:"totals"`
+	SpecChanged bool `json:"contract_changed"` // the two runs checked different api.yaml
+}
+
+// SpecChange is one spec whose outcome differs.
+type SpecChange struct {
+	Name   string  `json:"name"`
+	Before Outcome `json:"before"` // "" when the spec is new
+	After  Outcome `json:"after"`  // "" when the spec is gone
+	Reason string  `json:"reason,omitempty"`
+}
+
+// CheckChange is one cell of the matrix whose status differs.
+type CheckChange struct {
+	Operation string              `json:"operation"`
+	Check     string              `json:"check"`
+	Before    harness.CheckStatus `json:"before"` // "" when not run
+	After     harness.CheckStatus `json:"after"`
+	Message   string              `json:"message,omitempty"`
+}
+
+// Regressed says whether the gate fails.
+func (d Diff) Regressed() bool { return len(d.Regressions) > 0 }
+
+func bad(o Outcome) bool { return o == OutcomeFailed || o == OutcomeError }
+
+// Compare diffs base against new. A regression is: a spec that is failed or
+// errored now and was not before (a new spec that fails counts: the gate is
+// there so that nothing merges failing); an operation check that passed and
+// now fails; a documented response, or an operation, that was exercised and
+// no longer is; an operation the contract no longer has.
+func Compare(base, cur Summary) Diff {
+	var d Diff
+	d.Coverage.Base, d.Coverage.New = base.Coverage, cur.Coverage
+	d.Totals.Base, d.Totals.New = base.Totals, cur.Totals
+	d.SpecChanged = base.Spec.SHA256 != cur.Spec.SHA256
+
+	bs, ns := specOutcomes(base), specOutcomes(cur)
+	for _, name := range unionKeys(bs, ns) {
+		b, inBase := bs[name]
+		n, inNew := ns[name]
+		switch {
+		case !inBase:
+			d.SpecsAdded = append(d.SpecsAdded, name)
+		case !inNew:
+			d.SpecsRemoved = append(d.SpecsRemoved, name)
+		}
+		if b.Outcome == n.Outcome {
+			continue
+		}
+		ch := SpecChange{Name: name, Before: b.Outcome, After: n.Outcome, Reason: n.Reason}
+		switch {
+		case bad(n.Outcome) && !bad(b.Outcome):
+			d.NewFailures = append(d.NewFailures, ch)
+			d.Regressions = append(d.Regressions, fmt.Sprintf("spec %q: %s → %s: %s", name, word(b.Outcome), n.Outcome, n.Reason))
+		case bad(b.Outcome) && n.Outcome == OutcomePassed:
+			d.Fixed = append(d.Fixed, ch)
+		case n.Outcome == OutcomeUnsupported && inBase:
+			d.NewlyUnsupported = append(d.NewlyUnsupported, ch)
+		case inBase && inNew:
+			d.OtherSpecChanges = append(d.OtherSpecChanges, ch)
+		}
+	}
+
+	bo, no := operations(base), operations(cur)
+	for _, id := range unionKeys(bo, no) {
+		b, inBase := bo[id]
+		n, inNew := no[id]
+		switch {
+		case !inBase:
+			d.OperationsAdded = append(d.OperationsAdded, id)
+			continue
+		case !inNew:
+			d.OperationsRemoved = append(d.OperationsRemoved, id)
+			d.Regressions = append(d.Regressions, fmt.Sprintf("operation %s: removed from the contract", id))
+			continue
+		}
+		bc, nc := checksByName(b), checksByName(n)
+		for _, name := range unionKeys(bc, nc) {
+			before, after := bc[name], nc[name]
+			if before.Status == after.Status {
+				continue
+			}
+			d.CheckChanges = append(d.CheckChanges, CheckChange{
+				Operation: id, Check: name, Before: before.Status, After: after.Status, Message: after.Message,
+			})
+			if before.Status == harness.CheckPassed && after.Status == harness.CheckFailed {
+				d.Regressions = append(d.Regressions, fmt.Sprintf("operation %s: check %s passed → failed: %s", id, name, after.Message))
+			}
+		}
+		for _, code := range b.ResponsesExercised {
+			if !slices.Contains(n.ResponsesExercised, code) {
+				d.ResponsesLost = append(d.ResponsesLost, id+" "+code)
+				d.Regressions = append(d.Regressions, fmt.Sprintf("operation %s: documented response %s no longer exercised", id, code))
+			}
+		}
+		for _, code := range n.ResponsesExercised {
+			if !slices.Contains(b.ResponsesExercised, code) {
+				d.ResponsesGained = append(d.ResponsesGained, id+" "+code)
+			}
+		}
+	}
+	if cur.Coverage.OperationsExercised < base.Coverage.OperationsExercised {
+		d.Regressions = append(d.Regressions, fmt.Sprintf("coverage: %d operations exercised, was %d",
+			cur.Coverage.OperationsExercised, base.Coverage.OperationsExercised))
+	}
+	return d
+}
+
+func word(o Outcome) string {
+	if o == "" {
+		return "new"
+	}
+	return string(o)
+}
+
+// specOutcomes keys specs by name. Two specs with one name (a table with
+// duplicate entries) roll up to the worse outcome, so a failure behind a
+// duplicate name cannot hide.
+func specOutcomes(s Summary) map[string]SpecSummary {
+	out := map[string]SpecSummary{}
+	for _, sp := range s.Specs {
+		if prev, ok := out[sp.Name]; ok && prev.Outcome.raise(sp.Outcome) == prev.Outcome {
+			continue
+		}
+		out[sp.Name] = sp
+	}
+	return out
+}
+
+func operations(s Summary) map[string]OperationSummary {
+	out := map[string]OperationSummary{}
+	for _, op := range s.Operations {
+		out[op.OperationID] = op
+	}
+	return out
+}
+
+func checksByName(op OperationSummary) map[string]CheckSummary {
+	out := map[string]CheckSummary{}
+	for _, c := range op.Checks {
+		out[c.Name] = c
+	}
+	return out
+}
+
+func unionKeys[V any](a, b map[string]V) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// WriteDiffText renders a Diff for a terminal: regressions first, since they
+// are why someone is reading it.
+func WriteDiffText(w io.Writer, d Diff) error {
+	var b strings.Builder
+	if d.Regressed() {
+		fmt.Fprintf(&b, "REGRESSIONS (%d):\n", len(d.Regressions))
+		for _, r := range d.Regressions {
+			fmt.Fprintf(&b, "  ✗ %s\n", r)
+		}
+	} else {
+		b.WriteString("no regression\n")
+	}
+	section := func(title string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "%s (%d):\n", title, len(lines))
+		for _, l := range lines {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}
+	section("new failures", specLines(d.NewFailures))
+	section("fixed", specLines(d.Fixed))
+	section("newly unsupported", specLines(d.NewlyUnsupported))
+	section("other outcome changes", specLines(d.OtherSpecChanges))
+	section("checks changed", checkLines(d.CheckChanges))
+	section("operations added", d.OperationsAdded)
+	section("operations removed", d.OperationsRemoved)
+	section("responses no longer exercised", d.ResponsesLost)
+	section("responses newly exercised", d.ResponsesGained)
+	section("specs added", d.SpecsAdded)
+	section("specs removed", d.SpecsRemoved)
+	fmt.Fprintf(&b, "coverage: operations %d → %d of %d, responses %d → %d of %d\n",
+		d.Coverage.Base.OperationsExercised, d.Coverage.New.OperationsExercised, d.Coverage.New.OperationsTotal,
+		d.Coverage.Base.ResponsesExercised, d.Coverage.New.ResponsesExercised, d.Coverage.New.ResponsesTotal)
+	fmt.Fprintf(&b, "totals: %s → %s\n", totalsLine(d.Totals.Base), totalsLine(d.Totals.New))
+	if d.SpecChanged {
+		b.WriteString("note: the two runs checked different versions of the contract (see chreport spec-diff)\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteDiffMarkdown renders a Diff for a pull-request comment.
+func WriteDiffMarkdown(w io.Writer, d Diff) error {
+	var b strings.Builder
+	if d.Regressed() {
+		fmt.Fprintf(&b, "## chconform: ✗ %d regression(s) against the baseline\n\n", len(d.Regressions))
+		for _, r := range d.Regressions {
+			fmt.Fprintf(&b, "- ✗ %s\n", mdEscape(r))
+		}
+		b.WriteString("\n")
+	} else {
+		b.WriteString("## chconform: ✓ no regression against the baseline\n\n")
+	}
+	b.WriteString("| | baseline | this run |\n|---|---:|---:|\n")
+	fmt.Fprintf(&b, "| operations exercised | %d/%d | %d/%d |\n", d.Coverage.Base.OperationsExercised, d.Coverage.Base.OperationsTotal, d.Coverage.New.OperationsExercised, d.Coverage.New.OperationsTotal)
+	fmt.Fprintf(&b, "| responses exercised | %d/%d | %d/%d |\n", d.Coverage.Base.ResponsesExercised, d.Coverage.Base.ResponsesTotal, d.Coverage.New.ResponsesExercised, d.Coverage.New.ResponsesTotal)
+	fmt.Fprintf(&b, "| passed / failed / error | %d / %d / %d | %d / %d / %d |\n", d.Totals.Base.Passed, d.Totals.Base.Failed, d.Totals.Base.Error, d.Totals.New.Passed, d.Totals.New.Failed, d.Totals.New.Error)
+	fmt.Fprintf(&b, "| unsupported / disabled | %d / %d | %d / %d |\n\n", d.Totals.Base.Unsupported, d.Totals.Base.Disabled, d.Totals.New.Unsupported, d.Totals.New.Disabled)
+	section := func(title string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "<details><summary>%s (%d)</summary>\n\n", title, len(lines))
+		for _, l := range lines {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(l))
+		}
+		b.WriteString("\n</details>\n\n")
+	}
+	section("Fixed", specLines(d.Fixed))
+	section("Newly unsupported", specLines(d.NewlyUnsupported))
+	section("Other outcome changes", specLines(d.OtherSpecChanges))
+	section("Checks changed", checkLines(d.CheckChanges))
+	section("Operations added", d.OperationsAdded)
+	section("Operations removed", d.OperationsRemoved)
+	section("Responses newly exercised", d.ResponsesGained)
+	section("Specs added", d.SpecsAdded)
+	section("Specs removed", d.SpecsRemoved)
+	if d.SpecChanged {
+		b.WriteString("_The two runs checked different versions of the contract._\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteDiffJSON renders a Diff for tools; empty lists are [] rather than
+// null so a consumer can iterate without a check.
+func WriteDiffJSON(w io.Writer, d Diff) error {
+	for _, p := range []*[]string{&d.Regressions, &d.SpecsAdded, &d.SpecsRemoved, &d.OperationsAdded, &d.OperationsRemoved, &d.ResponsesLost, &d.ResponsesGained} {
+		if *p == nil {
+			*p = []string{}
+		}
+	}
+	for _, p := range []*[]SpecChange{&d.NewFailures, &d.Fixed, &d.NewlyUnsupported, &d.OtherSpecChanges} {
+		if *p == nil {
+			*p = []SpecChange{}
+		}
+	}
+	if d.CheckChanges == nil {
+		d.CheckChanges = []CheckChange{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Regressed bool `json:"regressed"`
+		Diff
+	}{d.Regressed(), d})
+}
+
+func specLines(cs []SpecChange) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		l := fmt.Sprintf("%s: %s → %s", c.Name, word(c.Before), gone(c.After))
+		if c.Reason != "" && c.After != OutcomePassed {
+			l += ": " + c.Reason
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func gone(o Outcome) string {
+	if o == "" {
+		return "removed"
+	}
+	return string(o)
+}
+
+func checkLines(cs []CheckChange) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		before, after := string(c.Before), string(c.After)
+		if before == "" {
+			before = "not run"
+		}
+		if after == "" {
+			after = "not run"
+		}
+		l := fmt.Sprintf("%s %s: %s → %s", c.Operation, c.Check, before, after)
+		if c.After == harness.CheckFailed && c.Message != "" {
+			l += ": " + c.Message
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func totalsLine(t Totals) string {
+	return fmt.Sprintf("%d passed, %d failed, %d error, %d unsupported, %d disabled", t.Passed, t.Failed, t.Error, t.Unsupported, t.Disabled)
+}

@@ -1,0 +1,185 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// MarkdownLimit is the default size cap of report.md. A pull-request comment
+// holds at most 65,536 characters and a job summary 1 MiB; staying under the
+// smaller one lets the same file serve both. The matrix and the list of
+// failures always fit; transcripts are added while they fit, and the rest is
+// left to report.html.
+const MarkdownLimit = 60000
+
+// WriteMarkdown renders report.md: the verdict, the totals and coverage, the
+// operation x check matrix with the same symbols as report.html, every
+// failure on one line, and as many transcripts as fit in limit bytes, each
+// collapsed in <details> so the page stays short.
+func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) error {
+	if limit <= 0 {
+		limit = MarkdownLimit
+	}
+	var b strings.Builder
+	v := verdictCell(s)
+	t, c := s.Totals, s.Coverage
+	fmt.Fprintf(&b, "## chconform: %s %s\n\n", v.Symbol, v.Word)
+	target := s.Target.Mode
+	if s.Target.BaseURL != "" {
+		target += " `" + s.Target.BaseURL + "`"
+	}
+	fmt.Fprintf(&b, "Target **%s**, profile **%s**, contract `%s` (sha256 `%.12s`), chconform %s",
+		mdEscape(target), mdEscape(s.Target.Profile), mdEscape(s.Spec.Path), s.Spec.SHA256, mdEscape(s.Tool.Version))
+	if s.Tool.KinOpenAPI != "" {
+		fmt.Fprintf(&b, ", kin-openapi %s", s.Tool.KinOpenAPI)
+	}
+	b.WriteString(".\n\n")
+	fmt.Fprintf(&b, "| ✓ passed | ✗ failed | ‼ error | – unsupported | – disabled | operations exercised | responses exercised |\n")
+	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d/%d | %d/%d |\n\n",
+		t.Passed, t.Failed, t.Error, t.Unsupported, t.Disabled,
+		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
+
+	m := BuildMatrix(s)
+	b.WriteString("### Operations × checks\n\n")
+	b.WriteString("✓ passed · ✗ failed · ‼ error · – not applicable or unsupported · ? not run\n\n")
+	b.WriteString("| group | operation | result |")
+	for _, col := range m.Columns {
+		fmt.Fprintf(&b, " %s |", col.Title)
+	}
+	b.WriteString(" responses |\n|---|---|---|")
+	for range m.Columns {
+		b.WriteString(":-:|")
+	}
+	b.WriteString(":-:|\n")
+	for _, g := range m.Groups {
+		for i, r := range g.Rows {
+			group := ""
+			if i == 0 {
+				group = "**" + mdEscape(g.Name) + "**"
+			}
+			fmt.Fprintf(&b, "| %s | `%s` | %s %s |", group, r.Op.OperationID, r.Status.Symbol, r.Status.Word)
+			for _, cell := range r.Cells {
+				fmt.Fprintf(&b, " %s |", cell.Symbol)
+			}
+			fmt.Fprintf(&b, " %s |\n", r.Responses)
+		}
+	}
+	b.WriteString("\n")
+
+	if len(failures) == 0 {
+		b.WriteString("No spec failed.\n")
+	} else {
+		fmt.Fprintf(&b, "### Failures (%d)\n\n", len(failures))
+		for _, f := range failures {
+			fmt.Fprintf(&b, "- %s **%s**", outcomeCell(f.Spec.Outcome).Symbol, mdEscape(f.Spec.Name))
+			if names := f.FailedChecks(); len(names) > 0 {
+				fmt.Fprintf(&b, " — `%s`", strings.Join(names, "`, `"))
+			}
+			if f.Spec.Reason != "" {
+				fmt.Fprintf(&b, ": %s", mdEscape(f.Spec.Reason))
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+		// Transcripts go last and only while they fit: the list above is
+		// what a reviewer must see, the transcripts are what they might open.
+		const tail = "\n_%d transcript(s) left out to stay under %d bytes; see report.html._\n"
+		left := 0
+		for _, f := range failures {
+			block := transcriptBlock(f)
+			if block == "" {
+				continue
+			}
+			if left > 0 || b.Len()+len(block)+len(tail)+40 > limit {
+				left++
+				continue
+			}
+			b.WriteString(block)
+		}
+		if left > 0 {
+			fmt.Fprintf(&b, tail, left, limit)
+		}
+	}
+	if skipped := skippedReasons(s); skipped != "" && b.Len()+len(skipped) < limit {
+		b.WriteString(skipped)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// transcriptBlock is one failure's exchanges in a collapsed <details>.
+func transcriptBlock(f FailedSpec) string {
+	if len(f.Exchanges) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<details><summary>%s (%d exchange(s))</summary>\n\n", htmlEscape(f.Spec.Name), len(f.Exchanges))
+	for _, e := range f.Exchanges {
+		if e.Error != "" {
+			fmt.Fprintf(&b, "Transport error: %s\n\n", mdEscape(e.Error))
+		}
+		b.WriteString(fence(TranscriptText(&e.Request, true, 2048) + "\n" + responseText(e.Response)))
+	}
+	b.WriteString("</details>\n\n")
+	return b.String()
+}
+
+func responseText(t *Transcript) string {
+	if t == nil {
+		return "(no response)\n"
+	}
+	return TranscriptText(t, false, 2048)
+}
+
+// skippedReasons counts unsupported and disabled specs by reason: one line
+// per reason rather than per spec keeps a profile that lacks one capability
+// from flooding the comment.
+func skippedReasons(s Summary) string {
+	counts := map[string]int{}
+	for _, sp := range s.Specs {
+		if sp.Outcome == OutcomeUnsupported || sp.Outcome == OutcomeDisabled {
+			counts[string(sp.Outcome)+": "+sp.Reason]++
+		}
+	}
+	if len(counts) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("<details><summary>Unsupported and disabled specs, by reason</summary>\n\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "- %d × %s\n", counts[k], mdEscape(k))
+	}
+	b.WriteString("\n</details>\n")
+	return b.String()
+}
+
+// fence wraps text in a code fence longer than any backtick run inside it,
+// so a body holding ``` cannot end the block early.
+func fence(text string) string {
+	ticks := "```"
+	for strings.Contains(text, ticks) {
+		ticks += "`"
+	}
+	return ticks + "http\n" + strings.TrimRight(text, "\n") + "\n" + ticks + "\n\n"
+}
+
+// mdEscape keeps spec names and messages from the target from turning into
+// Markdown or HTML: a table cell must not be split by "|", and a name with
+// "<script>" must stay text in a comment.
+func mdEscape(s string) string {
+	s = htmlEscape(s)
+	r := strings.NewReplacer("|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\n", " ")
+	return r.Replace(s)
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
