@@ -208,3 +208,26 @@ func (o *Operation) HasRequestBody() bool {
 func (o *Operation) allowsMethod(method string) bool {
 	return o.Item.GetOperation(strings.ToUpper(method)) != nil || method == http.MethodOptions
 }
+
+// AlternateMethods lists the other methods the operation's path answers with
+// the same input (x-alternate-methods in the contract).
+func (o *Operation) AlternateMethods() []string {
+	raw, _ := o.Op.Extensions["x-alternate-methods"].([]any)
+	var out []string
+	for _, m := range raw {
+		if s, ok := m.(string); ok {
+			out = append(out, strings.ToUpper(s))
+		}
+	}
+	return out
+}
+
+// QueryParameter reports whether the operation documents a query parameter.
+func (o *Operation) QueryParameter(name string) bool {
+	for _, ref := range o.Op.Parameters {
+		if ref.Value != nil && ref.Value.In == "query" && ref.Value.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -23,6 +23,9 @@ type documentedCase struct {
 func ContractSpecs(group string) {
 	ContractTable(group)
 	AuthProbes(group)
+	NegativeProbes(group)
+	MethodProbes(group)
+	PaginationWalks(group)
 }
 
 // ContractTable declares one spec per documented response example of every
@@ -60,6 +63,7 @@ func checkDocumentedCase(ctx ginkgo.SpecContext, c documentedCase) {
 	} else {
 		gomega.Expect(ex).To(harness.HaveStatus(c.Status))
 	}
+	expectPaginated(ctx, ex)
 }
 
 // mustSpec loads the contract while the tree is built; a run that cannot load

@@ -1,0 +1,184 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+	"github.com/tidwall/gjson"
+
+	"github.com/chconform/chconform/harness"
+)
+
+// maxWalkPages bounds a pagination walk: enough to cross several pages,
+// small enough that a target with thousands of items is not walked whole.
+const maxWalkPages = 20
+
+// NegativeProbes declares, for every operation of group with a request body,
+// one spec per malformed request (bad JSON, a field of the wrong type, a
+// required field missing): each must get a 4xx, never a 2xx or a 5xx.
+func NegativeProbes(group string) {
+	var entries []ginkgo.TableEntry
+	for _, op := range mustSpec().Group(group) {
+		for _, c := range harness.MalformedRequests(op) {
+			name := fmt.Sprintf("%s with %s gets a 4xx, never a 2xx or a 5xx", op, c.Name)
+			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), op, c))
+		}
+	}
+	if len(entries) == 0 {
+		return
+	}
+	ginkgo.DescribeTable("malformed requests", func(ctx ginkgo.SpecContext, op *harness.Operation, c harness.MalformedCase) {
+		call := harness.Call{Op: op, Body: c.Body, RawBody: c.RawBody}
+		if op.Mutating() && op.Secured {
+			call.As = WriterAccount(ctx)
+		}
+		ex := Send(ctx, call)
+		gomega.Expect(ex).To(harness.RejectMalformedInput())
+	}, entries)
+}
+
+// MethodProbes declares, for every operation of group that the contract says
+// also answers another method (x-alternate-methods), a spec sending the same
+// input by both methods: the answers must be the same.
+func MethodProbes(group string) {
+	var entries []ginkgo.TableEntry
+	for _, op := range mustSpec().Group(group) {
+		for _, m := range op.AlternateMethods() {
+			name := fmt.Sprintf("%s answers the same input by %s as by %s", op, m, op.Method)
+			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), op, m))
+		}
+	}
+	if len(entries) == 0 {
+		return
+	}
+	ginkgo.DescribeTable("method equivalence", func(ctx ginkgo.SpecContext, op *harness.Operation, method string) {
+		call, err := op.DocumentedCall(MustLoad().Profile, "")
+		gomega.Expect(err).NotTo(gomega.HaveOccurred())
+		documented := Send(ctx, call)
+		gomega.Expect(documented).To(ConformToSpec())
+		alternate := Send(ctx, byMethod(call, method))
+		gomega.Expect(alternate).To(ConformToSpec())
+		gomega.Expect(alternate).To(harness.AnswerTheSameAs(documented))
+	}, entries)
+}
+
+// byMethod moves the call's input where clients put it for method: query
+// parameters for GET, a JSON body for POST (ground truth §1.1).
+func byMethod(call harness.Call, method string) harness.Call {
+	call.Method = method
+	if method == "GET" {
+		q := url.Values{}
+		for k, v := range call.Query {
+			q[k] = v
+		}
+		if body, ok := call.Body.(map[string]any); ok {
+			for k, v := range body {
+				if v != nil {
+					q.Set(k, fmt.Sprint(v))
+				}
+			}
+		}
+		call.Query, call.Body = q, nil
+		return call
+	}
+	body := map[string]any{}
+	if m, ok := call.Body.(map[string]any); ok {
+		body = m
+	}
+	for k := range call.Query {
+		v := call.Query.Get(k)
+		if n, err := strconv.ParseFloat(v, 64); err == nil {
+			body[k] = n
+		} else if b, err := strconv.ParseBool(v); err == nil {
+			body[k] = b
+		} else {
+			body[k] = v
+		}
+	}
+	call.Query, call.Body = nil, body
+	return call
+}
+
+// PaginationWalks declares, for every operation of group with a page_size
+// query parameter, a walk through its pages one item at a time: every page
+// must be consistent with the page asked for, and the pages together must
+// hold count items.
+func PaginationWalks(group string) {
+	var entries []ginkgo.TableEntry
+	for _, op := range mustSpec().Group(group) {
+		if op.QueryParameter("page_size") && op.QueryParameter("page") {
+			name := fmt.Sprintf("%s walked one item per page gives consistent pages that add up to count", op)
+			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), op))
+		}
+	}
+	if len(entries) == 0 {
+		return
+	}
+	ginkgo.DescribeTable("pagination walks", func(ctx ginkgo.SpecContext, op *harness.Operation) {
+		call, err := op.DocumentedCall(MustLoad().Profile, "")
+		gomega.Expect(err).NotTo(gomega.HaveOccurred())
+		seen, count := 0, int64(-1)
+		for page := 1; page <= maxWalkPages; page++ {
+			ex := Send(ctx, atPage(call, page, 1))
+			gomega.Expect(ex).To(ConformToSpec())
+			gomega.Expect(ex).To(harness.BePaginatedConsistently(page, 1))
+			body := gjson.ParseBytes(ex.Response.Body)
+			count = body.Get("count").Int()
+			seen += pageItems(body)
+			if body.Get("next").Type == gjson.Null {
+				gomega.Expect(int64(seen)).To(gomega.Equal(count), "items over all %d pages against count", page)
+				return
+			}
+		}
+		// Longer lists are checked as far as the walk went.
+		gomega.Expect(int64(seen)).To(gomega.BeNumerically("<=", count))
+	}, entries)
+}
+
+func atPage(call harness.Call, page, size int) harness.Call {
+	q := url.Values{}
+	for k, v := range call.Query {
+		q[k] = v
+	}
+	q.Set("page", strconv.Itoa(page))
+	q.Set("page_size", strconv.Itoa(size))
+	call.Query = q
+	return call
+}
+
+// pageItems counts the items of a page the way pagination_conformance does.
+func pageItems(body gjson.Result) int {
+	n := 0
+	for _, list := range []string{"users", "clubs", "events", "notifications", "channels"} {
+		n += len(body.Get(list).Array())
+	}
+	return n
+}
+
+// requestedPage reads page and page_size from where the call put them.
+func requestedPage(ex *harness.Exchange) (page, size int) {
+	read := func(name string) int {
+		if u, err := url.Parse(ex.Request.URL); err == nil {
+			if v, err := strconv.Atoi(u.Query().Get(name)); err == nil {
+				return v
+			}
+		}
+		return int(gjson.GetBytes(ex.Request.Body, name).Int())
+	}
+	return read("page"), read("page_size")
+}
+
+// expectPaginated holds a 2xx answer of a paginated operation to the
+// pagination rules; the check skips bodies without count.
+func expectPaginated(_ context.Context, ex *harness.Exchange) {
+	ginkgo.GinkgoHelper()
+	if ex.Response == nil || ex.Response.Status/100 != 2 {
+		return
+	}
+	page, size := requestedPage(ex)
+	gomega.Expect(ex).To(harness.BePaginatedConsistently(page, size))
+}
