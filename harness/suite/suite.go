@@ -86,7 +86,12 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	RequireAllowed(call.Op)
 	ex := Client().Do(ctx, call)
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
-		ginkgo.Skip(report.SkipUnsupported + ex.Err.Error())
+		reason := ex.Err
+		var urlErr *url.Error
+		if errors.As(reason, &urlErr) {
+			reason = urlErr.Err // the fixture error already names method and path
+		}
+		ginkgo.Skip(report.SkipUnsupported + reason.Error())
 	}
 	return ex
 }
