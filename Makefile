@@ -39,3 +39,27 @@ lint-contract:
 ## fixtures: write a fixture for every documented example that has none
 fixtures:
 	$(GO) run ./cmd/chfixtures -dir fixtures
+
+## Reports, regression gate and contract diff (issue 5). KIND picks the
+## baseline: fixtures (default) or emulator. Call the scripts directly where
+## exit 1 (regression, breaking change) must be told from 2 (could not run).
+KIND ?= fixtures
+REF  ?= HEAD
+
+.PHONY: regressions baseline spec-diff report-screenshot
+
+## regressions: run the suites against KIND and diff with reports/baseline/KIND (exit 1 on a regression)
+regressions:
+	@bash scripts/regressions.sh $(KIND)
+
+## baseline: deliberately rewrite reports/baseline/KIND/summary.json from a fresh run
+baseline:
+	@bash scripts/baseline.sh $(KIND)
+
+## spec-diff: the working api.yaml against REF:api.yaml with oasdiff (exit 1 on a breaking change)
+spec-diff:
+	@bash scripts/spec-diff.sh $(REF)
+
+## report-screenshot: render $(CH_REPORT_DIR)/report.html in headless Chromium into docs/report.png
+report-screenshot:
+	@bash scripts/screenshot-report.sh $(CH_REPORT_DIR)/report.html docs/report.png
