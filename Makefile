@@ -63,3 +63,12 @@ spec-diff:
 ## report-screenshot: render $(CH_REPORT_DIR)/report.html in headless Chromium into docs/report.png
 report-screenshot:
 	@bash scripts/screenshot-report.sh $(CH_REPORT_DIR)/report.html docs/report.png
+
+## emulate: run the Clubhouse emulator on 127.0.0.1:8080 (API under /api)
+.PHONY: emulate conformance-emulator
+emulate:
+	$(GO) run ./cmd/clubhouse-emulator -addr 127.0.0.1:8080
+
+## conformance-emulator: build and start the emulator on a free port, run every suite against it, stop it
+conformance-emulator:
+	@FILTER='$(FILTER)' GINKGO_FLAGS='$(GINKGO_FLAGS)' bash scripts/conformance-emulator.sh
