@@ -1,0 +1,205 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/chconform/chconform/harness"
+)
+
+// baseSummary is a small baseline: two operations, three specs.
+func baseSummary() Summary {
+	return Summary{
+		StartedAt: "2021-02-03T04:05:06Z",
+		Spec:      SpecInfo{Path: "api.yaml", SHA256: "aaa", Operations: 2},
+		Tool:      ToolInfo{Version: "devel-1"},
+		Totals:    Totals{Passed: 2, Unsupported: 1},
+		Coverage:  Coverage{OperationsExercised: 2, OperationsTotal: 2, ResponsesExercised: 3, ResponsesTotal: 3},
+		Operations: []OperationSummary{
+			{OperationID: "get_profile", Status: OutcomePassed, ResponsesDocumented: []string{"200", "401"}, ResponsesExercised: []string{"200", "401"},
+				Checks: []CheckSummary{{Name: harness.CheckStatusCode, Status: harness.CheckPassed}, {Name: harness.CheckResponseSchema, Status: harness.CheckPassed}}},
+			{OperationID: "follow", Status: OutcomePassed, ResponsesDocumented: []string{"200"}, ResponsesExercised: []string{"200"},
+				Checks: []CheckSummary{{Name: harness.CheckStatusCode, Status: harness.CheckPassed}}},
+		},
+		Specs: []SpecSummary{
+			{Name: "get_profile answers", Outcome: OutcomePassed, Location: "suites/users/users.go:10"},
+			{Name: "follow answers", Outcome: OutcomePassed},
+			{Name: "follow waitlisted", Outcome: OutcomeUnsupported, Reason: "no capability"},
+		},
+	}
+}
+
+func TestCompare(t *testing.T) {
+	tests := []struct {
+		name        string
+		edit        func(*Summary)
+		regressions []string // substrings, one per expected regression, in order
+		check       func(Diff) string
+	}{
+		{
+			name: "identical runs",
+			edit: func(*Summary) {},
+		},
+		{
+			name: "volatile fields are ignored",
+			edit: func(s *Summary) {
+				s.StartedAt, s.Tool.Version = "2030-01-01T00:00:00Z", "devel-2+dirty"
+				s.Target.Config = map[string]string{"CH_REPORT_DIR": "/tmp/x"}
+				s.Specs[0].Location = "suites/users/users.go:99"
+			},
+		},
+		{
+			name: "a passed check now fails, and its spec",
+			edit: func(s *Summary) {
+				s.Operations[0].Checks[1] = CheckSummary{Name: harness.CheckResponseSchema, Status: harness.CheckFailed, Message: "/user_id: value must be an integer"}
+				s.Specs[0].Outcome, s.Specs[0].Reason = OutcomeFailed, "schema"
+			},
+			regressions: []string{
+				`spec "get_profile answers": passed → failed`,
+				"operation get_profile: check response_schema_conformance passed → failed: /user_id: value must be an integer",
+			},
+			check: func(d Diff) string {
+				if len(d.NewFailures) != 1 || len(d.CheckChanges) != 1 {
+					return "want one new failure and one check change"
+				}
+				return ""
+			},
+		},
+		{
+			name: "a new spec that fails is a regression",
+			edit: func(s *Summary) {
+				s.Specs = append(s.Specs, SpecSummary{Name: "brand new", Outcome: OutcomeFailed, Reason: "nope"})
+			},
+			regressions: []string{`spec "brand new": new → failed: nope`},
+			check: func(d Diff) string {
+				if len(d.SpecsAdded) != 1 {
+					return "want the spec listed as added"
+				}
+				return ""
+			},
+		},
+		{
+			name: "a harness error is a regression",
+			edit: func(s *Summary) { s.Specs[1].Outcome = OutcomeError },
+			regressions: []string{`spec "follow answers": passed → error`},
+		},
+		{
+			name: "fixed and newly unsupported are news, not regressions",
+			edit: func(s *Summary) {
+				s.Specs[1].Outcome, s.Specs[1].Reason = OutcomeUnsupported, "no fixture"
+			},
+			check: func(d Diff) string {
+				if len(d.NewlyUnsupported) != 1 || d.NewlyUnsupported[0].Name != "follow answers" {
+					return "want follow answers newly unsupported"
+				}
+				return ""
+			},
+		},
+		{
+			name:        "a documented response no longer exercised",
+			edit:        func(s *Summary) { s.Operations[0].ResponsesExercised = []string{"200"}; s.Coverage.ResponsesExercised = 2 },
+			regressions: []string{"operation get_profile: documented response 401 no longer exercised"},
+		},
+		{
+			name: "an operation removed, and coverage with it",
+			edit: func(s *Summary) {
+				s.Operations = s.Operations[:1]
+				s.Coverage.OperationsExercised, s.Coverage.OperationsTotal = 1, 1
+			},
+			regressions: []string{"operation follow: removed from the contract", "coverage: 1 operations exercised, was 2"},
+		},
+		{
+			name: "an operation added and a contract change are news",
+			edit: func(s *Summary) {
+				s.Spec.SHA256 = "bbb"
+				s.Operations = append(s.Operations, OperationSummary{OperationID: "get_club", Status: OutcomeNotRun})
+			},
+			check: func(d Diff) string {
+				if !d.SpecChanged || len(d.OperationsAdded) != 1 {
+					return "want contract_changed and get_club added"
+				}
+				return ""
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := baseSummary()
+			cur := baseSummary()
+			tt.edit(&cur)
+			d := Compare(base, cur)
+			if len(d.Regressions) != len(tt.regressions) {
+				t.Fatalf("regressions %q, want %d like %q", d.Regressions, len(tt.regressions), tt.regressions)
+			}
+			for i, want := range tt.regressions {
+				if !strings.Contains(d.Regressions[i], want) {
+					t.Errorf("regression %d = %q, want it to contain %q", i, d.Regressions[i], want)
+				}
+			}
+			if d.Regressed() != (len(tt.regressions) > 0) {
+				t.Errorf("Regressed() = %v", d.Regressed())
+			}
+			if tt.check != nil {
+				if msg := tt.check(d); msg != "" {
+					t.Error(msg)
+				}
+			}
+		})
+	}
+}
+
+// TestFixedSpec checks the other direction: base failing, new passing.
+func TestFixedSpec(t *testing.T) {
+	base := baseSummary()
+	base.Specs[0].Outcome = OutcomeFailed
+	base.Operations[0].Checks[1].Status = harness.CheckFailed
+	d := Compare(base, baseSummary())
+	if d.Regressed() || len(d.Fixed) != 1 || len(d.CheckChanges) != 1 {
+		t.Errorf("want one fixed spec, one changed check and no regression: %+v", d)
+	}
+}
+
+func TestDiffRenderings(t *testing.T) {
+	cur := baseSummary()
+	cur.Operations[0].Checks[1] = CheckSummary{Name: harness.CheckResponseSchema, Status: harness.CheckFailed, Message: "m|x"}
+	d := Compare(baseSummary(), cur)
+	tests := []struct {
+		name  string
+		write func(*bytes.Buffer) error
+		want  []string
+	}{
+		{"text", func(b *bytes.Buffer) error { return WriteDiffText(b, d) }, []string{"REGRESSIONS (1):", "get_profile: check response_schema_conformance passed → failed"}},
+		{"md", func(b *bytes.Buffer) error { return WriteDiffMarkdown(b, d) }, []string{"## chconform: ✗ 1 regression(s)", `m\|x`, "<details><summary>Checks changed (1)"}},
+		{"json", func(b *bytes.Buffer) error { return WriteDiffJSON(b, d) }, []string{`"regressed": true`, `"specs_added": []`, `"check": "response_schema_conformance"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, b.String())
+				}
+			}
+			if tt.name == "json" && !json.Valid(b.Bytes()) {
+				t.Error("not JSON")
+			}
+		})
+	}
+}
+
+func TestStableDropsVolatileFields(t *testing.T) {
+	s := baseSummary()
+	s.Target.Config = map[string]string{"CH_REPORT_DIR": "/tmp/x", "CH_RATE": "0"}
+	st := s.Stable()
+	if st.StartedAt != "" || st.Tool.Version != "" || st.Target.Config["CH_REPORT_DIR"] != "" || st.Target.Config["CH_RATE"] != "0" {
+		t.Errorf("Stable() = %+v", st)
+	}
+	if s.Target.Config["CH_REPORT_DIR"] != "/tmp/x" {
+		t.Error("Stable() changed the summary it was called on")
+	}
+}
