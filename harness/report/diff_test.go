@@ -81,8 +81,8 @@ func TestCompare(t *testing.T) {
 			},
 		},
 		{
-			name: "a harness error is a regression",
-			edit: func(s *Summary) { s.Specs[1].Outcome = OutcomeError },
+			name:        "a harness error is a regression",
+			edit:        func(s *Summary) { s.Specs[1].Outcome = OutcomeError },
 			regressions: []string{`spec "follow answers": passed → error`},
 		},
 		{
@@ -98,8 +98,11 @@ func TestCompare(t *testing.T) {
 			},
 		},
 		{
-			name:        "a documented response no longer exercised",
-			edit:        func(s *Summary) { s.Operations[0].ResponsesExercised = []string{"200"}; s.Coverage.ResponsesExercised = 2 },
+			name: "a documented response no longer exercised",
+			edit: func(s *Summary) {
+				s.Operations[0].ResponsesExercised = []string{"200"}
+				s.Coverage.ResponsesExercised = 2
+			},
 			regressions: []string{"operation get_profile: documented response 401 no longer exercised"},
 		},
 		{
