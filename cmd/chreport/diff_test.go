@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+func summaryFile(t *testing.T, dir, name string, schema harness.CheckStatus) string {
+	t.Helper()
+	s := report.Summary{
+		Spec: report.SpecInfo{Path: "api.yaml", SHA256: "abc", Operations: 1},
+		Operations: []report.OperationSummary{{
+			OperationID: "get_profile", Status: report.OutcomePassed,
+			ResponsesDocumented: []string{"200"}, ResponsesExercised: []string{"200"},
+			Checks: []report.CheckSummary{{Name: harness.CheckResponseSchema, Status: schema, Message: "/user_profile/user_id: value must be an integer"}},
+		}},
+		Specs: []report.SpecSummary{{Name: "get_profile answers", Outcome: report.OutcomePassed}},
+	}
+	if schema == harness.CheckFailed {
+		s.Specs[0].Outcome = report.OutcomeFailed
+	}
+	path := filepath.Join(dir, name)
+	data, _ := json.Marshal(s)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDiffCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := summaryFile(t, dir, "good.json", harness.CheckPassed)
+	bad := summaryFile(t, dir, "bad.json", harness.CheckFailed)
+	notJSON := filepath.Join(dir, "not.json")
+	os.WriteFile(notJSON, []byte("<html>"), 0o644)
+	empty := filepath.Join(dir, "empty.json")
+	os.WriteFile(empty, []byte("{}"), 0o644)
+
+	tests := []struct {
+		name   string
+		args   []string
+		exit   int
+		stdout []string
+		stderr string
+	}{
+		{"same run", []string{good, good}, 0, []string{"no regression"}, ""},
+		{"fixed is not a regression", []string{bad, good}, 0, []string{"fixed (1)"}, ""},
+		{"regression names operation and check", []string{bad, bad}, 0, nil, ""},
+		{"regression exits 1", []string{good, bad}, 1, []string{"REGRESSIONS", "operation get_profile: check response_schema_conformance passed → failed"}, ""},
+		{"markdown", []string{"--format", "md", good, bad}, 1, []string{"## chconform: ✗ 2 regression(s)"}, ""},
+		{"json", []string{"--format=json", good, bad}, 1, []string{`"regressed": true`}, ""},
+		{"one argument", []string{good}, 2, nil, "want two arguments"},
+		{"unknown format", []string{"--format", "xml", good, bad}, 2, nil, "unknown --format"},
+		{"missing file", []string{good, filepath.Join(dir, "nope.json")}, 2, nil, "no such file"},
+		{"not JSON", []string{notJSON, good}, 2, nil, "is not a summary.json"},
+		{"an empty object is not a summary", []string{good, empty}, 2, nil, "no contract, operation or spec"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			exit := run(append([]string{"diff"}, tt.args...), &stdout, &stderr, noEnv)
+			if exit != tt.exit {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", exit, tt.exit, stdout.String(), stderr.String())
+			}
+			for _, w := range tt.stdout {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, stdout.String())
+				}
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tt.stderr)
+			}
+		})
+	}
+}
+
+// TestSummaryWritesEveryReport: summary keeps writing summary.json where it
+// did, and now leaves report.html, report.md and junit.xml beside it; an
+// empty path leaves one out, and --stable drops the volatile fields.
+func TestSummaryWritesEveryReport(t *testing.T) {
+	tests := []struct {
+		name    string
+		flags   []string
+		want    []string
+		wantNot []string
+	}{
+		{"defaults", nil, []string{"summary.json", "report.html", "report.md", "junit.xml"}, nil},
+		{"renderings left out", []string{"--html=", "--md=", "--junit="}, []string{"summary.json"}, []string{"report.html", "report.md", "junit.xml"}},
+		{"renderings elsewhere", []string{"--html", "elsewhere/r.html"}, []string{"summary.json", "elsewhere/r.html", "report.md"}, []string{"report.html"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := writeReport(t, dir, ginkgoReport(it("answers 200", types.SpecStatePassed, "")))
+			os.Remove(filepath.Join(dir, "junit.xml"))
+			args := []string{"summary", "--ginkgo", path, "--out", filepath.Join(dir, "summary.json")}
+			for _, f := range tt.flags {
+				if strings.HasPrefix(f, "elsewhere") {
+					f = filepath.Join(dir, f)
+				}
+				args = append(args, f)
+			}
+			var stdout, stderr bytes.Buffer
+			if exit := run(args, &stdout, &stderr, noEnv); exit != 0 {
+				t.Fatalf("exit %d: %s", exit, stderr.String())
+			}
+			for _, f := range tt.want {
+				if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+					t.Errorf("%s not written: %v", f, err)
+				}
+			}
+			for _, f := range tt.wantNot {
+				if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+					t.Errorf("%s written", f)
+				}
+			}
+		})
+	}
+}
+
+func TestSummaryStable(t *testing.T) {
+	dir := t.TempDir()
+	path := writeReport(t, dir, ginkgoReport(it("answers 200", types.SpecStatePassed, "")))
+	out := filepath.Join(dir, "baseline.json")
+	var stdout, stderr bytes.Buffer
+	if exit := run([]string{"summary", "--stable", "--ginkgo", path, "--out", out, "--html=", "--md=", "--junit="}, &stdout, &stderr, func(k string) string {
+		return map[string]string{"CH_REPORT_DIR": dir}[k]
+	}); exit != 0 {
+		t.Fatalf("exit %d: %s", exit, stderr.String())
+	}
+	data, _ := os.ReadFile(out)
+	for _, volatile := range []string{"started_at", "devel"} {
+		if strings.Contains(string(data), volatile) {
+			t.Errorf("a --stable summary holds %q", volatile)
+		}
+	}
+}
