@@ -311,3 +311,11 @@ func paginate[T any](items []T, pg page) (out []T, count int, next, prev any) {
 	}
 	return list(out), count, next, prev
 }
+
+// ErrorStatus is the HTTP status of an error DecodeRequest returned.
+func ErrorStatus(e *apiError) int {
+	if e == nil {
+		return 0
+	}
+	return e.status
+}
