@@ -107,7 +107,9 @@ func (e *env) status(ex *harness.Exchange, want int) {
 	}
 }
 
-func get(ex *harness.Exchange, path string) gjson.Result { return gjson.GetBytes(ex.Response.Body, path) }
+func get(ex *harness.Exchange, path string) gjson.Result {
+	return gjson.GetBytes(ex.Response.Body, path)
+}
 
 var phoneSeq atomic.Int64
 
