@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"sort"
@@ -26,6 +27,11 @@ type Config struct {
 	DeviceID  string
 
 	AllowMutations bool
+	// AllowSMS lets the phone-auth flow (start, call, resend and complete
+	// phone-number auth) run against a target that does not declare
+	// mutations: it texts or calls real phone numbers. CH_ALLOW_MUTATIONS
+	// does not cover it.
+	AllowSMS bool
 	// Rate is the request ceiling per second; 0 means unlimited.
 	Rate float64
 	// Timeout bounds every request, body included.
@@ -81,7 +87,7 @@ func (e *ConfigError) Error() string {
 // an unknown key is refused instead of silently ignored.
 var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
-	"CH_ALLOW_MUTATIONS", "CH_RATE", "CH_TIMEOUT", "CH_SPEC", "CH_REPORT_DIR",
+	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_RATE", "CH_TIMEOUT", "CH_SPEC", "CH_REPORT_DIR",
 	"CH_RECORD", "CH_STRICT", "CH_FIXTURES",
 }
 
@@ -168,6 +174,9 @@ func parseConfig(v map[string]string) (Config, error) {
 	if c.AllowMutations, err = parseBool("CH_ALLOW_MUTATIONS", v["CH_ALLOW_MUTATIONS"]); err != nil {
 		return Config{}, err
 	}
+	if c.AllowSMS, err = parseBool("CH_ALLOW_SMS", v["CH_ALLOW_SMS"]); err != nil {
+		return Config{}, err
+	}
 	if c.Strict, err = parseBool("CH_STRICT", v["CH_STRICT"]); err != nil {
 		return Config{}, err
 	}
@@ -183,7 +192,7 @@ func parseConfig(v map[string]string) (Config, error) {
 	}
 	if raw := v["CH_RATE"]; raw != "" {
 		r, err := strconv.ParseFloat(raw, 64)
-		if err != nil || r < 0 {
+		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
 			return Config{}, &ConfigError{Var: "CH_RATE", Value: raw, Problem: "not a number of requests per second >= 0 (0: unlimited)"}
 		}
 		c.Rate = r
@@ -191,6 +200,14 @@ func parseConfig(v map[string]string) (Config, error) {
 	if c.SpecPath != "" {
 		if _, err := os.Stat(c.SpecPath); err != nil {
 			return Config{}, &ConfigError{Var: "CH_SPEC", Value: c.SpecPath, Problem: "cannot read the contract: " + err.Error()}
+		}
+	}
+	if c.Record != "" {
+		if c.BaseURL == nil {
+			return Config{}, &ConfigError{Var: "CH_RECORD", Value: c.Record, Problem: "record mode records a target: set CH_BASE_URL too"}
+		}
+		if st, err := os.Stat(c.Record); err == nil && !st.IsDir() {
+			return Config{}, &ConfigError{Var: "CH_RECORD", Value: c.Record, Problem: "exists and is not a folder"}
 		}
 	}
 	if c.Fixtures != "" {
@@ -229,6 +246,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_USER_ID":         mask(c.UserID),
 		"CH_DEVICE_ID":       mask(c.DeviceID),
 		"CH_ALLOW_MUTATIONS": strconv.FormatBool(c.AllowMutations),
+		"CH_ALLOW_SMS":       strconv.FormatBool(c.AllowSMS),
 		"CH_RATE":            strconv.FormatFloat(c.Rate, 'g', -1, 64),
 		"CH_TIMEOUT":         c.Timeout.String(),
 		"CH_SPEC":            c.SpecPath,

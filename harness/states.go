@@ -71,3 +71,11 @@ func (o *Operation) SendsSMS() bool {
 	}
 	return false
 }
+
+// PhoneAuth reports whether the operation is part of the phone-number sign-in
+// flow: the requests that text or call a phone, and the one that completes it
+// (which signs an account up). Against a target the project does not own they
+// run only when CH_ALLOW_SMS is set.
+func (o *Operation) PhoneAuth() bool {
+	return o.SendsSMS() || o.ID == "complete_phone_number_auth"
+}

@@ -21,7 +21,14 @@ import (
 func FreshAccount(ctx context.Context) *harness.Account {
 	ginkgo.GinkgoHelper()
 	RequireCapability("signup")
+	// The flow texts a phone: disabled before any request where it is not
+	// allowed, rather than half-way through.
+	RequireAllowed(Op("start_phone_number_auth"))
+	RequireAllowed(Op("complete_phone_number_auth"))
 	p := MustLoad().Profile
+	if p.Signup != nil && p.Signup.Username != "" {
+		RequireAllowed(Op("update_username"))
+	}
 	if p.Signup == nil || p.Signup.PhonePrefix == "" || p.Signup.Code == "" {
 		ginkgo.Fail(fmt.Sprintf("harness error: profile %s declares signup but no signup.phone_prefix and signup.code", p.Name))
 	}

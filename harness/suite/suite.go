@@ -84,6 +84,7 @@ func Op(id string) *harness.Operation { return MustLoad().Spec.MustOperation(id)
 func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	ginkgo.GinkgoHelper()
 	RequireAllowed(call.Op)
+	RequireCredentials(call)
 	ex := Client().Do(ctx, call)
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
 		reason := ex.Err
@@ -116,16 +117,68 @@ func SendDocumented(ctx context.Context, op *harness.Operation, state string) *h
 }
 
 // RequireAllowed disables a spec that would change a live target's state or
-// send an SMS, unless the configuration allows it.
+// send an SMS, unless the configuration allows it. A target whose profile
+// declares `mutations` (an emulator) and the fixtures run everything; any
+// other target needs CH_ALLOW_MUTATIONS=true for an operation that changes
+// state, and CH_ALLOW_SMS=true for the phone-auth flow, whose requests text or
+// call a real phone (CH_ALLOW_MUTATIONS alone does not enable it).
 func RequireAllowed(op *harness.Operation) {
 	ginkgo.GinkgoHelper()
 	e := MustLoad()
-	if e.Config.Mode() == "fixtures" || e.Config.AllowMutations || e.Profile.Capability("mutations") {
-		return
+	if reason := disabledReason(e, op); reason != "" {
+		ginkgo.Skip(report.SkipDisabled + reason)
 	}
-	if op.Mutating() {
-		ginkgo.Skip(fmt.Sprintf("%s%s changes server state; set CH_ALLOW_MUTATIONS=true to run it against %s", report.SkipDisabled, op.ID, e.Profile.Name))
+}
+
+// disabledReason says why the configuration keeps op from being sent, or "".
+func disabledReason(e *Env, op *harness.Operation) string {
+	if op == nil || e.Config.Mode() == "fixtures" || e.Profile.Capability("mutations") {
+		return ""
 	}
+	if op.PhoneAuth() {
+		if e.Config.AllowSMS {
+			return ""
+		}
+		what := "is part of the phone-auth flow, which texts or calls a real phone"
+		if op.SendsSMS() {
+			what = "texts or calls a real phone number"
+		}
+		return fmt.Sprintf("%s %s; set CH_ALLOW_SMS=true to run it against %s", op.ID, what, e.Profile.Name)
+	}
+	if op.Mutating() && !e.Config.AllowMutations {
+		return fmt.Sprintf("%s changes server state; set CH_ALLOW_MUTATIONS=true to run it against %s", op.ID, e.Profile.Name)
+	}
+	return ""
+}
+
+// RequireCredentials makes a spec unsupported when its call authenticates as
+// the profile's default account on an operation that needs a token, and no
+// token was given: "unsupported: CH_AUTH_TOKEN is not set".
+func RequireCredentials(call harness.Call) {
+	ginkgo.GinkgoHelper()
+	if reason := missingCredentials(MustLoad(), call); reason != "" {
+		ginkgo.Skip(report.SkipUnsupported + reason)
+	}
+}
+
+func missingCredentials(e *Env, call harness.Call) string {
+	if call.Op == nil || !call.Op.Secured || call.As != nil {
+		return ""
+	}
+	name := call.Account
+	if name == "" {
+		name = harness.AccountDefault
+	}
+	if name != harness.AccountDefault {
+		return "" // none, invalid, or a named account the profile defines
+	}
+	if _, own := call.Header["Authorization"]; own {
+		return "" // the spec brings its own credentials (or none on purpose)
+	}
+	if e.Profile.Accounts[harness.AccountDefault].AuthToken != "" {
+		return ""
+	}
+	return fmt.Sprintf("CH_AUTH_TOKEN is not set (%s needs a token and profile %s has none for its default account)", call.Op.ID, e.Profile.Name)
 }
 
 // RequireCapability makes the spec unsupported when the target's profile
