@@ -26,6 +26,7 @@ chreport="$bin_dir/chreport"
 rm -rf "$report_dir" && mkdir -p "$report_dir" || exit 2
 args=(-r --keep-going --randomize-all --json-report=ginkgo.json --output-dir="$report_dir")
 [ -n "${FILTER:-}" ] && args+=(--label-filter="$FILTER")
+[ -t 1 ] || args+=(--no-color) # logs and CI pages show escape codes as noise
 # shellcheck disable=SC2206 # GINKGO_FLAGS is a list of flags on purpose
 [ -n "${GINKGO_FLAGS:-}" ] && args+=(${GINKGO_FLAGS})
 
