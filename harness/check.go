@@ -162,6 +162,7 @@ func ResponseSchemaConformance(strict bool) Check {
 func StandardChecks(strict bool) []Check {
 	return []Check{
 		ResponseReceived(),
+		NotRateLimited(),
 		NotAServerError(),
 		StatusCodeConformance(),
 		ContentTypeConformance(),

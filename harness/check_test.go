@@ -343,7 +343,7 @@ func TestVerify(t *testing.T) {
 
 	t.Run("nil exchange", func(t *testing.T) {
 		results := Verify(nil, StandardChecks(false)...)
-		if len(results) != 6 || results[0].Status != CheckSkipped {
+		if len(results) != 7 || results[0].Status != CheckSkipped {
 			t.Errorf("%+v", results)
 		}
 	})
@@ -362,7 +362,7 @@ func TestVerify(t *testing.T) {
 				t.Errorf("%s: %+v", r.Name, r)
 			}
 		}
-		want := "response_received not_a_server_error status_code_conformance content_type_conformance response_headers_conformance response_schema_conformance"
+		want := "response_received not_rate_limited not_a_server_error status_code_conformance content_type_conformance response_headers_conformance response_schema_conformance"
 		if got := strings.Join(names, " "); got != want {
 			t.Errorf("order %q", got)
 		}

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // The headers the Clubhouse iOS app sent in 2021 (app 0.1.28, build 304: the
@@ -40,7 +42,18 @@ type Client struct {
 	Recorder Recorder
 	// SpecName is sent in SpecHeader.
 	SpecName string
+	// Limiter, when set, is waited on before every attempt, with the
+	// request's context: one limiter per process is shared by every client,
+	// so CH_RATE bounds the process, not the spec.
+	Limiter *rate.Limiter
+	// MaxRetryWait caps the total time one Do waits on Retry-After before it
+	// gives up and lets the not_rate_limited check fail; 0 never retries.
+	MaxRetryWait time.Duration
 }
+
+// DefaultMaxRetryWait is how long the suites wait, in total per request, on
+// a target that answers 429 or 503 with Retry-After.
+const DefaultMaxRetryWait = 30 * time.Second
 
 // Call is one request to send, in terms of the contract.
 type Call struct {
@@ -62,16 +75,47 @@ type Call struct {
 }
 
 // Do sends the call and returns the exchange; transport failures are in
-// Exchange.Err, never a panic.
+// Exchange.Err, never a panic. A 429, or a 503 with Retry-After, is retried
+// after the wait the target asks for while the waits add up to no more than
+// MaxRetryWait; no other status is ever retried. Every attempt is recorded;
+// the returned exchange is the last one.
 func (c *Client) Do(ctx context.Context, call Call) *Exchange {
+	var waited time.Duration
+	for attempt := 0; ; attempt++ {
+		ex := c.attempt(ctx, call)
+		ex.Retries, ex.RetryWait = attempt, waited
+		wait, retry, why := c.retryAfter(ex, waited, attempt, time.Now())
+		if !retry {
+			ex.RateLimited = why
+			c.record(ex)
+			return ex
+		}
+		ex.RetriedAfter = wait
+		c.record(ex)
+		if err := sleep(ctx, wait); err != nil {
+			ex.RetriedAfter = 0
+			ex.RateLimited = fmt.Sprintf("%s; interrupted while waiting %s to retry: %v", why, wait, err)
+			return ex
+		}
+		waited += wait
+	}
+}
+
+// attempt sends the call once.
+func (c *Client) attempt(ctx context.Context, call Call) *Exchange {
 	ex := &Exchange{Op: call.Op, recorder: c.Recorder}
 	req, body, err := c.build(ctx, call)
 	if err != nil {
 		ex.Err = err
-		c.record(ex)
 		return ex
 	}
 	ex.Request = Request{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: body}
+	if c.Limiter != nil {
+		if err := c.Limiter.Wait(ctx); err != nil {
+			ex.Err = fmt.Errorf("waiting for the request rate limit (CH_RATE): %w", err)
+			return ex
+		}
+	}
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -79,11 +123,10 @@ func (c *Client) Do(ctx context.Context, call Call) *Exchange {
 		req = req.WithContext(ctx)
 	}
 	start := time.Now()
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		ex.Err = err
 		ex.Elapsed = time.Since(start)
-		c.record(ex)
 		return ex
 	}
 	defer resp.Body.Close()
@@ -99,8 +142,30 @@ func (c *Client) Do(ctx context.Context, call Call) *Exchange {
 		ex.Response.Truncated = true
 		ex.Err = fmt.Errorf("reading the response body: %w", readErr)
 	}
-	c.record(ex)
 	return ex
+}
+
+// httpClient is the configured client that never follows a redirect: a 3xx
+// is an answer to judge, and following one could take the harness to a host
+// it was never pointed at.
+func (c *Client) httpClient() *http.Client {
+	var hc http.Client
+	if c.HTTP != nil {
+		hc = *c.HTTP
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &hc
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (c *Client) record(ex *Exchange) {

@@ -19,6 +19,17 @@ type Exchange struct {
 	Err error
 	// Elapsed is the wall time from sending to the end of the body.
 	Elapsed time.Duration
+	// Retries is how many earlier attempts the target rate-limited, and
+	// RetryWait how long the client waited on their Retry-After in total.
+	Retries   int
+	RetryWait time.Duration
+	// RetriedAfter is set on an attempt the target rate-limited and the
+	// client retried after that wait: a transcript, never a verdict.
+	RetriedAfter time.Duration
+	// RateLimited says why the client stopped honouring the target's rate
+	// limit (a 429, or a 503 with Retry-After, beyond the cap); the
+	// not_rate_limited check fails with it.
+	RateLimited string
 
 	// recorder receives check results; nil outside a conformance run.
 	recorder Recorder

@@ -10,6 +10,9 @@ import (
 	"os"
 	"sync"
 
+	"github.com/onsi/ginkgo/v2"
+	"golang.org/x/time/rate"
+
 	chconform "github.com/chconform/chconform"
 	"github.com/chconform/chconform/harness"
 )
@@ -23,6 +26,12 @@ type Env struct {
 	Redactor  *harness.Redactor
 	Transport http.RoundTripper
 	BaseURL   string
+	// Limiter holds the process to CH_RATE (divided among Ginkgo's parallel
+	// processes); nil means unlimited. A rate.Limiter is safe for concurrent
+	// use, so sharing it keeps the Env read-only in effect.
+	Limiter *rate.Limiter
+	// Tape writes every exchange as a fixture (CH_RECORD); nil otherwise.
+	Tape *harness.Tape
 }
 
 var (
@@ -79,8 +88,32 @@ func load() (*Env, error) {
 		e.Transport = harness.FixtureTransport(fixtures, e.Redactor)
 		e.BaseURL = harness.FixturesBaseURL
 	} else {
-		e.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// A target that sends megabytes of headers costs an error, not memory.
+		t.MaxResponseHeaderBytes = 1 << 20
+		e.Transport = t
 		e.BaseURL = cfg.BaseURL.String()
 	}
+	suiteConfig, _ := ginkgo.GinkgoConfiguration()
+	e.Limiter = newLimiter(cfg.Rate, suiteConfig.ParallelTotal)
+	if cfg.Record != "" {
+		if e.Tape, err = harness.NewTape(cfg.Record, e.BaseURL, e.Redactor); err != nil {
+			return nil, &harness.ConfigError{Var: "CH_RECORD", Value: cfg.Record, Problem: err.Error()}
+		}
+	}
 	return e, nil
+}
+
+// newLimiter is the process's share of perSecond: with `ginkgo -p` each of
+// the parallel processes gets perSecond/processes, so the target sees at most
+// CH_RATE in all. (Suites run one after another under ginkgo -r; `go test
+// ./suites/...` runs packages at the same time, each with the whole rate.)
+func newLimiter(perSecond float64, processes int) *rate.Limiter {
+	if perSecond <= 0 {
+		return nil
+	}
+	if processes > 1 {
+		perSecond /= float64(processes)
+	}
+	return rate.NewLimiter(rate.Limit(perSecond), 1)
 }

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -18,10 +19,22 @@ const reportBodyLimit = 16 << 10
 
 // recorder writes exchanges and verdicts into the running spec's report,
 // masked by the redactor first: nothing unmasked reaches a report.
-type recorder struct{ redact *harness.Redactor }
+// In record mode (CH_RECORD) the exchange is also written as a fixture.
+type recorder struct {
+	redact *harness.Redactor
+	tape   *harness.Tape
+	spec   string
+}
 
 func (r recorder) RecordExchange(ex *harness.Exchange) {
 	ginkgo.AddReportEntry(report.EntryExchange, transcriptEntry{r.entry(ex)}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	if r.tape != nil {
+		if err := r.tape.Record(ex, r.spec); errors.Is(err, harness.ErrUnrecordable) {
+			ginkgo.AddReportEntry("chconform.not-recorded", r.redact.String(err.Error()), ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		} else if err != nil {
+			ginkgo.Fail(report.HarnessErrorPrefix + " recording the exchange (CH_RECORD): " + err.Error())
+		}
+	}
 }
 
 func (r recorder) RecordChecks(ex *harness.Exchange, results []harness.CheckResult) {
@@ -53,6 +66,9 @@ func (r recorder) entry(ex *harness.Exchange) report.ExchangeEntry {
 	}
 	if ex.Err != nil {
 		e.Error = r.redact.String(ex.Err.Error())
+	}
+	if ex.RetriedAfter > 0 {
+		e.Error = fmt.Sprintf("rate limited: retried after %s (Retry-After)", ex.RetriedAfter)
 	}
 	return e
 }

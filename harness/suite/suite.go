@@ -61,17 +61,17 @@ func recordRun() {
 func Client() *harness.Client {
 	e := MustLoad()
 	base, _ := url.Parse(e.BaseURL)
+	name := ginkgo.CurrentSpecReport().FullText()
 	return &harness.Client{
-		HTTP: &http.Client{
-			Transport: e.Transport,
-			// A redirect is an answer to judge, not one to follow.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		Base:     base,
-		Profile:  e.Profile,
-		Timeout:  e.Config.Timeout,
-		Recorder: recorder{e.Redactor},
-		SpecName: ginkgo.CurrentSpecReport().FullText(),
+		// The client never follows a redirect: a 3xx is judged, not followed.
+		HTTP:         &http.Client{Transport: e.Transport},
+		Base:         base,
+		Profile:      e.Profile,
+		Timeout:      e.Config.Timeout,
+		Recorder:     recorder{redact: e.Redactor, tape: e.Tape, spec: name},
+		SpecName:     name,
+		Limiter:      e.Limiter,
+		MaxRetryWait: harness.DefaultMaxRetryWait,
 	}
 }
 

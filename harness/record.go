@@ -1,0 +1,242 @@
+package harness
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/yaml"
+)
+
+// RecordedRequestHeaders are the request headers a recorded fixture
+// constrains, as cmd/chfixtures writes them: the credentials (masked to their
+// placeholder) and the app headers whose absence changes the answer. A header
+// the request did not carry is written empty: it must be absent on replay.
+var RecordedRequestHeaders = []string{"Authorization", "CH-AppBuild", "CH-AppVersion", "CH-Locale"}
+
+// droppedResponseHeaders are not recorded: they describe the connection or
+// the moment, not the answer, or they may carry a session.
+var droppedResponseHeaders = map[string]bool{
+	"Connection": true, "Content-Length": true, "Date": true, "Keep-Alive": true,
+	"Transfer-Encoding": true, "Set-Cookie": true, "Proxy-Connection": true, "Trailer": true, "Upgrade": true,
+}
+
+// markerDir holds one empty file per recorded request (named by the hash of
+// the redacted request), created with O_EXCL so that parallel processes
+// recording into one folder never write two fixtures for the same request.
+const markerDir = ".chconform-record"
+
+// ErrUnrecordable marks an exchange the fixture format cannot hold faithfully
+// (a body that is not valid UTF-8 text): it is left out of the recording.
+var ErrUnrecordable = errors.New("not recordable as a fixture")
+
+// Tape writes the exchanges of a run as fixtures in the project's format
+// (record mode, CH_RECORD): fixtures/<operationId>/<status>-<spec-slug>-<n>.yaml,
+// secrets masked by the run's Redactor. The first exchange of a request is
+// kept; a later identical request (after masking) is not written again, since
+// two fixtures recording the same request are ambiguous and LoadFixtures
+// refuses them. It is safe for concurrent use, also across processes.
+type Tape struct {
+	dir      string
+	basePath string
+	base     string // the base URL as fixtures describe it (no credentials)
+	redact   *Redactor
+
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// NewTape prepares dir for recording exchanges sent to baseURL. Fixtures
+// already in dir are kept, and a request they record is not recorded again.
+func NewTape(dir, baseURL string, redact *Redactor) (*Tape, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, markerDir), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the recording folder: %w", err)
+	}
+	existing, err := LoadFixtures(os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("the folder holds fixtures that cannot be loaded: %w", err)
+	}
+	shown := *u
+	shown.User = nil
+	t := &Tape{dir: dir, basePath: strings.TrimSuffix(u.Path, "/"), base: shown.String(), redact: redact, seen: map[string]bool{}}
+	for _, f := range existing {
+		t.seen[requestKey(f.Request)] = true
+	}
+	return t, nil
+}
+
+// Record writes ex as a fixture, unless it holds no complete answer (a
+// transport error, a body cut at the size cap, an attempt that was retried)
+// or its request is already recorded. spec names the spec that sent it.
+func (t *Tape) Record(ex *Exchange, spec string) error {
+	if ex == nil || ex.Op == nil || ex.Response == nil || ex.Err != nil || ex.Response.Truncated || ex.RetriedAfter > 0 {
+		return nil
+	}
+	f, err := t.Fixture(ex, spec)
+	if err != nil {
+		return err
+	}
+	data := EncodeFixture(f)
+	if err := faithful(data, f); err != nil {
+		return fmt.Errorf("%w: %s %s: %v", ErrUnrecordable, f.Request.Method, f.Request.Path, err)
+	}
+	key := requestKey(f.Request)
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.seen[key] {
+		return nil
+	}
+	t.seen[key] = true
+	sum := sha256.Sum256([]byte(key))
+	marker, err := os.OpenFile(filepath.Join(t.dir, markerDir, hex.EncodeToString(sum[:16])), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // another process recorded this request first
+	}
+	if err != nil {
+		return err
+	}
+	_ = marker.Close()
+	folder := filepath.Join(t.dir, ex.Op.ID)
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return err
+	}
+	slug := Slug(spec)
+	for n := 1; ; n++ {
+		path := filepath.Join(folder, fmt.Sprintf("%d-%s-%d.yaml", f.Response.Status, slug, n))
+		out, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		_, werr := out.Write(data)
+		if cerr := out.Close(); werr == nil {
+			werr = cerr
+		}
+		return werr
+	}
+}
+
+// Fixture is ex as a fixture, masked: the request as the harness sent it
+// (path relative to the base URL, every query parameter, the recorded
+// headers, the body) and the answer.
+func (t *Tape) Fixture(ex *Exchange, spec string) (*Fixture, error) {
+	u, err := url.Parse(ex.Request.URL)
+	if err != nil {
+		return nil, fmt.Errorf("recorded URL %q: %w", ex.Request.URL, err)
+	}
+	path := u.Path
+	if t.basePath != "" {
+		path = strings.TrimPrefix(path, t.basePath)
+	}
+	f := &Fixture{
+		Description: fmt.Sprintf("%s %s answered %d, recorded from %s by the spec %q",
+			ex.Request.Method, path, ex.Response.Status, t.base, t.redact.String(spec)),
+		Request: FixtureRequest{Method: ex.Request.Method, Path: path, Query: map[string]string{}, Headers: map[string]string{}},
+	}
+	for k, v := range u.Query() {
+		f.Request.Query[k] = t.redact.String(strings.Join(v, ","))
+	}
+	for _, name := range RecordedRequestHeaders {
+		v := ex.Request.Header.Get(name)
+		switch {
+		case v == "":
+		case name == "Authorization":
+			v = t.redact.authorization(v)
+		default:
+			v = t.redact.String(v)
+		}
+		f.Request.Headers[name] = v
+	}
+	if len(ex.Request.Body) > 0 {
+		f.Request.Body = string(t.redact.Body(ex.Request.Body))
+	}
+	f.Response.Status = ex.Response.Status
+	for name, values := range t.redact.Header(ex.Response.Header) {
+		if droppedResponseHeaders[http.CanonicalHeaderKey(name)] {
+			continue
+		}
+		if f.Response.Headers == nil {
+			f.Response.Headers = map[string]string{}
+		}
+		f.Response.Headers[name] = strings.Join(values, ", ")
+	}
+	if len(ex.Response.Body) > 0 {
+		f.Response.Body = string(t.redact.Body(ex.Response.Body))
+	}
+	return f, nil
+}
+
+// faithful checks that the encoded fixture reads back as what was recorded.
+func faithful(data []byte, f *Fixture) error {
+	back := &Fixture{}
+	if err := yaml.UnmarshalStrict(data, back); err != nil {
+		return err
+	}
+	same := func(a, b string) bool {
+		return a == b || (a != "" && b != "" && sameBody([]byte(a), []byte(b)) && json.Valid([]byte(a)))
+	}
+	switch {
+	case !same(back.Request.Body, f.Request.Body):
+		return errors.New("the request body does not survive the YAML encoding")
+	case !same(back.Response.Body, f.Response.Body):
+		return errors.New("the response body does not survive the YAML encoding")
+	case !reflect.DeepEqual(back.Request.Headers, f.Request.Headers) || back.Response.Status != f.Response.Status:
+		return errors.New("the headers do not survive the YAML encoding")
+	}
+	return nil
+}
+
+// requestKey identifies a fixture request the way a replay tells requests
+// apart: JSON bodies by value, everything else as written.
+func requestKey(r FixtureRequest) string {
+	if v, ok := decodeJSON([]byte(r.Body)); ok {
+		if canon, err := json.Marshal(v); err == nil {
+			r.Body = string(canon)
+		}
+	}
+	r.Body = string(bytes.TrimSpace([]byte(r.Body)))
+	key, _ := json.Marshal(r)
+	return string(key)
+}
+
+// Slug turns a spec name into a file-name part: lower-case words joined by
+// dashes, at most 60 characters.
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 60 {
+			break
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" {
+		return "exchange"
+	}
+	return out
+}
