@@ -23,14 +23,29 @@ chreport="$bin_dir/chreport"
 
 "$chreport" preflight || exit 2
 
-rm -rf "$report_dir" && mkdir -p "$report_dir" || exit 2
-args=(-r --keep-going --randomize-all --json-report=ginkgo.json --output-dir="$report_dir")
+mkdir -p "$report_dir" || exit 2
+# The suites run with their own folder as working directory: paths given
+# relative to the checkout must not change meaning on the way.
+for var in CH_FIXTURES CH_SPEC CH_CONFIG CH_RECORD CH_REPORT_DIR CH_PROFILE; do
+  value=${!var:-}
+  if [ -n "$value" ] && [ -e "$value" ]; then
+    export "$var=$(cd "$(dirname "$value")" && pwd)/$(basename "$value")"
+  fi
+done
+report_dir=$CH_REPORT_DIR
+
+bash scripts/build-suites.sh "$bin_dir/suites" || exit 2
+
+# Only the files a run writes are removed: CH_REPORT_DIR may be a folder
+# that holds other things.
+(cd "$report_dir" && rm -f ginkgo.json summary.json junit.xml report.html report.md) || exit 2
+args=(--keep-going --randomize-all --json-report=ginkgo.json --output-dir="$report_dir")
 [ -n "${FILTER:-}" ] && args+=(--label-filter="$FILTER")
 [ -t 1 ] || args+=(--no-color) # logs and CI pages show escape codes as noise
 # shellcheck disable=SC2206 # GINKGO_FLAGS is a list of flags on purpose
 [ -n "${GINKGO_FLAGS:-}" ] && args+=(${GINKGO_FLAGS})
 
-go tool ginkgo "${args[@]}" ./suites/...
+go tool ginkgo "${args[@]}" "$bin_dir"/suites/*/*.test
 ginkgo_status=$?
 
 "$chreport" summary
