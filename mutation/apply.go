@@ -1,0 +1,135 @@
+package mutation
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// mutateBody applies a field mutant to a JSON body: every instance of the
+// path (each element of each array on the way) is changed. It reports
+// whether anything changed; a body that is not JSON, or holds no instance of
+// the path, comes back unchanged.
+func mutateBody(m Mutant, body []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return body, false
+	}
+	changed := false
+	segs := splitPath(m.Path)
+	doc = walkMutate(doc, segs, func(parent map[string]any, key string) {
+		v, present := parent[key]
+		switch m.Kind {
+		case KindDrop:
+			if present {
+				delete(parent, key)
+				changed = true
+			}
+		case KindNull:
+			if present && v != nil {
+				parent[key] = nil
+				changed = true
+			}
+		case KindType, KindEnum:
+			if present {
+				parent[key] = m.Value
+				changed = true
+			}
+		case KindErrorMessage:
+			if s, ok := v.(string); ok && present {
+				parent[key] = s + " (mutated)"
+				changed = true
+			}
+		case KindPageCount:
+			if n, ok := asInt(v); ok {
+				parent[key] = n + 1
+				changed = true
+			}
+		case KindPageNext:
+			if n, ok := asInt(v); ok {
+				parent[key] = n + 1
+			} else {
+				// No next page: claim one anyway.
+				parent[key] = 99
+			}
+			changed = true
+		case KindPagePrevious:
+			page := int64(1)
+			if n, ok := asInt(parent["next"]); ok {
+				page = n - 1
+			} else if n, ok := asInt(parent["previous"]); ok {
+				page = n + 1
+			}
+			parent[key] = page
+			changed = true
+		}
+	})
+	if !changed {
+		return body, false
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return body, false
+	}
+	return out, true
+}
+
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+// splitPath turns "channels[].users[].user_id" into
+// ["channels", "[]", "users", "[]", "user_id"].
+func splitPath(p string) []string {
+	var out []string
+	for _, part := range strings.Split(p, ".") {
+		name := strings.TrimRight(part, "[]")
+		if name != "" {
+			out = append(out, name)
+		}
+		for i := len(name); i+1 < len(part); i += 2 {
+			out = append(out, "[]")
+		}
+	}
+	return out
+}
+
+// walkMutate calls f on the parent object and key of each instance of the
+// path's last segment.
+func walkMutate(doc any, segs []string, f func(parent map[string]any, key string)) any {
+	if len(segs) == 0 {
+		return doc
+	}
+	seg := segs[0]
+	if seg == "[]" {
+		if arr, ok := doc.([]any); ok {
+			for i := range arr {
+				arr[i] = walkMutate(arr[i], segs[1:], f)
+			}
+		}
+		return doc
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return doc
+	}
+	if len(segs) == 1 {
+		f(obj, seg)
+		return obj
+	}
+	if child, ok := obj[seg]; ok {
+		obj[seg] = walkMutate(child, segs[1:], f)
+	}
+	return obj
+}
