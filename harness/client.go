@@ -49,6 +49,9 @@ type Client struct {
 	// MaxRetryWait caps the total time one Do waits on Retry-After before it
 	// gives up and lets the not_rate_limited check fail; 0 never retries.
 	MaxRetryWait time.Duration
+	// Breaker, when set, stops sending to a target that stopped answering
+	// (shared by every client of the process, like Limiter).
+	Breaker *Breaker
 }
 
 // DefaultMaxRetryWait is how long the suites wait, in total per request, on
@@ -110,12 +113,18 @@ func (c *Client) attempt(ctx context.Context, call Call) *Exchange {
 		return ex
 	}
 	ex.Request = Request{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: body}
+	if err := c.Breaker.allow(time.Now()); err != nil {
+		ex.Err = err
+		return ex
+	}
 	if c.Limiter != nil {
 		if err := c.Limiter.Wait(ctx); err != nil {
+			c.Breaker.release()
 			ex.Err = fmt.Errorf("waiting for the request rate limit (CH_RATE): %w", err)
 			return ex
 		}
 	}
+	defer func() { c.Breaker.observe(ex, time.Now()) }()
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)

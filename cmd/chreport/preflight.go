@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
+	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/suite"
 )
 
 // runPreflight loads what every suite process will load (configuration,
 // contract, profile, fixtures) once, before any suite starts, so a broken
 // configuration is one clear line naming the variable and exit 2, instead of
-// one failure per suite.
+// one failure per suite. Against a base URL it also checks that the target
+// accepts connections: "target unreachable: ..." and exit 2 otherwise.
 func runPreflight(args []string, stdout, stderr io.Writer, _ env) int {
 	if len(args) > 0 {
 		fmt.Fprintln(stderr, "chreport preflight takes no arguments")
@@ -20,6 +23,16 @@ func runPreflight(args []string, stdout, stderr io.Writer, _ env) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform: %v\n", err)
 		return exitUsage
+	}
+	if e.Config.BaseURL != nil {
+		// A target that refuses connections is one clear line, not one
+		// identical failure per spec.
+		ctx, cancel := context.WithTimeout(context.Background(), e.Config.Timeout)
+		defer cancel()
+		if err := harness.CheckReachable(ctx, e.Config.BaseURL, e.Config.Timeout); err != nil {
+			fmt.Fprintf(stderr, "chconform: %v\n", err)
+			return exitUsage
+		}
 	}
 	target := "the embedded fixtures"
 	if e.Config.Fixtures != "" {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"golang.org/x/time/rate"
@@ -30,6 +31,8 @@ type Env struct {
 	// processes); nil means unlimited. A rate.Limiter is safe for concurrent
 	// use, so sharing it keeps the Env read-only in effect.
 	Limiter *rate.Limiter
+	// Breaker stops sending to a target that stopped answering; nil offline.
+	Breaker *harness.Breaker
 	// Tape writes every exchange as a fixture (CH_RECORD); nil otherwise.
 	Tape *harness.Tape
 }
@@ -93,6 +96,7 @@ func load() (*Env, error) {
 		t.MaxResponseHeaderBytes = 1 << 20
 		e.Transport = t
 		e.BaseURL = cfg.BaseURL.String()
+		e.Breaker = harness.NewBreaker(BreakerThreshold, BreakerCooldown)
 	}
 	suiteConfig, _ := ginkgo.GinkgoConfiguration()
 	e.Limiter = newLimiter(cfg.Rate, suiteConfig.ParallelTotal)
@@ -117,3 +121,12 @@ func newLimiter(perSecond float64, processes int) *rate.Limiter {
 	}
 	return rate.NewLimiter(rate.Limit(perSecond), 1)
 }
+
+// A target that leaves BreakerThreshold requests in a row without any
+// response is taken as down: the specs after it fail at once as harness
+// errors instead of each waiting out CH_TIMEOUT, and one request every
+// BreakerCooldown checks whether it is back.
+const (
+	BreakerThreshold = 3
+	BreakerCooldown  = 30 * time.Second
+)

@@ -23,11 +23,24 @@ const ExitConfigError = 2
 
 // Prepare is the first line of each suite's Test function, before
 // RunSpecs: it refuses a broken configuration before any request (naming the
-// variable, exit 2) and wires Gomega and the run's report entry.
+// variable, exit 2) or a target that refuses connections ("target
+// unreachable", exit 2), and wires Gomega and the run's report entry.
 func Prepare() {
-	if _, err := Load(); err != nil {
+	e, err := Load()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "chconform: %v\n", err)
 		os.Exit(ExitConfigError)
+	}
+	// A target that refuses connections stops the suite with one line, not
+	// one identical failure per spec (chreport preflight says the same).
+	if e.Config.BaseURL != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), e.Config.Timeout)
+		err := harness.CheckReachable(ctx, e.Config.BaseURL, e.Config.Timeout)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "chconform: %v\n", err)
+			os.Exit(ExitConfigError)
+		}
 	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	ginkgo.BeforeSuite(recordRun)
@@ -71,6 +84,7 @@ func Client() *harness.Client {
 		Recorder:     recorder{redact: e.Redactor, tape: e.Tape, spec: name},
 		SpecName:     name,
 		Limiter:      e.Limiter,
+		Breaker:      e.Breaker,
 		MaxRetryWait: harness.DefaultMaxRetryWait,
 	}
 }
@@ -86,6 +100,9 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	RequireAllowed(call.Op)
 	RequireCredentials(call)
 	ex := Client().Do(ctx, call)
+	if errors.Is(ex.Err, harness.ErrTargetDown) {
+		ginkgo.Fail(report.HarnessErrorPrefix + " " + MustLoad().Redactor.String(ex.Err.Error()))
+	}
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
 		reason := ex.Err
 		var urlErr *url.Error
