@@ -116,21 +116,29 @@ func (t *Tape) Record(ex *Exchange, spec string) error {
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return err
 	}
+	// Written whole under a temporary name, then linked into place: a
+	// process loading the folder never sees half a fixture, and the link
+	// fails rather than overwrite a file another process just wrote.
+	tmp, err := os.CreateTemp(filepath.Join(t.dir, markerDir), "fixture-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return werr
+	}
 	slug := Slug(spec)
 	for n := 1; ; n++ {
 		path := filepath.Join(folder, fmt.Sprintf("%d-%s-%d.yaml", f.Response.Status, slug, n))
-		out, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		err := os.Link(tmp.Name(), path)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
-		if err != nil {
-			return err
-		}
-		_, werr := out.Write(data)
-		if cerr := out.Close(); werr == nil {
-			werr = cerr
-		}
-		return werr
+		return err
 	}
 }
 

@@ -49,31 +49,39 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binary compiles ./<pkg> (a suite, or a command with cmd=true) once per test
-// process.
+// binary compiles ./<pkg> (a command with cmd=true) once per test process.
+// The first suite asked for compiles every suite at once, into
+// binDir/suites/<name>.test.
 func binary(t *testing.T, pkg string, cmd bool) string {
 	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if path, ok := built[pkg]; ok {
-		return path
+	key := pkg
+	if !cmd {
+		key = "suites"
 	}
-	if err := buildErrs[pkg]; err != nil {
+	if err := buildErrs[key]; err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(binDir, strings.ReplaceAll(pkg, "/", "_"))
-	args := []string{"test", "-c", "-o", out, "./" + pkg}
+	if _, ok := built[key]; !ok {
+		out := filepath.Join(binDir, strings.ReplaceAll(pkg, "/", "_"))
+		args := []string{"build", "-o", out, "./" + pkg}
+		if !cmd {
+			out = filepath.Join(binDir, "suites")
+			args = []string{"test", "-c", "-o", out + "/", "./suites/..."}
+		}
+		c := exec.Command("go", args...)
+		c.Dir = repoRoot
+		if msg, err := c.CombinedOutput(); err != nil {
+			buildErrs[key] = fmt.Errorf("%w: go %s: %v\n%s", errBuild, strings.Join(args, " "), err, msg)
+			t.Fatal(buildErrs[key])
+		}
+		built[key] = out
+	}
 	if cmd {
-		args = []string{"build", "-o", out, "./" + pkg}
+		return built[key]
 	}
-	c := exec.Command("go", args...)
-	c.Dir = repoRoot
-	if msg, err := c.CombinedOutput(); err != nil {
-		buildErrs[pkg] = fmt.Errorf("%w: go %s: %v\n%s", errBuild, strings.Join(args, " "), err, msg)
-		t.Fatal(buildErrs[pkg])
-	}
-	built[pkg] = out
-	return out
+	return filepath.Join(built[key], filepath.Base(pkg)+".test")
 }
 
 // env is the process environment without any CH_* variable, plus vars.

@@ -1,0 +1,178 @@
+package suite_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/emulator"
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+)
+
+var allSuites = []string{"app", "auth", "channels", "clubs", "events", "invites", "notifications", "topics", "users"}
+
+// The emulator's seeded default account (profiles/emulator.yaml), given the
+// way a user gives a live target's credentials.
+var emulatorCredentials = map[string]string{
+	"CH_AUTH_TOKEN": "c0ffee5eed00c0ffee5eed00c0ffee5eed001234",
+	"CH_USER_ID":    "1234",
+	"CH_DEVICE_ID":  "C0FFEE00-5EED-4E00-8000-000000001234",
+}
+
+func startEmulator(t *testing.T) (*emulator.Server, string) {
+	t.Helper()
+	em := emulator.New(emulator.Options{})
+	srv := httptest.NewServer(em.Handler())
+	t.Cleanup(srv.Close)
+	return em, srv.URL + "/api"
+}
+
+// runSuites runs the suites at once, each with vars, and returns every spec
+// by name.
+func runSuites(t *testing.T, suites []string, vars map[string]string) map[string]report.SpecSummary {
+	t.Helper()
+	binary(t, "suites/app", false) // compile them all first, once
+	var mu sync.Mutex
+	out := map[string]report.SpecSummary{}
+	var wg sync.WaitGroup
+	for _, name := range suites {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := runSuite(t, name, vars, t.TempDir())
+			if len(r.summary.Specs) == 0 {
+				t.Errorf("suite %s reported nothing: exit %d\n%s", name, r.exit, r.stderr)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, s := range r.summary.Specs {
+				out[s.Name] = s
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func count(specs map[string]report.SpecSummary, outcome report.Outcome, reason string) int {
+	n := 0
+	for _, s := range specs {
+		if s.Outcome == outcome && strings.Contains(s.Reason, reason) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestLiveProfileAgainstTheEmulatorSendsNoMutatingAndNoPhoneAuthRequest(t *testing.T) {
+	t.Parallel()
+	em, base := startEmulator(t)
+	vars := map[string]string{"CH_BASE_URL": base, "CH_RATE": "50"} // no CH_PROFILE: live
+	for k, v := range emulatorCredentials {
+		vars[k] = v
+	}
+	specs := runSuites(t, allSuites, vars)
+
+	contract, err := harness.LoadSpec("api.yaml", chconform.Contract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := em.Requests()
+	if len(requests) == 0 {
+		t.Fatal("the emulator saw no request: the read-only specs must still run")
+	}
+	ops := map[string]int{}
+	for _, r := range requests {
+		ops[r.Operation]++
+		op, ok := contract.Operation(r.Operation)
+		if r.Mutating || (ok && (op.Mutating() || op.PhoneAuth())) {
+			t.Errorf("a live-profile run sent %s %s (%s) for the spec %q", r.Method, r.Path, r.Operation, r.Spec)
+		}
+		if r.Spec == "" {
+			t.Errorf("%s %s carries no %s header", r.Method, r.Path, harness.SpecHeader)
+		}
+	}
+	var names []string
+	for op, n := range ops {
+		names = append(names, fmt.Sprintf("%s×%d", op, n))
+	}
+	sort.Strings(names)
+	t.Logf("%d specs; the emulator logged %d requests, all read-only: %s", len(specs), len(requests), strings.Join(names, " "))
+	t.Logf("passed %d, failed %d, disabled %d (CH_ALLOW_MUTATIONS %d, CH_ALLOW_SMS %d), unsupported %d",
+		count(specs, report.OutcomePassed, ""), count(specs, report.OutcomeFailed, ""), count(specs, report.OutcomeDisabled, ""),
+		count(specs, report.OutcomeDisabled, "CH_ALLOW_MUTATIONS=true"), count(specs, report.OutcomeDisabled, "CH_ALLOW_SMS=true"),
+		count(specs, report.OutcomeUnsupported, ""))
+	if count(specs, report.OutcomeDisabled, "CH_ALLOW_MUTATIONS=true") == 0 || count(specs, report.OutcomeDisabled, "CH_ALLOW_SMS=true") == 0 {
+		t.Error("mutating specs and the phone-auth flow must be reported disabled, naming their switch")
+	}
+	if count(specs, report.OutcomePassed, "") == 0 {
+		t.Error("no read-only spec passed against the emulator")
+	}
+	if n := count(specs, report.OutcomeError, ""); n > 0 {
+		t.Errorf("%d specs errored", n)
+	}
+}
+
+func TestLiveProfileWithoutCredentialsNamesTheVariable(t *testing.T) {
+	t.Parallel()
+	em, base := startEmulator(t)
+	specs := runSuites(t, []string{"users"}, map[string]string{"CH_BASE_URL": base, "CH_RATE": "0"})
+	if n := count(specs, report.OutcomeUnsupported, "CH_AUTH_TOKEN is not set"); n == 0 {
+		t.Error("specs that need a token are unsupported naming CH_AUTH_TOKEN")
+	}
+	for _, r := range em.Requests() {
+		if r.Status == 401 && !strings.Contains(r.Spec, "without credentials") && !strings.Contains(r.Spec, "unknown token") {
+			t.Errorf("%s was sent without the token it needs (spec %q)", r.Operation, r.Spec)
+		}
+	}
+}
+
+// Record a run against the emulator, replay the recording offline: every
+// spec that can run on the replay comes to the same verdict.
+func TestRecordThenReplayGivesTheSameVerdicts(t *testing.T) {
+	t.Parallel()
+	_, base := startEmulator(t)
+	dir := t.TempDir()
+	suites := []string{"users", "topics", "app"}
+	recorded := runSuites(t, suites, map[string]string{"CH_BASE_URL": base, "CH_PROFILE": "emulator", "CH_RECORD": dir})
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.yaml"))
+	if len(files) == 0 {
+		t.Fatal("nothing recorded")
+	}
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for _, secret := range []string{"c0ffee5eed00c0ffee5eed00", "+1555000", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBl"} {
+			if strings.Contains(string(data), secret) {
+				t.Errorf("%s holds %q", f, secret)
+			}
+		}
+	}
+	replayed := runSuites(t, suites, map[string]string{"CH_FIXTURES": dir})
+	compared, unsupported := 0, 0
+	for name, r := range replayed {
+		if r.Outcome == report.OutcomeUnsupported || r.Outcome == report.OutcomeDisabled {
+			unsupported++
+			continue
+		}
+		rec, ok := recorded[name]
+		if !ok {
+			t.Errorf("%s: replayed but not recorded", name)
+			continue
+		}
+		compared++
+		if rec.Outcome != r.Outcome {
+			t.Errorf("%s: %s when recorded, %s on replay (%s)", name, rec.Outcome, r.Outcome, r.Reason)
+		}
+	}
+	t.Logf("%d fixtures recorded from %d specs; %d verdicts compared, %d unsupported on replay", len(files), len(recorded), compared, unsupported)
+	if compared < len(recorded)/2 {
+		t.Errorf("only %d of %d specs could be replayed", compared, len(recorded))
+	}
+}
