@@ -72,3 +72,18 @@ emulate:
 ## conformance-emulator: build and start the emulator on a free port, run every suite against it, stop it
 conformance-emulator:
 	@FILTER='$(FILTER)' GINKGO_FLAGS='$(GINKGO_FLAGS)' bash scripts/conformance-emulator.sh
+
+## Suite strength and speed (issue 7).
+.PHONY: mutation bench bench-compare
+
+## mutation: every mutant of the contract against the suites that exercise it; score and survivors in reports/mutation/
+mutation:
+	$(GO) run ./cmd/chmutate run -workers 2 -out reports/mutation
+
+## bench: the Go benchmarks (contract, validation, suite runs, emulator throughput); bench/RESULTS.md records them
+bench:
+	bash bench/run.sh
+
+## bench-compare: chconform, Dredd and Prism on the same mutants, side by side (needs Node.js and npm)
+bench-compare:
+	bash bench/compare.sh

@@ -365,7 +365,7 @@ func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 	case res.Fired == 0:
 		res.Outcome = Unexercised
 		res.Reason = "no spec exercised it"
-		res.Explanation = unexercisedWhy(m, res.Matched)
+		res.Explanation = unexercisedWhy(r.Spec, m, res.Matched)
 	default:
 		res.Outcome = Survived
 		classify(r.Spec, &res)
@@ -374,7 +374,10 @@ func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 	return res
 }
 
-func unexercisedWhy(m Mutant, matched int64) string {
+func unexercisedWhy(spec *harness.Spec, m Mutant, matched int64) string {
+	if op, ok := spec.Operation(m.Op); ok && m.Kind == KindWriteDropped && !op.Documents(200) {
+		return "contract gap: the contract documents no success answer of " + m.Op + " (only its refusals), so no spec may expect one"
+	}
 	if matched == 0 {
 		return "no request of " + m.Op + " reached the proxy"
 	}

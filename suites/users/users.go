@@ -4,8 +4,14 @@
 package users
 
 import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
+	"github.com/tidwall/gjson"
 
 	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/suite"
@@ -27,4 +33,68 @@ var _ = ginkgo.Describe("users:", func() {
 			gomega.Expect(ex).To(harness.HaveStatus(200))
 			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
 		})
+
+	// Stateful consistency (found by mutation testing: a write acknowledged
+	// but never applied survived every spec).
+	ginkgo.It("after POST /follow, POST /get_following of the follower lists the followed user",
+		suite.LabelsFor(suite.Op("follow"), suite.Op("get_following")), func(ctx ginkgo.SpecContext) {
+			follower, followed := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
+			// The contract documents only follow's waitlisted refusal: a
+			// follow is judged by its success flag and its effect.
+			ex := suite.Send(ctx, harness.Call{Op: suite.Op("follow"), As: follower, Body: map[string]any{"user_id": number(followed.UserID)}})
+			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
+			list := suite.Send(ctx, harness.Call{Op: suite.Op("get_following"), As: follower, Body: map[string]any{"user_id": number(follower.UserID)}})
+			gomega.Expect(list).To(suite.ConformToSpec())
+			gomega.Expect(list).To(harness.HaveJSON("users.#.user_id", gomega.ContainElement(number(followed.UserID))))
+		})
+
+	ginkgo.It("after POST /update_username, POST /get_profile of the account shows the new username",
+		suite.LabelsFor(suite.Op("update_username"), suite.Op("get_profile")), func(ctx ginkgo.SpecContext) {
+			account := suite.FreshAccount(ctx)
+			name := harness.Unique("renamed_{unique}")
+			ex := suite.Send(ctx, harness.Call{Op: suite.Op("update_username"), As: account, Body: map[string]any{"username": name}})
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
+			profile := suite.Send(ctx, harness.Call{Op: suite.Op("get_profile"), As: account, Body: map[string]any{"user_id": number(account.UserID)}})
+			gomega.Expect(profile).To(suite.ConformToSpec())
+			gomega.Expect(profile).To(harness.HaveJSON("user_profile.username", gomega.Equal(name)))
+		})
+
+	// The generic walk reads one item per page for at most 20 pages: a
+	// longer list never reaches its last page, where a wrong count shows.
+	ginkgo.It("GET /get_suggested_follows_all read ten users per page reaches a last page consistent with count",
+		suite.LabelsFor(suite.Op("get_suggested_follows_all")), func(ctx ginkgo.SpecContext) {
+			walkToLastPage(ctx, suite.Op("get_suggested_follows_all"), 10)
+		})
 })
+
+// number is a user id as JSON numbers read back (and as requests send it).
+func number(id string) float64 {
+	n, err := strconv.ParseFloat(id, 64)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "user id %q is not a number", id)
+	return n
+}
+
+// walkToLastPage reads the documented call's pages of size items until next
+// is null, each consistent with the page asked for.
+func walkToLastPage(ctx context.Context, op *harness.Operation, size int) {
+	ginkgo.GinkgoHelper()
+	call, err := op.DocumentedCall(suite.MustLoad().Profile, "")
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	for page := 1; page <= 100; page++ {
+		q := url.Values{}
+		for k, v := range call.Query {
+			q[k] = v
+		}
+		q.Set("page", strconv.Itoa(page))
+		q.Set("page_size", strconv.Itoa(size))
+		call.Query = q
+		ex := suite.Send(ctx, call)
+		gomega.Expect(ex).To(suite.ConformToSpec())
+		gomega.Expect(ex).To(harness.BePaginatedConsistently(page, size))
+		if gjson.GetBytes(ex.Response.Body, "next").Type == gjson.Null {
+			return
+		}
+	}
+	ginkgo.Fail(fmt.Sprintf("%s: no last page after 100 pages of %d", op, size))
+}
