@@ -7,6 +7,7 @@
 //	chmutate [run] [-workers 2] [-out reports/mutation] [-ops a,b] [-kinds k1,k2]
 //	chmutate list [-json]                 the catalogue
 //	chmutate serve [-addr 127.0.0.1:0]    a switchable mutant target for other tools
+//	chmutate peer -tool dredd|prism -bin <exe> -out <dir>   the same mutants judged by Dredd or Prism
 //
 // serve prints "chmutate serving http://HOST:PORT/api" and answers
 // POST /_mutant?id=<mutant id> (a fresh emulator behind that mutant; an empty
@@ -51,6 +52,8 @@ func main() {
 		os.Exit(list(spec, args))
 	case "serve":
 		os.Exit(serve(spec, args))
+	case "peer":
+		os.Exit(peer(spec, args))
 	default:
 		fmt.Fprintf(os.Stderr, "chmutate: unknown command %q (run, list, serve)\n", cmd)
 		os.Exit(2)

@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/mutation"
+)
+
+// peer gives another tool the same mutants: Dredd (a derived contract per
+// operation, every mutant on a path of its own) or Prism (its validation
+// proxy in front of a switchable target, the documented requests replayed).
+func peer(spec *harness.Spec, args []string) int {
+	fs := flag.NewFlagSet("peer", flag.ExitOnError)
+	tool := fs.String("tool", "", "dredd or prism")
+	bin := fs.String("bin", "", "the tool's executable (bench/node_modules/.bin/<tool>)")
+	hooks := fs.String("hooks", "bench/dredd-hooks.js", "Dredd's hook file")
+	workers := fs.Int("workers", 2, "operations (dredd) or Prism proxies (prism) at once")
+	out := fs.String("out", "", "where summary.json and survivors.md go")
+	ops := fs.String("ops", "", "only these operations")
+	kinds := fs.String("kinds", "", "only these kinds")
+	delay := fs.Duration("delay", 3*time.Second, "how long a delayed answer waits")
+	_ = fs.Parse(args)
+	if *tool != "dredd" && *tool != "prism" || *bin == "" || *out == "" {
+		fmt.Fprintln(os.Stderr, "chmutate peer: -tool dredd|prism, -bin and -out are required")
+		return 2
+	}
+	start := time.Now()
+	catalogue := mutation.Catalogue(spec)
+	selected := map[string]bool{}
+	for _, m := range selectMutants(spec, *ops, *kinds, 0) {
+		selected[m.ID] = true
+	}
+	byOp := map[string][]int{}
+	var opIDs []string
+	for i, m := range catalogue {
+		if selected[m.ID] {
+			if byOp[m.Op] == nil {
+				opIDs = append(opIDs, m.Op)
+			}
+			byOp[m.Op] = append(byOp[m.Op], i)
+		}
+	}
+	reqs, err := mutation.PeerRequests(spec, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		return 2
+	}
+	work, err := os.MkdirTemp("", "chmutate-peer-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		return 2
+	}
+	defer os.RemoveAll(work)
+	results := make([]mutation.Result, len(catalogue))
+	var runErr error
+	switch *tool {
+	case "dredd":
+		runErr = peerDredd(spec, catalogue, byOp, opIDs, reqs, *bin, *hooks, work, *workers, *delay, results)
+	case "prism":
+		runErr = peerPrism(spec, catalogue, byOp, opIDs, reqs, *bin, work, *workers, *delay, results)
+	}
+	if runErr != nil {
+		fmt.Fprintln(os.Stderr, "chmutate:", runErr)
+		return 2
+	}
+	name := map[string]string{"dredd": "Dredd 14.1.0", "prism": "Prism 5.16.0 (prism proxy --errors)"}[*tool]
+	s := mutation.Summarise(name, results)
+	s.SpecSHA, s.Workers, s.Timeout = spec.SHA256, *workers, "-"
+	s.Seconds = time.Since(start).Seconds()
+	if err := s.Write(*out); err != nil {
+		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		return 2
+	}
+	o := s.Overall
+	fmt.Printf("chmutate peer %s: score %.2f%%: %d mutants, %d killed, %d survived, %d not exercised (%.0fs)\n",
+		*tool, o.Score, o.Total, o.Killed, o.Survived, o.Unexercised, s.Seconds)
+	return 0
+}
+
+// outcome turns a tool's verdict into a result.
+func outcome(m mutation.Mutant, t *mutation.Target, killedBy string) mutation.Result {
+	r := mutation.Result{Mutant: m, Fired: t.Proxy.Fired(), Matched: t.Proxy.Matched(), KilledBy: killedBy}
+	switch {
+	case killedBy != "":
+		r.Outcome = mutation.Killed
+	case r.Fired == 0:
+		r.Outcome, r.Reason = mutation.Unexercised, "no request of the tool met the fault"
+	default:
+		r.Outcome, r.Reason = mutation.Survived, "the tool did not notice"
+		r.Sample = t.Proxy.FirstSample()
+	}
+	return r
+}
+
+var dreddLine = regexp.MustCompile(`^(pass|fail|skip): (\S+) \((\d+)\) /m/([^/]+)(\S*)`)
+
+func peerDredd(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string][]int, opIDs []string, reqs []mutation.PeerRequest,
+	bin, hooks, work string, workers int, delay time.Duration, results []mutation.Result) error {
+	reqFile := filepath.Join(work, "requests.json")
+	data, _ := json.Marshal(reqs)
+	if err := os.WriteFile(reqFile, data, 0o644); err != nil {
+		return err
+	}
+	hooks, _ = filepath.Abs(hooks)
+	return forEach(opIDs, workers, func(op string) error {
+		idx := byOp[op]
+		keys := []string{mutation.BaseKey}
+		for _, i := range idx {
+			keys = append(keys, fmt.Sprint(i))
+		}
+		doc, err := mutation.DerivedContract(chconform.Contract, spec, op, keys)
+		if err != nil {
+			return err
+		}
+		docFile := filepath.Join(work, op+".yaml")
+		if err := os.WriteFile(docFile, doc, 0o644); err != nil {
+			return err
+		}
+		mt := mutation.NewMultiTarget(spec, catalogue, delay)
+		srv := httptest.NewServer(mt)
+		defer func() { srv.Close(); mt.Drop() }()
+		cmd := exec.Command(bin, docFile, srv.URL, "--hookfiles="+hooks, "--no-color", "--language=nodejs")
+		cmd.Env = append(os.Environ(), "DREDD_REQUESTS="+reqFile)
+		var outBuf bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
+		_ = cmd.Run() // exit 1 whenever a transaction fails: the lines say which
+		failed := map[string]map[string]bool{}
+		ran := 0
+		sc := bufio.NewScanner(&outBuf)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			m := dreddLine.FindStringSubmatch(sc.Text())
+			if m == nil || m[1] == "skip" {
+				continue
+			}
+			ran++
+			if m[1] == "fail" {
+				if failed[m[4]] == nil {
+					failed[m[4]] = map[string]bool{}
+				}
+				failed[m[4]][m[2]+" "+m[3]] = true
+			}
+		}
+		if ran == 0 {
+			return fmt.Errorf("dredd ran no transaction for %s:\n%s", op, lastN(outBuf.String(), 30))
+		}
+		for _, i := range idx {
+			key := fmt.Sprint(i)
+			var newly []string
+			for tr := range failed[key] {
+				if !failed[mutation.BaseKey][tr] {
+					newly = append(newly, tr)
+				}
+			}
+			sort.Strings(newly)
+			killedBy := ""
+			if len(newly) > 0 {
+				killedBy = "dredd transaction " + strings.Join(newly, ", ") + " failed"
+			}
+			t, _ := mt.Target(key)
+			results[i] = outcome(catalogue[i], t, killedBy)
+		}
+		fmt.Printf("dredd %s: %d mutants, baseline failures %d\n", op, len(idx), len(failed[mutation.BaseKey]))
+		return nil
+	})
+}
+
+func peerPrism(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string][]int, opIDs []string, reqs []mutation.PeerRequest,
+	bin, work string, workers int, delay time.Duration, results []mutation.Result) error {
+	specFile := filepath.Join(work, "api.yaml")
+	if err := os.WriteFile(specFile, chconform.Contract, 0o644); err != nil {
+		return err
+	}
+	reqsFor := map[string][]mutation.PeerRequest{}
+	for _, r := range reqs {
+		reqsFor[r.Op] = append(reqsFor[r.Op], r)
+	}
+	// One switchable target and one Prism proxy per worker; the operations
+	// are shared out between them.
+	jobs := make(chan string)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sw := &switchTarget{spec: spec, delay: delay}
+			sw.set(nil)
+			srv := httptest.NewServer(sw)
+			defer func() { srv.Close(); sw.close() }()
+			port, err := freePort()
+			if err != nil {
+				errs <- err
+				return
+			}
+			cmd := exec.Command(bin, "proxy", specFile, srv.URL+"/api", "--errors", "--host", "127.0.0.1", "--port", fmt.Sprint(port))
+			var logBuf bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
+			if err := cmd.Start(); err != nil {
+				errs <- err
+				return
+			}
+			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+			base := fmt.Sprintf("http://127.0.0.1:%d", port)
+			if !waitListening(port, 60*time.Second) {
+				errs <- fmt.Errorf("prism did not start:\n%s", lastN(logBuf.String(), 20))
+				return
+			}
+			client := &http.Client{Timeout: 30 * time.Second}
+			for op := range jobs {
+				sw.set(nil)
+				baseline := mutation.Replay(context.Background(), client, base, reqsFor[op])
+				for _, i := range byOp[op] {
+					m := catalogue[i]
+					t := sw.set(&m)
+					got := mutation.Replay(context.Background(), client, base, reqsFor[op])
+					killedBy := ""
+					for j, g := range got {
+						if g.Violations != "" && baseline[j].Violations == "" {
+							killedBy = fmt.Sprintf("prism flagged %s %s (%d): %s", reqsFor[op][j].Method, reqsFor[op][j].Path, g.Status, cutStr(g.Violations, 200))
+							break
+						}
+					}
+					results[i] = outcome(m, t, killedBy)
+				}
+				flagged := 0
+				for _, b := range baseline {
+					if b.Violations != "" {
+						flagged++
+					}
+				}
+				fmt.Printf("prism %s: %d mutants, %d requests, baseline violations %d\n", op, len(byOp[op]), len(reqsFor[op]), flagged)
+			}
+		}()
+	}
+	for _, op := range opIDs {
+		select {
+		case err := <-errs:
+			close(jobs)
+			wg.Wait()
+			return err
+		case jobs <- op:
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	return nil
+}
+
+// switchTarget serves whichever target was set last.
+type switchTarget struct {
+	spec  *harness.Spec
+	delay time.Duration
+	mu    sync.Mutex
+	cur   *mutation.Target
+}
+
+func (s *switchTarget) set(m *mutation.Mutant) *mutation.Target {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur != nil {
+		s.cur.Close()
+	}
+	s.cur = mutation.NewTarget(s.spec, m, s.delay)
+	return s.cur
+}
+
+func (s *switchTarget) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur != nil {
+		s.cur.Close()
+	}
+}
+
+func (s *switchTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	t := s.cur
+	s.mu.Unlock()
+	t.Proxy.ServeHTTP(w, r)
+}
+
+func forEach(items []string, workers int, f func(string) error) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	next := make(chan string)
+	for w := 0; w < max(1, workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range next {
+				if err := f(it); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, it := range items {
+		next <- it
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func waitListening(port int, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
+			c.Close()
+			return true
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return false
+}
+
+func lastN(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func cutStr(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
