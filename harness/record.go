@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -187,9 +188,33 @@ func (t *Tape) Fixture(ex *Exchange, spec string) (*Fixture, error) {
 		f.Response.Headers[name] = strings.Join(values, ", ")
 	}
 	if len(ex.Response.Body) > 0 {
-		f.Response.Body = string(t.redact.Body(ex.Response.Body))
+		f.Response.Body = shapedPlaceholders(string(t.redact.Body(ex.Response.Body)))
 	}
 	return f, nil
+}
+
+// Made-up values of the right shape (the ones the embedded fixtures use):
+// a masked token in a recorded answer is replayed as one of these, so a spec
+// that checks the form of what it got ("a 40-hex auth token", "a SimpleJWT")
+// comes to the same verdict on the replay as on the recorded target.
+const (
+	RecordedToken = "0123456789abcdef0123456789abcdef01234567"
+	RecordedJWT   = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwicmVjb3JkZWQiOnRydWV9.cmVjb3JkZWQtbm90LWEtc2VjcmV0"
+	RecordedPhone = "+15555550100"
+)
+
+var (
+	tokenPlaceholder = regexp.MustCompile(`"<(?:auth_token|token)(?::[A-Za-z0-9_-]+)?>"`)
+	jwtPlaceholder   = regexp.MustCompile(`"<(?:jwt|access_token|refresh_token)(?::[A-Za-z0-9_-]+)?>"`)
+	phonePlaceholder = regexp.MustCompile(`"<(?:phone|phone_number)(?::[A-Za-z0-9_-]+)?>"`)
+)
+
+// shapedPlaceholders replaces the placeholders that stand alone as JSON
+// strings in a response body with made-up values of the same form.
+func shapedPlaceholders(body string) string {
+	body = tokenPlaceholder.ReplaceAllString(body, `"`+RecordedToken+`"`)
+	body = jwtPlaceholder.ReplaceAllString(body, `"`+RecordedJWT+`"`)
+	return phonePlaceholder.ReplaceAllString(body, `"`+RecordedPhone+`"`)
 }
 
 // faithful checks that the encoded fixture reads back as what was recorded.

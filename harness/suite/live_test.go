@@ -94,3 +94,15 @@ func TestSecuredCallsWithoutATokenAreUnsupportedNamingTheVariable(t *testing.T) 
 		t.Errorf("with CH_AUTH_TOKEN: %q", got)
 	}
 }
+
+func TestRateIsSharedAmongParallelProcesses(t *testing.T) {
+	if newLimiter(0, 4) != nil {
+		t.Error("CH_RATE=0 is unlimited")
+	}
+	if l := newLimiter(1, 1); l == nil || l.Limit() != 1 || l.Burst() != 1 {
+		t.Errorf("one process gets the whole rate: %v", l)
+	}
+	if l := newLimiter(2, 4); l.Limit() != 0.5 {
+		t.Errorf("ginkgo -p with 4 processes: each gets a quarter, got %v", l.Limit())
+	}
+}
