@@ -28,6 +28,10 @@ mkdir -p "$report_dir" || exit 2
 # relative to the checkout must not change meaning on the way.
 for var in CH_FIXTURES CH_SPEC CH_CONFIG CH_RECORD CH_REPORT_DIR CH_PROFILE; do
   value=${!var:-}
+  # CH_PROFILE is a built-in name unless it looks like a path.
+  if [ "$var" = CH_PROFILE ] && [[ "$value" != */* && "$value" != *.yaml && "$value" != *.yml ]]; then
+    continue
+  fi
   if [ -n "$value" ] && [ -e "$value" ]; then
     export "$var=$(cd "$(dirname "$value")" && pwd)/$(basename "$value")"
   fi

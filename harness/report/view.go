@@ -24,6 +24,7 @@ import (
 func checkOrder() []string {
 	return []string{
 		harness.CheckResponseReceived,
+		harness.CheckNotRateLimited,
 		harness.CheckNotAServerError,
 		harness.CheckStatusCode,
 		harness.CheckContentType,
@@ -44,6 +45,8 @@ func checkTitle(name string) string {
 	switch name {
 	case harness.CheckResponseReceived:
 		return "received"
+	case harness.CheckNotRateLimited:
+		return "not throttled"
 	case harness.CheckNotAServerError:
 		return "no 5xx"
 	case harness.CheckStatusCode:
