@@ -19,6 +19,7 @@ all: lint test conformance
 ## test: vet, unit tests, the contract tests and every suite in fixture mode
 test: vet
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./emulator/... ./harness/
 
 vet:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \

@@ -46,9 +46,16 @@ func TestEveryDocumentedResponseIsCovered(t *testing.T) {
 		}
 	}
 
-	covered := coveredByDryRun(t)
-	ineligible := readIneligible(t)
+	problems := coverageProblems(documented, coveredByDryRun(t), readIneligible(t))
+	for _, p := range problems {
+		t.Error(p)
+	}
+	t.Logf("%d documented responses, %d ineligible", len(documented), len(readIneligible(t)))
+}
 
+// coverageProblems compares what the contract documents with what the specs
+// declare and what ineligible.yaml excuses, in both directions.
+func coverageProblems(documented map[string]bool, covered map[string][]string, ineligible map[string]string) []string {
 	var problems []string
 	for pair, specs := range covered {
 		if !documented[pair] {
@@ -67,15 +74,43 @@ func TestEveryDocumentedResponseIsCovered(t *testing.T) {
 	}
 	for pair := range documented {
 		if len(covered[pair]) == 0 && ineligible[pair] == "" {
-			problems = append(problems, fmt.Sprintf("no spec covers %s (operation %s, status %s) and ineligible.yaml does not list it",
-				pair, strings.Split(pair, ":")[0], strings.Split(pair, ":")[1]))
+			op, status, _ := strings.Cut(pair, ":")
+			problems = append(problems, fmt.Sprintf("no spec covers %s (operation %s, status %s) and ineligible.yaml does not list it", pair, op, status))
 		}
 	}
 	sort.Strings(problems)
-	for _, p := range problems {
-		t.Error(p)
+	return problems
+}
+
+// TestCoverageProblems shows the gate failing on each way coverage can be
+// wrong, and passing when it is right.
+func TestCoverageProblems(t *testing.T) {
+	documented := map[string]bool{"me:200": true, "me:403": true, "follow:401": true}
+	cases := []struct {
+		name       string
+		covered    map[string][]string
+		ineligible map[string]string
+		want       []string
+	}{
+		{"all covered", map[string][]string{"me:200": {"a"}, "me:403": {"b"}, "follow:401": {"c"}}, nil, nil},
+		{"one excused", map[string][]string{"me:200": {"a"}, "me:403": {"b"}}, map[string]string{"follow:401": "no waitlisted account"}, nil},
+		{"a spec removed", map[string][]string{"me:200": {"a"}, "me:403": {"b"}}, nil,
+			[]string{"no spec covers follow:401 (operation follow, status 401) and ineligible.yaml does not list it"}},
+		{"a spec names an undocumented status", map[string][]string{"me:200": {"a"}, "me:403": {"b"}, "follow:401": {"c"}, "me:500": {"d"}}, nil,
+			[]string{`spec "d" declares covers:me:500, which the contract does not document`}},
+		{"a stale excuse", map[string][]string{"me:200": {"a"}, "me:403": {"b"}, "follow:401": {"c"}}, map[string]string{"follow:401": "x"},
+			[]string{`ineligible.yaml lists follow:401 (x) but "c" covers it: remove the entry`}},
+		{"an excuse without reason", map[string][]string{"me:200": {"a"}, "me:403": {"b"}}, map[string]string{"follow:401": " "},
+			[]string{"ineligible.yaml lists follow:401 without a reason"}},
+		{"an excuse for nothing", map[string][]string{"me:200": {"a"}, "me:403": {"b"}, "follow:401": {"c"}}, map[string]string{"me:404": "x"},
+			[]string{"ineligible.yaml lists me:404, which the contract does not document"}},
 	}
-	t.Logf("%d documented responses, %d covered, %d ineligible", len(documented), len(covered), len(ineligible))
+	for _, c := range cases {
+		got := coverageProblems(documented, c.covered, c.ineligible)
+		if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
 }
 
 // coveredByDryRun maps "op:status" to the names of the specs that declare it.
