@@ -16,6 +16,8 @@ type Tally struct {
 	Survived    int `json:"survived"`
 	Equivalent  int `json:"equivalent"`
 	Unexercised int `json:"unexercised"`
+	// Flaky counts runs that failed without the fault firing (not scored).
+	Flaky int `json:"flaky,omitempty"`
 	// Score is killed / (exercised - equivalent), in percent; -1 when no
 	// mutant was exercised.
 	Score float64 `json:"score"`
@@ -32,6 +34,8 @@ func (t *Tally) add(r Result) {
 		t.Equivalent++
 	case Unexercised:
 		t.Unexercised++
+	case Flaky:
+		t.Flaky++
 	}
 }
 
@@ -72,7 +76,7 @@ func Summarise(tool string, results []Result) Summary {
 		o := s.ByOp[r.Mutant.Op]
 		o.add(r)
 		s.ByOp[r.Mutant.Op] = o
-		if r.Outcome == Survived || r.Outcome == Equivalent {
+		if r.Outcome == Survived || r.Outcome == Equivalent || r.Outcome == Flaky {
 			s.Survivors = append(s.Survivors, r)
 		}
 		lean := r

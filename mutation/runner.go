@@ -66,6 +66,7 @@ const (
 	Survived    = "survived"
 	Unexercised = "unexercised"
 	Equivalent  = "equivalent"
+	Flaky       = "flaky"
 )
 
 // Build compiles every suite once (go test -c) and reads which operations
@@ -359,6 +360,13 @@ func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 	res.Fired, res.Matched = t.Proxy.Fired(), t.Proxy.Matched()
 	res.Sample = t.Proxy.FirstSample()
 	switch {
+	case res.KilledBy != "" && res.Fired == 0:
+		// The run failed although the fault never fired: the failure is not
+		// the mutant's doing (a flaky spec, a harness error).
+		res.Outcome = Flaky
+		res.Reason = "the suites failed without the fault firing"
+		res.Explanation = res.KilledBy
+		res.Sample = nil
 	case res.KilledBy != "":
 		res.Outcome = Killed
 		res.Sample = nil
