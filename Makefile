@@ -78,8 +78,10 @@ conformance-emulator:
 .PHONY: mutation bench bench-compare
 
 ## mutation: every mutant of the contract against the suites that exercise it; score and survivors in reports/mutation/
+# MUTATION_FLAGS narrows a run: MUTATION_FLAGS='-ops get_topic -out /tmp/m'.
+MUTATION_FLAGS ?=
 mutation:
-	$(GO) run ./cmd/chmutate run -workers 2 -out reports/mutation
+	$(GO) run ./cmd/chmutate run -workers 2 -out reports/mutation $(MUTATION_FLAGS)
 
 ## bench: the Go benchmarks (contract, validation, suite runs, emulator throughput); bench/RESULTS.md records them
 bench:
