@@ -61,7 +61,7 @@ func TestCorruptedFixturesFailTheRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd := exec.Command("go", "test", "-count=1", "./suites/users/", "-ginkgo.label-filter=op:get_profile")
-			cmd.Env = append(os.Environ(), "CH_FIXTURES="+dir)
+			cmd.Env = append(offlineEnv(), "CH_FIXTURES="+dir)
 			out, err := cmd.CombinedOutput()
 			if err == nil {
 				t.Fatalf("the run passed on a broken fixture:\n%s", out)
@@ -73,6 +73,18 @@ func TestCorruptedFixturesFailTheRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// offlineEnv is the process environment without CH_* settings, so a
+// developer's CH_BASE_URL never sends this test's run to a real target.
+func offlineEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CH_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 func copyFixtures(t *testing.T) string {

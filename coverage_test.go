@@ -128,7 +128,9 @@ func coveredByDryRun(t *testing.T) map[string][]string {
 		t.Fatalf("no suite binary was built: %v", err)
 	}
 	args := append([]string{"tool", "ginkgo", "--dry-run", "--no-color", "--json-report=dry.json", "--output-dir=" + dir}, binaries...)
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+	dryRun := exec.Command("go", args...)
+	dryRun.Env = offlineEnv() // a dry run still loads the configuration
+	if out, err := dryRun.CombinedOutput(); err != nil {
 		t.Fatalf("dry run of the suites failed: %v\n%s", err, out)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "dry.json"))

@@ -32,7 +32,7 @@ func FreshAccount(ctx context.Context) *harness.Account {
 	if p.Signup == nil || p.Signup.PhonePrefix == "" || p.Signup.Code == "" {
 		ginkgo.Fail(fmt.Sprintf("harness error: profile %s declares signup but no signup.phone_prefix and signup.code", p.Name))
 	}
-	phone := p.Signup.PhonePrefix + randomDigits(p.Signup.Digits)
+	phone := UnusedPhone()
 
 	start := Send(ctx, harness.Call{Op: Op("start_phone_number_auth"), Account: harness.AccountNone,
 		Body: map[string]any{"phone_number": phone}})
@@ -41,6 +41,10 @@ func FreshAccount(ctx context.Context) *harness.Account {
 	done := Send(ctx, harness.Call{Op: Op("complete_phone_number_auth"), Account: harness.AccountNone,
 		Body: map[string]any{"phone_number": phone, "verification_code": p.Signup.Code}})
 	gomega.Expect(done).To(harness.HaveJSON("is_verified", gomega.BeTrue()), "signing up a fresh account: complete_phone_number_auth")
+	// A number someone signed up before gives their account, not a fresh one:
+	// two specs would then share state. A new account is still onboarding.
+	gomega.Expect(done).To(harness.HaveJSON("is_onboarding", gomega.BeTrue()),
+		"signing up a fresh account: %s gave an account that has finished onboarding (a number used before?)", "the test number")
 	body := gjson.ParseBytes(done.Response.Body)
 	a := &harness.Account{
 		AuthToken:    body.Get("auth_token").String(),
@@ -57,6 +61,18 @@ func FreshAccount(ctx context.Context) *harness.Account {
 		gomega.Expect(named).To(harness.HaveJSON("success", gomega.BeTrue()), "signing up a fresh account: update_username")
 	}
 	return a
+}
+
+// UnusedPhone is a test number of the target's signup range that no spec has
+// used: with the profile's digits (7 or more) a clash among a run's sign-ups
+// is a one-in-a-hundred-thousand event, not a one-in-four one.
+func UnusedPhone() string {
+	ginkgo.GinkgoHelper()
+	p := MustLoad().Profile
+	if p.Signup == nil || p.Signup.PhonePrefix == "" {
+		ginkgo.Fail(fmt.Sprintf("harness error: profile %s has no signup.phone_prefix", p.Name))
+	}
+	return p.Signup.PhonePrefix + randomDigits(p.Signup.Digits)
 }
 
 func randomDigits(n int) string {

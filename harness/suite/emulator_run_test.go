@@ -2,6 +2,7 @@ package suite_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -174,5 +175,43 @@ func TestRecordThenReplayGivesTheSameVerdicts(t *testing.T) {
 	t.Logf("%d fixtures recorded from %d specs; %d verdicts compared, %d unsupported on replay", len(files), len(recorded), compared, unsupported)
 	if compared < len(recorded)/2 {
 		t.Errorf("only %d of %d specs could be replayed", compared, len(recorded))
+	}
+}
+
+// TestAnAlternateMethodThatHangsFailsTheSpecWithoutPanicking puts a target in
+// front of the emulator that answers GET /get_channels but never answers it by
+// POST: the method-equivalence spec must fail (exit 1) on the missing answer,
+// not panic into a harness error.
+func TestAnAlternateMethodThatHangsFailsTheSpecWithoutPanicking(t *testing.T) {
+	t.Parallel()
+	em := emulator.New(emulator.Options{})
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/get_channels") {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		em.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	reports := t.TempDir()
+	r := runSuite(t, "channels", map[string]string{
+		"CH_BASE_URL": srv.URL + "/api", "CH_PROFILE": "emulator", "CH_TIMEOUT": "1s", "CH_REPORT_DIR": reports,
+	}, reports, "-ginkgo.focus=method equivalence")
+	var found bool
+	for _, s := range r.summary.Specs {
+		if !strings.Contains(s.Name, "method equivalence") {
+			continue
+		}
+		found = true
+		if s.Outcome != report.OutcomeFailed {
+			t.Errorf("%s: %s (%s); a missing answer is a failed check, not a harness error", s.Name, s.Outcome, s.Reason)
+		}
+	}
+	if !found || r.exit != 1 {
+		t.Fatalf("method equivalence spec not run or exit %d (want 1)\n%s\n%s", r.exit, r.stdout, r.stderr)
 	}
 }

@@ -41,7 +41,7 @@ var _ = ginkgo.Describe("invites:", func() {
 			call, err := suite.Op("invite_to_app").DocumentedCall(suite.MustLoad().Profile, "")
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
 			call.As = account
-			call.Body.(map[string]any)["phone_number"] = suite.MustLoad().Profile.Signup.PhonePrefix + "9999"
+			call.Body.(map[string]any)["phone_number"] = suite.UnusedPhone()
 			// The contract documents only invite_to_app's refusals; a
 			// successful invite is judged by its effect and its success flag.
 			ex := suite.Send(ctx, call)
