@@ -141,53 +141,75 @@ func byMethod(call harness.Call, method string) harness.Call {
 	return call
 }
 
-// PaginationWalks declares, for every operation of group with a page_size
-// query parameter, a walk through its pages one item at a time: every page
-// must be consistent with the page asked for, and the pages together must
-// hold count items.
+// PaginationWalks declares, for every operation of group with page and
+// page_size query parameters, two walks through its pages: one item per page
+// for the first pages (every page consistent with the one asked for, and a
+// short list adding up to count), and ten per page to the last page, where a
+// wrong count shows on lists longer than the first walk reaches.
 func PaginationWalks(group string) {
 	var entries []ginkgo.TableEntry
 	for _, op := range mustSpec().Group(group) {
-		if op.QueryParameter("page_size") && op.QueryParameter("page") {
-			name := fmt.Sprintf("%s walked one item per page gives consistent pages that add up to count", op)
-			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), op))
+		if !op.QueryParameter("page_size") || !op.QueryParameter("page") {
+			continue
+		}
+		for _, w := range walks {
+			name := fmt.Sprintf("%s read %s per page %s", op, w.per, w.promise)
+			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), op, w))
 		}
 	}
 	if len(entries) == 0 {
 		return
 	}
-	ginkgo.DescribeTable("pagination walks", func(ctx ginkgo.SpecContext, op *harness.Operation) {
+	ginkgo.DescribeTable("pagination walks", func(ctx ginkgo.SpecContext, op *harness.Operation, w walk) {
 		call, err := op.DocumentedCall(MustLoad().Profile, "")
 		gomega.Expect(err).NotTo(gomega.HaveOccurred())
 		for attempt := 1; attempt <= equivalenceAttempts; attempt++ {
-			if walkPages(ctx, call, attempt == equivalenceAttempts) {
+			if walkPages(ctx, call, w, attempt == equivalenceAttempts) {
 				return
 			}
 		}
 	}, entries)
 }
 
-// walkPages walks the list one item per page and judges it. It gives up
-// (false, nothing judged) when count changes during the walk, which means
-// another spec changed the list under it; on the last attempt it judges
-// anyway, since a list that never holds still is worth a failure.
-func walkPages(ctx context.Context, call harness.Call, last bool) bool {
+// walk is one way of reading a paginated list.
+type walk struct {
+	per      string
+	size     int
+	maxPages int
+	// toTheEnd fails a walk that finds no last page within maxPages.
+	toTheEnd bool
+	promise  string
+}
+
+var walks = []walk{
+	{per: "one item", size: 1, maxPages: 20, promise: "gives consistent pages that add up to count"},
+	{per: "ten items", size: 10, maxPages: 100, toTheEnd: true, promise: "reaches a last page consistent with count"},
+}
+
+// walkPages walks the list and judges it. It gives up (false, nothing
+// judged) when count changes during the walk, which means another spec
+// changed the list under it; on the last attempt it judges anyway, since a
+// list that never holds still is worth a failure.
+func walkPages(ctx context.Context, call harness.Call, w walk, last bool) bool {
 	ginkgo.GinkgoHelper()
 	seen, count := 0, int64(-1)
-	for page := 1; page <= maxWalkPages; page++ {
-		ex := Send(ctx, atPage(call, page, 1))
+	for page := 1; page <= w.maxPages; page++ {
+		ex := Send(ctx, atPage(call, page, w.size))
 		gomega.Expect(ex).To(ConformToSpec())
 		body := gjson.ParseBytes(ex.Response.Body)
 		if count >= 0 && body.Get("count").Int() != count && !last {
 			return false
 		}
-		gomega.Expect(ex).To(harness.BePaginatedConsistently(page, 1))
+		gomega.Expect(ex).To(harness.BePaginatedConsistently(page, w.size))
 		count = body.Get("count").Int()
 		seen += pageItems(body)
 		if body.Get("next").Type == gjson.Null {
 			gomega.Expect(int64(seen)).To(gomega.Equal(count), "items over all %d pages against count", page)
 			return true
 		}
+	}
+	if w.toTheEnd {
+		ginkgo.Fail(fmt.Sprintf("no last page after %d pages of %d items (count %d)", w.maxPages, w.size, count))
 	}
 	// Longer lists are checked as far as the walk went.
 	gomega.Expect(int64(seen)).To(gomega.BeNumerically("<=", count))

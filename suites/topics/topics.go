@@ -3,9 +3,6 @@
 package topics
 
 import (
-	"net/url"
-	"strconv"
-
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 	"github.com/tidwall/gjson"
@@ -43,31 +40,6 @@ var _ = ginkgo.Describe("topics:", func() {
 				gomega.Expect(seen).NotTo(gomega.HaveKey(id), "topic id %d appears twice in the tree", id)
 				seen[id] = true
 			}
-		})
-
-	// The generic walk reads one item per page for at most 20 pages: a
-	// longer list never reaches its last page, where a wrong count shows
-	// (found by mutation testing).
-	ginkgo.It("GET /get_users_for_topic read ten users per page reaches a last page consistent with count",
-		suite.LabelsFor(suite.Op("get_users_for_topic")), func(ctx ginkgo.SpecContext) {
-			call, err := suite.Op("get_users_for_topic").DocumentedCall(suite.MustLoad().Profile, "")
-			gomega.Expect(err).NotTo(gomega.HaveOccurred())
-			for page := 1; page <= 100; page++ {
-				q := url.Values{}
-				for k, v := range call.Query {
-					q[k] = v
-				}
-				q.Set("page", strconv.Itoa(page))
-				q.Set("page_size", "10")
-				call.Query = q
-				ex := suite.Send(ctx, call)
-				gomega.Expect(ex).To(suite.ConformToSpec())
-				gomega.Expect(ex).To(harness.BePaginatedConsistently(page, 10))
-				if gjson.GetBytes(ex.Response.Body, "next").Type == gjson.Null {
-					return
-				}
-			}
-			ginkgo.Fail("get_users_for_topic: no last page after 100 pages of 10")
 		})
 })
 
