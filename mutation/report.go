@@ -16,10 +16,14 @@ type Tally struct {
 	Survived    int `json:"survived"`
 	Equivalent  int `json:"equivalent"`
 	Unexercised int `json:"unexercised"`
+	// Errored counts mutants on which specs errored (panicked, a harness
+	// error) and none failed: reported beside the score, never a kill.
+	Errored int `json:"errored"`
 	// Flaky counts runs that failed without the fault firing (not scored).
 	Flaky int `json:"flaky,omitempty"`
-	// Score is killed / (exercised - equivalent), in percent; -1 when no
-	// mutant was exercised.
+	// Score is killed / (killed + survived), in percent; -1 when there is
+	// neither. Errored, equivalent, flaky and not exercised mutants are
+	// outside it.
 	Score float64 `json:"score"`
 }
 
@@ -34,6 +38,8 @@ func (t *Tally) add(r Result) {
 		t.Equivalent++
 	case Unexercised:
 		t.Unexercised++
+	case Errored:
+		t.Errored++
 	case Flaky:
 		t.Flaky++
 	}
@@ -76,7 +82,7 @@ func Summarise(tool string, results []Result) Summary {
 		o := s.ByOp[r.Mutant.Op]
 		o.add(r)
 		s.ByOp[r.Mutant.Op] = o
-		if r.Outcome == Survived || r.Outcome == Equivalent || r.Outcome == Flaky {
+		if r.Outcome == Survived || r.Outcome == Errored || r.Outcome == Equivalent || r.Outcome == Flaky {
 			s.Survivors = append(s.Survivors, r)
 		}
 		lean := r
@@ -116,27 +122,32 @@ func (s Summary) Markdown() string {
 	fmt.Fprintf(&b, "# Mutation testing: %s\n\n", s.Tool)
 	fmt.Fprintf(&b, "Contract sha256 `%s`; %d workers; client timeout %s; wall time %.0f s. ", short(s.SpecSHA), s.Workers, s.Timeout, s.Seconds)
 	b.WriteString("Each mutant is one fault on the responses of one operation, behind a proxy in front of a fresh emulator; ")
-	b.WriteString("only the specs labelled with that operation run. Score = killed / (exercised − equivalent).\n\n")
+	b.WriteString("only the specs labelled with that operation run. A mutant is killed when a spec's outcome is failed; ")
+	b.WriteString("one whose specs only errored (a panic, a harness error) is *errored*, listed below and never counted as a kill. ")
+	b.WriteString("Score = killed / (killed + survived).\n\n")
 	o := s.Overall
-	fmt.Fprintf(&b, "**Score %.2f%%**: %d mutants, %d killed, %d survived, %d equivalent, %d not exercised.\n\n",
-		o.Score, o.Total, o.Killed, o.Survived, o.Equivalent, o.Unexercised)
+	fmt.Fprintf(&b, "**Score %s**: %d mutants, %d killed, %d survived, %d errored, %d equivalent, %d not exercised",
+		pct2(o.Score), o.Total, o.Killed, o.Survived, o.Errored, o.Equivalent, o.Unexercised)
+	if o.Flaky > 0 {
+		fmt.Fprintf(&b, ", %d flaky", o.Flaky)
+	}
+	b.WriteString(".\n\n")
 
-	b.WriteString("## By fault\n\n| fault | mutants | killed | survived | equivalent | not exercised | score |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	const head = " | mutants | killed | survived | errored | equivalent | not exercised | score |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
+	b.WriteString("## By fault\n\n| fault" + head)
 	for _, k := range sortedKeys(s.ByKind) {
-		t := s.ByKind[k]
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s |\n", k, t.Total, t.Killed, t.Survived, t.Equivalent, t.Unexercised, pct(t.Score))
+		b.WriteString(row(k, s.ByKind[k]))
 	}
-	b.WriteString("\n## By operation\n\n| operation | mutants | killed | survived | equivalent | not exercised | score |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("\n## By operation\n\n| operation" + head)
 	for _, k := range sortedKeys(s.ByOp) {
-		t := s.ByOp[k]
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s |\n", k, t.Total, t.Killed, t.Survived, t.Equivalent, t.Unexercised, pct(t.Score))
+		b.WriteString(row(k, s.ByOp[k]))
 	}
-	b.WriteString("\n## Survivors\n\n")
+	b.WriteString("\n## Survivors\n\nEvery mutant that was exercised and not killed: survived, errored (specs errored, none failed), equivalent or flaky.\n\n")
 	if len(s.Survivors) == 0 {
 		b.WriteString("None: every exercised mutant was killed.\n")
 	}
 	for _, r := range s.Survivors {
-		fmt.Fprintf(&b, "- `%s` (%s; fired %d×) — **%s**: %s\n", r.Mutant.ID, r.Mutant.Description, r.Fired, r.Reason, r.Explanation)
+		fmt.Fprintf(&b, "- `%s` (%s; fired %d×) — %s, **%s**: %s\n", r.Mutant.ID, r.Mutant.Description, r.Fired, r.Outcome, r.Reason, r.Explanation)
 		if r.Sample != nil {
 			fmt.Fprintf(&b, "  - sample: `%s %s` → %d `%s`\n", r.Sample.Method, r.Sample.URL, r.Sample.Status, cut(r.Sample.Body, 200))
 		}
@@ -161,6 +172,17 @@ func (s Summary) Markdown() string {
 		b.WriteString("\n</details>\n")
 	}
 	return b.String()
+}
+
+func row(name string, t Tally) string {
+	return fmt.Sprintf("| %s | %d | %d | %d | %d | %d | %d | %s |\n", name, t.Total, t.Killed, t.Survived, t.Errored, t.Equivalent, t.Unexercised, pct(t.Score))
+}
+
+func pct2(score float64) string {
+	if score < 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f%%", score)
 }
 
 func pct(score float64) string {

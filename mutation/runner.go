@@ -19,6 +19,7 @@ import (
 
 	"github.com/chconform/chconform/emulator"
 	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
 )
 
 // Runner runs mutants against the suites' test binaries.
@@ -44,15 +45,18 @@ type Runner struct {
 // Result is the verdict on one mutant.
 type Result struct {
 	Mutant  Mutant `json:"mutant"`
-	Outcome string `json:"outcome"` // killed, survived, unexercised, equivalent
+	Outcome string `json:"outcome"` // killed, survived, errored, unexercised, equivalent, flaky
 	// Fired is how many responses the fault changed; Matched how many
 	// responses of the operation went through the proxy.
 	Fired   int64    `json:"fired"`
 	Matched int64    `json:"matched"`
 	Suites  []string `json:"suites"`
-	// KilledBy names the first failing spec and its failure.
+	// KilledBy names the first spec whose outcome is failed, and its failure.
 	KilledBy string `json:"killed_by,omitempty"`
-	ExitCode int    `json:"exit_code,omitempty"`
+	// ErroredBy names the first spec whose outcome is error (a panic, a
+	// harness error, a suite that did not run), when no spec failed.
+	ErroredBy string `json:"errored_by,omitempty"`
+	ExitCode  int    `json:"exit_code,omitempty"`
 	// Reason explains a survivor: suite gap, contract gap or equivalent.
 	Reason      string  `json:"reason,omitempty"`
 	Explanation string  `json:"explanation,omitempty"`
@@ -62,8 +66,12 @@ type Result struct {
 
 // Outcomes.
 const (
-	Killed      = "killed"
-	Survived    = "survived"
+	Killed   = "killed"
+	Survived = "survived"
+	// Errored: the runs ended in errors only (a spec panicked, the harness
+	// could not make a request, the suite did not start), no spec failed.
+	// Not a kill: nothing judged the mutated answer and found it wrong.
+	Errored     = "errored"
 	Unexercised = "unexercised"
 	Equivalent  = "equivalent"
 	Flaky       = "flaky"
@@ -200,19 +208,26 @@ func NewTarget(spec *harness.Spec, m *Mutant, delay time.Duration) *Target {
 	return &Target{Proxy: px, URL: front.URL + "/api", upstream: up, front: front}
 }
 
-// suiteRun is the outcome of one suite binary on one target.
+// suiteRun is the outcome of one suite binary on one target, read from
+// the run's Ginkgo JSON report through report.Build: the same outcomes
+// summary.json gives (passed, failed, unsupported, disabled, error).
 type suiteRun struct {
-	exit   int
-	failed string // the first failed spec and its message
-	err    error
+	exit    int
+	failed  string // the first spec whose outcome is failed, and its reason
+	errored string // the first spec whose outcome is error, and its reason
 }
 
-// runSuite runs one compiled suite against base, narrowed by filter.
-func (r *Runner) runSuite(ctx context.Context, group, base, filter, dir string) suiteRun {
+// runSuite runs one compiled suite against base, narrowed by filter; with
+// failFast it stops at the first spec that does not pass.
+func (r *Runner) runSuite(ctx context.Context, group, base, filter, dir string, failFast bool) suiteRun {
 	ctx, cancel := context.WithTimeout(ctx, r.SuiteTimeout)
 	defer cancel()
-	report := filepath.Join(dir, group+".json")
-	args := []string{"-ginkgo.no-color", "-ginkgo.fail-fast", "-ginkgo.json-report=" + report}
+	reportFile := filepath.Join(dir, group+".json")
+	_ = os.Remove(reportFile) // never read the report of an earlier run
+	args := []string{"-ginkgo.no-color", "-ginkgo.json-report=" + reportFile}
+	if failFast {
+		args = append(args, "-ginkgo.fail-fast")
+	}
 	if filter != "" {
 		args = append(args, "-ginkgo.label-filter="+filter)
 	}
@@ -225,48 +240,60 @@ func (r *Runner) runSuite(ctx context.Context, group, base, filter, dir string) 
 		"CH_REPORT_DIR": dir,
 	})
 	out, err := cmd.CombinedOutput()
-	run := suiteRun{}
+	exit := 0
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
 	case errors.As(err, &exitErr):
-		run.exit = exitErr.ExitCode()
-		if ctx.Err() != nil {
-			run.err = fmt.Errorf("suite %s timed out after %s", group, r.SuiteTimeout)
-		}
+		exit = exitErr.ExitCode()
 	default:
-		run.exit, run.err = -1, err
+		exit = -1
 	}
-	if run.exit != 0 {
-		run.failed = firstFailure(report)
-		if run.failed == "" {
-			run.failed = "exit " + fmt.Sprint(run.exit) + ": " + lastLines(string(out), 3)
-		}
+	if ctx.Err() != nil {
+		return suiteRun{exit: exit, errored: fmt.Sprintf("suite %s timed out after %s", group, r.SuiteTimeout)}
 	}
-	return run
+	if err != nil && exitErr == nil {
+		return suiteRun{exit: exit, errored: "suite " + group + " did not run: " + err.Error()}
+	}
+	return judgeSuite(reportFile, exit, string(out))
 }
 
-func firstFailure(report string) string {
-	reports, err := readReports(report)
-	if err != nil {
-		return ""
-	}
-	for _, rep := range reports {
-		for _, s := range rep.SpecReports {
-			if s.State.Is(types.SpecStateFailureStates) {
-				msg := s.Failure.Message
-				if i := strings.IndexByte(msg, '\n'); i >= 0 {
-					msg = msg[:i]
+// judgeSuite reads a suite run's Ginkgo JSON report and names its first
+// failed and first errored spec. A run that exited non-zero with no report,
+// or with a report that names nothing wrong, is an error: the process died
+// (a config error, an unreachable target, a crash), it did not judge.
+func judgeSuite(reportFile string, exit int, output string) suiteRun {
+	run := suiteRun{exit: exit}
+	reports, err := readReports(reportFile)
+	if err == nil {
+		s, berr := report.Build(reports, report.ToolInfo{})
+		if berr != nil {
+			run.errored = "reading the run's report: " + berr.Error()
+			return run
+		}
+		nErr := 0
+		for _, sp := range s.Specs {
+			switch {
+			case sp.Outcome == report.OutcomeFailed && run.failed == "":
+				run.failed = cut(sp.Name+": "+sp.Reason, 400)
+			case sp.Outcome == report.OutcomeError:
+				if nErr++; run.errored == "" {
+					run.errored = cut(sp.Name+": "+sp.Reason, 400)
 				}
-				name := s.FullText()
-				if name == "" {
-					name = s.LeafNodeType.String()
-				}
-				return cut(name+": "+msg, 400)
 			}
 		}
+		if nErr > 1 {
+			run.errored += fmt.Sprintf(" (and %d more errored specs)", nErr-1)
+		}
 	}
-	return ""
+	if exit != 0 && run.failed == "" && run.errored == "" {
+		why := "no report"
+		if err == nil {
+			why = "the report names no failed spec"
+		}
+		run.errored = cut(fmt.Sprintf("exit %d (%s): %s", exit, why, lastLines(output, 3)), 400)
+	}
+	return run
 }
 
 func lastLines(s string, n int) string {
@@ -295,8 +322,8 @@ func (r *Runner) Baseline(ctx context.Context) error {
 	}
 	defer os.RemoveAll(dir)
 	for _, g := range r.suites {
-		if run := r.runSuite(ctx, g, t.URL, "", dir); run.exit != 0 || run.err != nil {
-			return fmt.Errorf("baseline: suite %s fails through the unmutated proxy: %s %v", g, run.failed, run.err)
+		if run := r.runSuite(ctx, g, t.URL, "", dir, true); run.exit != 0 || run.failed != "" || run.errored != "" {
+			return fmt.Errorf("baseline: suite %s does not pass through the unmutated proxy (exit %d): %s", g, run.exit, firstOf(run.failed, run.errored))
 		}
 	}
 	return nil
@@ -339,9 +366,29 @@ func (r *Runner) Run(ctx context.Context, mutants []Mutant) []Result {
 }
 
 // RunMutant runs the suites exercising the mutant's operation against a
-// fresh emulator behind the mutating proxy.
+// fresh emulator behind the mutating proxy. The suites run with
+// -ginkgo.fail-fast and stop at the first spec that fails. When the only
+// specs that did not pass errored (a panic, a harness error), the fail-fast
+// may have stopped the specs that would have judged the answer, so the
+// mutant runs once more on a fresh emulator without it; that run decides.
 func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 	start := time.Now()
+	res := r.attempt(ctx, m, true)
+	if res.KilledBy == "" && res.ErroredBy != "" && ctx.Err() == nil {
+		res = r.attempt(ctx, m, false)
+		if res.ErroredBy != "" {
+			res.ErroredBy += " (also without -ginkgo.fail-fast)"
+		}
+	}
+	decide(r.Spec, &res)
+	res.Seconds = time.Since(start).Seconds()
+	return res
+}
+
+// attempt is one run of the mutant's suites on a fresh target. It stops at
+// the first suite with a failed spec; with failFast, also at the first with
+// an errored one.
+func (r *Runner) attempt(ctx context.Context, m Mutant, failFast bool) Result {
 	res := Result{Mutant: m, Suites: r.SuitesFor(m.Op)}
 	t := NewTarget(r.Spec, &m, r.Timeout+time.Second)
 	dir, err := os.MkdirTemp("", "chmutate-")
@@ -349,37 +396,67 @@ func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 		defer os.RemoveAll(dir)
 	}
 	for _, g := range res.Suites {
-		run := r.runSuite(ctx, g, t.URL, "op:"+m.Op, dir)
-		if run.exit != 0 {
+		run := r.runSuite(ctx, g, t.URL, "op:"+m.Op, dir, failFast)
+		if run.exit != 0 && res.ExitCode == 0 {
 			res.ExitCode = run.exit
+		}
+		if run.errored != "" && res.ErroredBy == "" {
+			res.ErroredBy = g + ": " + run.errored
+		}
+		if run.failed != "" {
 			res.KilledBy = g + ": " + run.failed
+			res.ExitCode = run.exit
+			break
+		}
+		if run.errored != "" && failFast {
 			break
 		}
 	}
 	t.Close()
 	res.Fired, res.Matched = t.Proxy.Fired(), t.Proxy.Matched()
 	res.Sample = t.Proxy.FirstSample()
+	return res
+}
+
+// decide sets a mutant's outcome from its run: killed only when a spec's
+// outcome was failed and the fault fired; errored when specs errored and
+// none failed; a failure or error without the fault firing is flaky (not
+// the mutant's doing); no fired fault is not exercised; the rest survived.
+func decide(spec *harness.Spec, res *Result) {
 	switch {
-	case res.KilledBy != "" && res.Fired == 0:
-		// The run failed although the fault never fired: the failure is not
-		// the mutant's doing (a flaky spec, a harness error).
+	case (res.KilledBy != "" || res.ErroredBy != "") && res.Fired == 0:
 		res.Outcome = Flaky
 		res.Reason = "the suites failed without the fault firing"
-		res.Explanation = res.KilledBy
+		if res.KilledBy == "" {
+			res.Reason = "the suites errored without the fault firing"
+		}
+		res.Explanation = firstOf(res.KilledBy, res.ErroredBy)
 		res.Sample = nil
 	case res.KilledBy != "":
 		res.Outcome = Killed
+		res.ErroredBy = "" // a kill is a kill; an error beside it is not the verdict
 		res.Sample = nil
+	case res.ErroredBy != "":
+		res.Outcome = Errored
+		res.Reason = "errored, not killed"
+		res.Explanation = "no spec failed; " + res.ErroredBy
 	case res.Fired == 0:
 		res.Outcome = Unexercised
 		res.Reason = "no spec exercised it"
-		res.Explanation = unexercisedWhy(r.Spec, m, res.Matched)
+		res.Explanation = unexercisedWhy(spec, res.Mutant, res.Matched)
 	default:
 		res.Outcome = Survived
-		classify(r.Spec, &res)
+		classify(spec, res)
 	}
-	res.Seconds = time.Since(start).Seconds()
-	return res
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }
 
 func unexercisedWhy(spec *harness.Spec, m Mutant, matched int64) string {

@@ -2,7 +2,8 @@
 // mutant of the catalogue (generated from the contract, plus behavioural
 // faults) is applied by a proxy in front of a fresh emulator, the suites that
 // exercise the mutated operation run against it, and the mutant is killed
-// when they fail.
+// when one of their specs fails (a spec that errors, a panic or a harness
+// error, makes the mutant errored, not killed).
 //
 //	chmutate [run] [-workers 2] [-out reports/mutation] [-ops a,b] [-kinds k1,k2]
 //	chmutate list [-json]                 the catalogue
@@ -137,8 +138,8 @@ func run(spec *harness.Spec, args []string) int {
 		return 2
 	}
 	o := s.Overall
-	fmt.Printf("chmutate: score %.2f%%: %d mutants, %d killed, %d survived, %d equivalent, %d not exercised (%.0fs); survivors in %s\n",
-		o.Score, o.Total, o.Killed, o.Survived, o.Equivalent, o.Unexercised, s.Seconds, filepath.Join(*out, "survivors.md"))
+	fmt.Printf("chmutate: score %.2f%%: %d mutants, %d killed, %d survived, %d errored (not kills), %d equivalent, %d not exercised, %d flaky (%.0fs); survivors in %s\n",
+		o.Score, o.Total, o.Killed, o.Survived, o.Errored, o.Equivalent, o.Unexercised, o.Flaky, s.Seconds, filepath.Join(*out, "survivors.md"))
 	if ctx.Err() != nil {
 		return 2
 	}
