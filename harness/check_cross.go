@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -52,6 +51,9 @@ func PaginationConformance(page, pageSize int) Check {
 		pageSize = 0
 	}
 	return Check{Name: CheckPagination, Run: func(ex *Exchange) ([]Finding, string) {
+		if skip := noResponse(ex); skip != "" {
+			return nil, skip
+		}
 		return judgePage(ex.Response, int64(page), int64(pageSize))
 	}}
 }
@@ -164,7 +166,7 @@ func pageNumber(obj map[string]any, name string, add func(ptr, format string, ar
 		return nil, true
 	}
 	if s, isString := v.(string); isString {
-		add(ptr, "%s is the string %q: next and previous are page numbers, not URLs", name, cut(s, 120))
+		add(ptr, "%s is the string %q: next and previous are page numbers, not URLs", name, cut(patterns.String(s), 120))
 		return nil, false
 	}
 	n, ok := nonNegativeInt(v)
@@ -217,7 +219,7 @@ func describeJSONKind(v any) string {
 	case nil:
 		return "null"
 	case string:
-		return fmt.Sprintf("the string %q", cut(x, 120))
+		return fmt.Sprintf("the string %q", cut(patterns.String(x), 120))
 	case json.Number:
 		return string(x)
 	case bool:
@@ -235,8 +237,11 @@ func describeJSONKind(v any) string {
 // crashed on it, and anything else (1xx, 3xx) is not a rejection either.
 func NegativeDataRejection() Check {
 	return Check{Name: CheckNegativeDataRejected, Run: func(ex *Exchange) ([]Finding, string) {
+		if skip := noResponse(ex); skip != "" {
+			return nil, skip
+		}
 		s := ex.Response.Status
-		body := cut(maskSecrets(string(ex.Response.Body)), errorBodyCut)
+		body := maskedBody(ex.Response.Body, errorBodyCut)
 		switch {
 		case s >= 400 && s <= 499:
 			return nil, ""
@@ -400,10 +405,12 @@ func cloneObject(m map[string]any) map[string]any {
 // alternate documented method ("the paginated GET apis are also accessible
 // via POST"): the statuses must be equal and the bodies equal as JSON values
 // (key order ignored, numbers by value). It is skipped when other has no
-// response.
+// response, and when ex has none ("no response").
 func MethodEquivalence(other *Exchange) Check {
 	return Check{Name: CheckMethodEquivalence, Run: func(ex *Exchange) ([]Finding, string) {
 		switch {
+		case noResponse(ex) != "":
+			return nil, noResponse(ex)
 		case other == nil:
 			return nil, "no exchange to compare with"
 		case other.Response == nil:
@@ -417,7 +424,7 @@ func MethodEquivalence(other *Exchange) Check {
 		if r1.Status != r2.Status {
 			return []Finding{{Message: fmt.Sprintf("status %d by %s but %d by %s; bodies: %s / %s",
 				r1.Status, m1, r2.Status, m2,
-				cut(maskSecrets(string(r1.Body)), errorBodyCut), cut(maskSecrets(string(r2.Body)), errorBodyCut))}}, ""
+				maskedBody(r1.Body, errorBodyCut), maskedBody(r2.Body, errorBodyCut))}}, ""
 		}
 		v1, ok1 := decodeJSON(r1.Body)
 		v2, ok2 := decodeJSON(r2.Body)
@@ -426,7 +433,7 @@ func MethodEquivalence(other *Exchange) Check {
 				return nil, ""
 			}
 			return []Finding{{Message: fmt.Sprintf("the bodies differ (not both JSON): %s by %s, %s by %s",
-				cut(maskSecrets(string(r1.Body)), errorBodyCut), m1, cut(maskSecrets(string(r2.Body)), errorBodyCut), m2)}}, ""
+				maskedBody(r1.Body, errorBodyCut), m1, maskedBody(r2.Body, errorBodyCut), m2)}}, ""
 		}
 		ptr, equal := jsonDiff(withoutVolatile(v2), withoutVolatile(v1), nil)
 		if equal {
@@ -446,6 +453,8 @@ func MethodEquivalence(other *Exchange) Check {
 
 func methodOf(ex *Exchange) string {
 	switch {
+	case ex == nil:
+		return "?"
 	case ex.Request.Method != "":
 		return strings.ToUpper(ex.Request.Method)
 	case ex.Op != nil:
@@ -461,14 +470,15 @@ func describeAt(doc any, ptr string) string {
 	if !ok {
 		return "absent"
 	}
-	if _, isString := v.(string); isString && secretNameRE.MatchString(ptr[strings.LastIndex(ptr, "/")+1:]) {
-		return `"<redacted>"`
+	field := strings.NewReplacer("~1", "/", "~0", "~").Replace(ptr[strings.LastIndex(ptr, "/")+1:])
+	if _, isString := v.(string); isString && secretFields[field] {
+		return `"<` + field + `>"`
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprintf("%v", v)
+		return cut(patterns.String(fmt.Sprintf("%v", v)), 200)
 	}
-	return cut(maskSecrets(string(data)), 200)
+	return maskedBody(data, 200)
 }
 
 func valueAtPointer(doc any, ptr string) (any, bool) {
@@ -508,9 +518,12 @@ func StatefulConsistency(what string, holds func(*Exchange) []Finding) Check {
 		if holds == nil {
 			return nil, "no expectation given for: " + what
 		}
+		if skip := noResponse(ex); skip != "" {
+			return nil, skip
+		}
 		if s := ex.Response.Status; s < 200 || s > 299 {
 			return []Finding{{Message: fmt.Sprintf("%s: the read answered status %d, not a 2xx: %s",
-				what, s, cut(maskSecrets(string(ex.Response.Body)), errorBodyCut))}}, ""
+				what, s, maskedBody(ex.Response.Body, errorBodyCut))}}, ""
 		}
 		found := holds(ex)
 		out := make([]Finding, 0, len(found))
@@ -534,18 +547,18 @@ func ContainsJSONValue(path string, want any) func(*Exchange) []Finding {
 		}
 		wantValue, _ := decodeJSON(wantJSON)
 		ptr := gjsonPathPointer(path)
-		if ex.Response == nil {
+		if ex == nil || ex.Response == nil {
 			return []Finding{{Message: "no response", Pointer: ptr}}
 		}
 		body := ex.Response.Body
 		if !gjson.ValidBytes(body) {
 			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but the body is not JSON: %s",
-				wantJSON, path, cut(maskSecrets(string(body)), errorBodyCut)), Pointer: ptr}}
+				wantJSON, path, maskedBody(body, errorBodyCut)), Pointer: ptr}}
 		}
 		res := gjson.GetBytes(body, path)
 		if !res.Exists() {
 			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but there is nothing there; body: %s",
-				wantJSON, path, cut(maskSecrets(string(body)), errorBodyCut)), Pointer: ptr}}
+				wantJSON, path, maskedBody(body, errorBodyCut)), Pointer: ptr}}
 		}
 		got, ok := decodeJSON([]byte(res.Raw))
 		if ok {
@@ -561,8 +574,25 @@ func ContainsJSONValue(path string, want any) func(*Exchange) []Finding {
 			}
 		}
 		return []Finding{{Message: fmt.Sprintf("no value equal to %s at %q; found: %s",
-			wantJSON, path, cut(maskSecrets(res.Raw), 300)), Pointer: ptr}}
+			wantJSON, path, describeFound(path, res)), Pointer: ptr}}
 	}
+}
+
+// describeFound is what a gjson path found, for a finding: masked by shape,
+// and the found strings themselves when the path ends at a credential field
+// ("refresh", "users.#.auth_token"), whose values need not look secret.
+func describeFound(path string, res gjson.Result) string {
+	found := string(patterns.Body([]byte(res.Raw)))
+	if secretFields[path[strings.LastIndex(path, ".")+1:]] {
+		var values []string
+		for _, r := range append(res.Array(), res) {
+			if r.Type == gjson.String {
+				values = append(values, r.Str)
+			}
+		}
+		found = patterns.Values(found, values...)
+	}
+	return cut(found, 300)
 }
 
 // gjsonPathPointer is the JSON pointer of the plain leading keys of a gjson
@@ -598,15 +628,6 @@ func gjsonPathPointer(path string) string {
 	flush()
 	return jsonPointer(segs)
 }
-
-// maskSecrets masks JSON string members named like secrets, as
-// describeResponse does: findings end up in reports.
-func maskSecrets(s string) string {
-	return secretFieldRE.ReplaceAllString(s, `"$1":"<redacted>"`)
-}
-
-// secretNameRE is secretFieldRE's notion of a secret's member name.
-var secretNameRE = regexp.MustCompile(`^\w*(?:token|phone|password|secret)\w*$`)
 
 // volatileFields change from one response to the next by design (tokens
 // reissued on every call, per-response logging ids), so two methods giving

@@ -407,3 +407,58 @@ func TestCorruptionsFailTheirCheck(t *testing.T) {
 		})
 	}
 }
+
+// Findings end up in reports: no check quotes a secret of the body it
+// judges, whatever field or text holds it.
+func TestChecksNeverQuoteSecrets(t *testing.T) {
+	spec := loadCheckSpec(t)
+	cross := loadCrossSpec(t)
+	example := spec.MustOperation("get_profile").Responses()[1].Examples[0]
+	for name, body := range leakBodies {
+		t.Run(name, func(t *testing.T) {
+			ex := func(status int) *Exchange {
+				return exchangeFor(spec, "get_profile", status, body, "Content-Type", "application/json")
+			}
+			page := func(status int, b string) *Exchange { return crossExchange(cross, "get_following", status, b) }
+			runs := []struct {
+				check Check
+				ex    *Exchange
+			}{
+				{DocumentedErrorCase(400, example), ex(400)},
+				{DocumentedErrorCase(400, example), ex(200)},
+				{DocumentedErrorCase(400, Example{Name: "secret", Value: map[string]any{"access": leakJWT, "phone": leakPhone}}), ex(400)},
+				{IgnoredAuth(""), ex(403)},
+				{IgnoredAuth(""), ex(401)},
+				{IgnoredAuth("Authentication credentials were not provided."), ex(401)},
+				{NegativeDataRejection(), ex(200)},
+				{NegativeDataRejection(), ex(500)},
+				{MethodEquivalence(ex(400)), ex(200)},
+				{MethodEquivalence(exchangeFor(spec, "get_profile", 200, `{"x":2}`)), ex(200)},
+				{MethodEquivalence(exchangeFor(spec, "get_profile", 200, `{"access":"other","refresh":"other","auth_token":"other","error_message":"other","data":"other","detail":"other"}`)), ex(200)},
+				{StatefulConsistency("w", ContainsJSONValue("nothing.here", 1)), ex(200)},
+				{StatefulConsistency("w", ContainsJSONValue("access", "x")), ex(200)},
+				{StatefulConsistency("w", ContainsJSONValue("refresh", "x")), ex(200)},
+				{StatefulConsistency("w", ContainsJSONValue("error_message", "x")), ex(200)},
+				{StatefulConsistency("w", ContainsJSONValue("x", 1)), ex(404)},
+				{PaginationConformance(1, 10), page(200, `{"count":1,"next":"`+leakJWT+`","previous":"`+leakPhone+`","users":[]}`)},
+				{ResponseSchemaConformance(true), ex(200)},
+				{ContentTypeConformance(), exchangeFor(spec, "get_profile", 200, body, "Content-Type", "application/json; token="+leakUpper+"; =")},
+				{ResponseHeadersConformance(), exchangeFor(spec, "get_profile", 200, validProfile, "Content-Type", "application/json", "X-Request-Id", leakUpper)},
+			}
+			failed := 0
+			for _, run := range runs {
+				r := Verify(run.ex, run.check)[0]
+				if r.Status == CheckFailed {
+					failed++
+				}
+				for _, f := range r.Findings {
+					assertNoLeak(t, r.Name, f.Message)
+				}
+				assertNoLeak(t, r.Name+" reason", r.Reason)
+			}
+			if failed < 12 {
+				t.Errorf("only %d of %d runs failed: the cases no longer exercise the quoting", failed, len(runs))
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/onsi/gomega/format"
@@ -102,12 +101,12 @@ func (m *checksMatcher) FailureMessage(actual any) string {
 		}
 	}
 	b.WriteString(describeResponse(ex))
-	return b.String()
+	return patterns.String(b.String())
 }
 
 func (m *checksMatcher) NegatedFailureMessage(actual any) string {
 	ex, _ := asExchange(actual)
-	return fmt.Sprintf("Expected %s not %s, but every check passed\n%s", describeOperation(ex), m.promise, describeResponse(ex))
+	return patterns.String(fmt.Sprintf("Expected %s not %s, but every check passed\n%s", describeOperation(ex), m.promise, describeResponse(ex)))
 }
 
 // HaveStatus passes when the response has status code.
@@ -188,18 +187,22 @@ func (m *responseMatcher) Match(actual any) (bool, error) {
 
 func (m *responseMatcher) FailureMessage(actual any) string {
 	ex, _ := asExchange(actual)
-	return fmt.Sprintf("Expected %s %s, %s\n%s", describeOperation(ex), m.promise, m.why, describeResponse(ex))
+	return patterns.String(fmt.Sprintf("Expected %s %s, %s\n%s", describeOperation(ex), m.promise, m.why, describeResponse(ex)))
 }
 
 func (m *responseMatcher) NegatedFailureMessage(actual any) string {
 	ex, _ := asExchange(actual)
-	return fmt.Sprintf("Expected %s not %s\n%s", describeOperation(ex), m.promise, describeResponse(ex))
+	return patterns.String(fmt.Sprintf("Expected %s not %s\n%s", describeOperation(ex), m.promise, describeResponse(ex)))
 }
 
 // HaveJSON passes when the body is JSON with a value at the gjson path and,
 // given matchers, that value satisfies all of them. The matchers get
 // gjson.Result.Value(): float64 for every number (use BeNumerically or
 // Equal(4.0), not Equal(4)), string, bool, nil, []any or map[string]any.
+// A value a matcher cannot judge (null or a string for BeTrue, a string for
+// BeNumerically) is an error naming the path and the JSON type, whatever
+// the polarity: it is neither true nor false. Failure messages quote the
+// value with its secrets masked.
 func HaveJSON(path string, matchers ...types.GomegaMatcher) types.GomegaMatcher {
 	return &jsonMatcher{path: path, matchers: matchers}
 }
@@ -224,9 +227,9 @@ func (m *jsonMatcher) Match(actual any) (bool, error) {
 		return false, nil
 	}
 	for _, matcher := range m.matchers {
-		ok, err := matcher.Match(m.found.Value())
+		ok, err := m.matchValue(matcher)
 		if err != nil {
-			return false, fmt.Errorf("HaveJSON(%q): %w", m.path, err)
+			return false, err
 		}
 		if !ok {
 			m.failed = matcher
@@ -236,20 +239,81 @@ func (m *jsonMatcher) Match(actual any) (bool, error) {
 	return true, nil
 }
 
+// matchValue applies one matcher to the value found. Gomega's matchers
+// panic on some values they cannot judge (BeTrue on nil): that panic, like a
+// matcher's error, becomes an error that names the path and the JSON type.
+func (m *jsonMatcher) matchValue(matcher types.GomegaMatcher) (ok bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok, err = false, m.cannotJudge(matcher, fmt.Sprintf("it panicked: %v", p))
+		}
+	}()
+	ok, err = matcher.Match(m.found.Value())
+	if err != nil {
+		return false, m.cannotJudge(matcher, err.Error())
+	}
+	return ok, nil
+}
+
+func (m *jsonMatcher) cannotJudge(matcher types.GomegaMatcher, why string) error {
+	return fmt.Errorf("HaveJSON(%q): the value at %s is %s, which %s cannot judge: %s",
+		m.path, m.path, jsonTypeName(m.found), matcherName(matcher), m.mask(why))
+}
+
+// jsonTypeName names the JSON type of a gjson result for a message.
+func jsonTypeName(r gjson.Result) string {
+	switch {
+	case r.Type == gjson.Null:
+		return "null"
+	case r.Type == gjson.True || r.Type == gjson.False:
+		return "a boolean"
+	case r.Type == gjson.Number:
+		return "a number"
+	case r.Type == gjson.String:
+		return "a string"
+	case r.IsArray():
+		return "an array"
+	}
+	return "an object"
+}
+
+// matcherName is "BeTrue" for *matchers.BeTrueMatcher.
+func matcherName(m types.GomegaMatcher) string {
+	name := fmt.Sprintf("%T", m)
+	name = name[strings.LastIndex(name, ".")+1:]
+	return strings.TrimSuffix(name, "Matcher")
+}
+
+// mask masks the secrets of a message about the value found: by their
+// shapes, and the value itself when the path names a credential field
+// ("refresh" holds a JWT, "token" an opaque string).
+func (m *jsonMatcher) mask(msg string) string {
+	msg = patterns.String(msg)
+	key := m.path[strings.LastIndex(m.path, ".")+1:]
+	if m.found.Type == gjson.String && m.found.Str != "" && secretFields[key] {
+		msg = strings.ReplaceAll(msg, m.found.Str, "<"+key+">")
+	}
+	return msg
+}
+
 func (m *jsonMatcher) FailureMessage(actual any) string {
 	ex, _ := asExchange(actual)
 	if !m.found.Exists() {
 		return fmt.Sprintf("Expected the body of %s to have a value at JSON path %q; there is none\n%s",
 			describeOperation(ex), m.path, describeResponse(ex))
 	}
-	return fmt.Sprintf("At JSON path %q of the body of %s:\n%s", m.path, describeOperation(ex), m.failed.FailureMessage(m.found.Value()))
+	if m.failed == nil {
+		return m.mask(fmt.Sprintf("Expected the body of %s to have a matching value at JSON path %q; found %s",
+			describeOperation(ex), m.path, maskedBody([]byte(m.found.Raw), bodyExcerptCut)))
+	}
+	return m.mask(fmt.Sprintf("At JSON path %q of the body of %s:\n%s", m.path, describeOperation(ex), m.failed.FailureMessage(m.found.Value())))
 }
 
 func (m *jsonMatcher) NegatedFailureMessage(actual any) string {
 	ex, _ := asExchange(actual)
 	if len(m.matchers) == 0 {
-		return fmt.Sprintf("Expected the body of %s to have no value at JSON path %q; found %s",
-			describeOperation(ex), m.path, cut(m.found.Raw, bodyExcerptCut))
+		return m.mask(fmt.Sprintf("Expected the body of %s to have no value at JSON path %q; found %s",
+			describeOperation(ex), m.path, maskedBody([]byte(m.found.Raw), bodyExcerptCut)))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "At JSON path %q of the body of %s:\n", m.path, describeOperation(ex))
@@ -257,7 +321,7 @@ func (m *jsonMatcher) NegatedFailureMessage(actual any) string {
 		b.WriteString(matcher.NegatedFailureMessage(m.found.Value()))
 		b.WriteByte('\n')
 	}
-	return b.String()
+	return m.mask(b.String())
 }
 
 // asExchange accepts what every matcher here is applied to.
@@ -292,33 +356,29 @@ func describeOperation(ex *Exchange) string {
 	case ex == nil:
 		return "the exchange"
 	case ex.Op == nil:
-		return fmt.Sprintf("%s %s", ex.Request.Method, ex.Request.URL)
+		return fmt.Sprintf("%s %s", ex.Request.Method, patterns.String(ex.Request.URL))
 	}
 	return fmt.Sprintf("%s (%s)", ex.Op.ID, ex.Op)
 }
 
-// describeResponse is the status and the start of the body, with token and
-// phone fields masked: failure messages end up in reports.
+// describeResponse is the status and the start of the body, with its secrets
+// masked: failure messages end up in reports.
 func describeResponse(ex *Exchange) string {
 	switch {
 	case ex == nil:
 		return ""
 	case ex.Response == nil:
 		if ex.Err != nil {
-			return "No response: " + ex.Err.Error()
+			return "No response: " + patterns.String(ex.Err.Error())
 		}
 		return "No response."
 	}
-	body := secretFieldRE.ReplaceAllString(string(ex.Response.Body), `"$1":"<redacted>"`)
+	body := maskedBody(ex.Response.Body, bodyExcerptCut)
 	if body == "" {
 		body = "(empty)"
 	}
-	return fmt.Sprintf("Response: status %d, body (%d bytes):\n  %s", ex.Response.Status, len(ex.Response.Body), cut(body, bodyExcerptCut))
+	return fmt.Sprintf("Response: status %d, body (%d bytes):\n  %s", ex.Response.Status, len(ex.Response.Body), body)
 }
-
-// secretFieldRE finds JSON string members whose names say they hold a
-// secret (auth_token, access_token, refresh_token, phone_number...).
-var secretFieldRE = regexp.MustCompile(`"(\w*(?:token|phone|password|secret)\w*)"\s*:\s*"(?:[^"\\]|\\.)*"`)
 
 func describeJSONValue(v any) string {
 	if v == nil {

@@ -84,7 +84,7 @@ func TestConformToSpec(t *testing.T) {
 		{name: "strict option", matcher: ConformToSpec(Strict(true)), actual: extra, want: false},
 		{name: "body cut at about 1 KB", matcher: ConformToSpec(), actual: long, want: false, message: []string{"more bytes"}},
 		{name: "token fields masked in the body excerpt", matcher: ConformToSpec(), actual: token, want: false,
-			message: []string{`"auth_token":"<redacted>"`}, absent: []string{"SECRETtoken"}},
+			message: []string{`"auth_token":"<auth_token>"`}, absent: []string{"SECRETtoken"}},
 		{name: "no response", matcher: ConformToSpec(), actual: gone, want: false,
 			message: []string{"response_received", "connection refused"}},
 		{name: "not an exchange", matcher: ConformToSpec(), actual: "200 OK", wantErr: true, message: []string{"*harness.Exchange"}},
@@ -205,5 +205,151 @@ func TestBeAppError(t *testing.T) {
 			message: []string{`"error_message" is null or absent, not a string`}},
 		{name: "other status", matcher: BeAppError(400, msg), actual: json(200, waitlisted), want: false, message: []string{"got status 200"}},
 		{name: "not JSON", matcher: BeAppError(400, msg), actual: json(400, "Bad Request"), want: false, message: []string{"not a JSON object"}},
+	})
+}
+
+// Failure messages end up in reports: no matcher quotes a secret of the
+// body, in either polarity, nor in its error.
+func TestMatchersNeverQuoteSecrets(t *testing.T) {
+	spec := loadCheckSpec(t)
+	example := spec.MustOperation("get_profile").Responses()[1].Examples[0]
+	for name, body := range leakBodies {
+		t.Run(name, func(t *testing.T) {
+			ex := func(status int) *Exchange {
+				return exchangeFor(spec, "get_profile", status, body, "Content-Type", "application/json")
+			}
+			noOp := ex(200)
+			noOp.Op, noOp.Request.URL = nil, "http://alice:"+leakOpaque+"@127.0.0.1/api/get_profile?token="+leakHex
+			matchers := []struct {
+				m  types.GomegaMatcher
+				ex *Exchange
+			}{
+				{ConformToSpecStrict(), ex(200)},
+				{BeDocumentedErrorCase(400, example), ex(400)},
+				{RejectMissingAuth("Authentication credentials were not provided."), ex(401)},
+				{RejectMissingAuth(""), ex(403)},
+				{HaveStatus(201), ex(200)},
+				{HaveStatus(201), noOp},
+				{BeDRFDetail(401, "Invalid token."), ex(401)},
+				{BeAppError(400, "x"), ex(400)},
+				{RejectMalformedInput(), ex(200)},
+				{AnswerTheSameAs(ex(400)), ex(200)},
+				{ShowTheWrite("w", ContainsJSONValue("refresh", "x")), ex(200)},
+				{HaveJSON("access", MatchRegexp(`^x$`)), ex(200)},
+				{HaveJSON("access", HaveLen(3)), ex(200)},
+				{HaveJSON("refresh", Equal("x")), ex(200)},
+				{HaveJSON("refresh", BeNumerically(">", 1)), ex(200)},
+				{HaveJSON("auth_token", Equal("x")), ex(200)},
+				{HaveJSON("data", BeTrue()), ex(200)},
+				{HaveJSON("error_message", Equal("x")), ex(200)},
+				{HaveJSON("detail", ContainSubstring("nothing")), ex(200)},
+				{HaveJSON("missing"), ex(200)},
+				{HaveJSON("access"), ex(200)},
+				{HaveJSON("refresh", Not(BeEmpty())), ex(200)},
+				{HaveJSON("@this"), ex(200)},
+			}
+			for _, c := range matchers {
+				ok, err := c.m.Match(c.ex)
+				if err != nil {
+					assertNoLeak(t, "error", err.Error())
+					continue
+				}
+				// Whichever polarity Gomega would print.
+				if ok {
+					assertNoLeak(t, "negated failure message", c.m.NegatedFailureMessage(c.ex))
+				} else {
+					assertNoLeak(t, "failure message", c.m.FailureMessage(c.ex))
+				}
+			}
+		})
+	}
+}
+
+// A value a matcher cannot judge is an error naming the path and the JSON
+// type, never a panic, whatever the polarity.
+func TestHaveJSONValueOfTheWrongType(t *testing.T) {
+	spec := loadCheckSpec(t)
+	ex := okProfile(spec, `{"success":null,"name":"yes","count":3,"flag":true,"list":[1],"obj":{},"access":"`+leakJWT+`"}`)
+	cases := []struct {
+		path    string
+		matcher types.GomegaMatcher
+		kind    string
+	}{
+		{"success", BeTrue(), "null"},
+		{"success", BeFalse(), "null"},
+		{"success", BeNumerically(">", 1), "null"},
+		{"name", BeTrue(), "a string"},
+		{"name", BeFalse(), "a string"},
+		{"name", BeNumerically(">", 1), "a string"},
+		{"count", BeTrue(), "a number"},
+		{"count", BeFalse(), "a number"},
+		{"flag", BeNumerically("==", 1), "a boolean"},
+		{"list", BeTrue(), "an array"},
+		{"obj", BeFalse(), "an object"},
+		{"success", Or(BeFalse(), BeTrue()), "null"},
+		{"access", BeTrue(), "a string"},
+	}
+	for _, c := range cases {
+		t.Run(c.path+" "+c.kind+" "+matcherName(c.matcher), func(t *testing.T) {
+			var (
+				ok  bool
+				err error
+			)
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("HaveJSON(%q) panicked: %v", c.path, p)
+					}
+				}()
+				ok, err = HaveJSON(c.path, c.matcher).Match(ex)
+			}()
+			if ok || err == nil {
+				t.Fatalf("matched %v, error %v: want an error", ok, err)
+			}
+			want := "the value at " + c.path + " is " + c.kind
+			if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `HaveJSON("`+c.path+`")`) {
+				t.Errorf("error %q lacks %q", err, want)
+			}
+			assertNoLeak(t, "error", err.Error())
+		})
+	}
+	// Through Gomega: a failure in both polarities, never a panic.
+	for _, negate := range []bool{false, true} {
+		var msg string
+		g := NewGomega(func(message string, _ ...int) { msg = message })
+		if negate {
+			g.Expect(ex).NotTo(HaveJSON("success", BeTrue()))
+		} else {
+			g.Expect(ex).To(HaveJSON("success", BeTrue()))
+		}
+		if !strings.Contains(msg, "the value at success is null") {
+			t.Errorf("negated %v: Gomega printed %q", negate, msg)
+		}
+	}
+	// What the matchers can judge still is judged.
+	for _, c := range []struct {
+		path string
+		m    types.GomegaMatcher
+		want bool
+	}{
+		{"success", BeNil(), true}, {"flag", BeTrue(), true}, {"flag", BeFalse(), false},
+		{"count", BeNumerically(">", 1), true}, {"count", BeNumerically(">", 5), false},
+	} {
+		if ok, err := HaveJSON(c.path, c.m).Match(ex); ok != c.want || err != nil {
+			t.Errorf("HaveJSON(%q, %s) = %v, %v; want %v", c.path, matcherName(c.m), ok, err, c.want)
+		}
+	}
+}
+
+func TestHaveJSONFailureMasksTheValue(t *testing.T) {
+	spec := loadCheckSpec(t)
+	ex := okProfile(spec, `{"access":"`+leakJWT+`","refresh":"`+leakOpaque+`"}`)
+	runMatcherCases(t, []matcherCase{
+		{name: "a JWT against a pattern", matcher: HaveJSON("access", MatchRegexp(`^[0-9a-f]{40}$`)), actual: ex, want: false,
+			message: []string{`At JSON path "access"`, "<string>: <jwt>", "to match regular expression"}, absent: leakFragments},
+		{name: "an opaque credential", matcher: HaveJSON("refresh", Equal("x")), actual: ex, want: false,
+			message: []string{`At JSON path "refresh"`, "<string>: <refresh>"}, absent: leakFragments},
+		{name: "negated", matcher: HaveJSON("refresh", HavePrefix("opaque")), actual: ex, want: true,
+			message: []string{"<refresh>"}, absent: leakFragments},
 	})
 }

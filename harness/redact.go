@@ -22,14 +22,29 @@ type secret struct{ value, label string }
 var (
 	jwtPattern   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
 	phonePattern = regexp.MustCompile(`\+[1-9][0-9]{6,14}\b`)
-	hex40Pattern = regexp.MustCompile(`\b[0-9a-f]{40}\b`)
+	hex40Pattern = regexp.MustCompile(`(?i)\b[0-9a-f]{40}\b`)
+	// userInfoPattern is the user:password@ of a URL (CH_BASE_URL may carry one).
+	userInfoPattern = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s"'<>]+@`)
 	// secretFields are JSON fields whose string values are credentials.
 	secretFields = map[string]bool{
 		"auth_token": true, "access_token": true, "refresh_token": true, "access": true,
 		"refresh": true, "token": true, "rtm_token": true, "pubnub_token": true,
-		"phone_number": true,
+		"phone_number": true, "apn_token": true, "device_token": true, "rc_token": true,
+		"twitter_token": true, "twitter_secret": true, "password": true,
 	}
+	// secretMemberPattern finds credential members in text that is not a whole
+	// JSON document (a message quoting a body, a cut body): "token": "...".
+	secretMemberPattern = regexp.MustCompile(`"(` + strings.Join(sortedKeys(secretFields), "|") + `)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
 )
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, regexp.QuoteMeta(k))
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 // NewRedactor knows the secrets of every account of the profile.
 func NewRedactor(p *Profile) *Redactor {
@@ -65,14 +80,59 @@ func (r *Redactor) add(value, label string) {
 	}
 }
 
-// String masks every secret in s.
+// String masks every secret in s: known secrets, JWTs, 40-hex tokens, E.164
+// phone numbers, the user info of URLs, and the values of credential members
+// ("auth_token": "...") wherever s quotes JSON.
 func (r *Redactor) String(s string) string {
 	for _, k := range r.known {
 		s = strings.ReplaceAll(s, k.value, "<"+k.label+">")
 	}
 	s = jwtPattern.ReplaceAllString(s, "<jwt>")
 	s = hex40Pattern.ReplaceAllString(s, "<token>")
-	return phonePattern.ReplaceAllString(s, "<phone>")
+	s = phonePattern.ReplaceAllString(s, "<phone>")
+	s = userInfoPattern.ReplaceAllString(s, "${1}<redacted>@")
+	return secretMemberPattern.ReplaceAllStringFunc(s, func(m string) string {
+		sub := secretMemberPattern.FindStringSubmatch(m)
+		if sub[3] == "" || isPlaceholder(sub[3]) {
+			return m
+		}
+		return `"` + sub[1] + `"` + sub[2] + `"<` + sub[1] + `>"`
+	})
+}
+
+// Values masks in msg each of values as "<value>", and every quoted part of
+// one long enough to recognise (time.Parse quotes pieces of what it parsed),
+// then every secret as String does. It is for messages about a value that
+// need not look like a secret: a header's, a schema error's.
+func (r *Redactor) Values(msg string, values ...string) string {
+	for _, v := range values {
+		if v == "" {
+			continue
+		}
+		msg = strings.ReplaceAll(msg, v, "<value>")
+		msg = quotedPattern.ReplaceAllStringFunc(msg, func(q string) string {
+			inner := q[1 : len(q)-1]
+			if len(inner) >= 4 && strings.Contains(v, inner) {
+				return `"<value>"`
+			}
+			return q
+		})
+	}
+	return r.String(msg)
+}
+
+var quotedPattern = regexp.MustCompile(`"[^"]*"`)
+
+// patterns is the redactor of the checks and matchers: they have no profile at
+// hand, so it knows no account's secrets, only their shapes and the credential
+// fields. The run's own Redactor masks the findings again when it records
+// them (harness/suite).
+var patterns = NewRedactor(nil)
+
+// maskedBody is a body as a message may quote it: masked first (a cut JWT or
+// a cut JSON document would no longer be recognised), then cut to n bytes.
+func maskedBody(body []byte, n int) string {
+	return cut(string(patterns.Body(body)), n)
 }
 
 // Header masks header values; Authorization keeps only its scheme unless the
@@ -81,15 +141,39 @@ func (r *Redactor) Header(h http.Header) http.Header {
 	out := http.Header{}
 	for name, values := range h {
 		for _, v := range values {
-			if http.CanonicalHeaderKey(name) == "Authorization" {
+			switch http.CanonicalHeaderKey(name) {
+			case "Authorization":
 				v = r.authorization(v)
-			} else {
+			case "Cookie":
+				v = maskCookies(v, false)
+			case "Set-Cookie":
+				v = maskCookies(v, true)
+			default:
 				v = r.String(v)
 			}
 			out[name] = append(out[name], v)
 		}
 	}
 	return out
+}
+
+// maskCookies keeps the names of the cookies of a Cookie header ("a=1; b=2")
+// and masks their values; of a Set-Cookie header ("a=1; Path=/; HttpOnly"),
+// only the first pair is the cookie, the attributes are kept.
+func maskCookies(v string, setCookie bool) string {
+	parts := strings.Split(v, ";")
+	for i, p := range parts {
+		if setCookie && i > 0 {
+			break
+		}
+		name, _, ok := strings.Cut(p, "=")
+		if !ok {
+			parts[i] = "<redacted>"
+			continue
+		}
+		parts[i] = name + "=<redacted>"
+	}
+	return strings.Join(parts, ";")
 }
 
 func (r *Redactor) authorization(v string) string {

@@ -15,6 +15,9 @@ import (
 // status. kin stops at the first bad header, so it is handed one header at a
 // time and every error is kept.
 func runResponseHeaders(ex *Exchange) ([]Finding, string) {
+	if skip := noResponse(ex); skip != "" {
+		return nil, skip
+	}
 	if ex.Op == nil {
 		return nil, "the exchange names no operation"
 	}
@@ -49,7 +52,7 @@ func runResponseHeaders(ex *Exchange) ([]Finding, string) {
 func headerFinding(err error, values []string) Finding {
 	var respErr *openapi3filter.ResponseError
 	if !errors.As(err, &respErr) {
-		return Finding{Message: redactValues(err.Error(), values)}
+		return Finding{Message: patterns.Values(err.Error(), values...)}
 	}
 	msg := respErr.Reason
 	var reasons []string
@@ -64,12 +67,5 @@ func headerFinding(err error, values []string) Finding {
 	if len(reasons) > 0 {
 		msg += ": " + strings.Join(reasons, "; ")
 	}
-	return Finding{Message: redactValues(msg, values)}
-}
-
-func redactValues(msg string, values []string) string {
-	for _, v := range values {
-		msg = redactValue(msg, v)
-	}
-	return msg
+	return Finding{Message: patterns.Values(msg, values...)}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -127,27 +126,9 @@ func schemaErrorMessage(err *openapi3.SchemaError) string {
 	if reason == "" {
 		reason = fmt.Sprintf("doesn't match schema %q", err.SchemaField)
 	}
-	return redactValue(reason, err.Value)
+	value, _ := err.Value.(string)
+	return patterns.Values(reason, value)
 }
-
-// redactValue masks value (and every quoted part of it of a useful length)
-// inside msg.
-func redactValue(msg string, value any) string {
-	s, ok := value.(string)
-	if !ok || s == "" {
-		return msg
-	}
-	msg = strings.ReplaceAll(msg, s, "<value>")
-	return quotedRE.ReplaceAllStringFunc(msg, func(q string) string {
-		inner := q[1 : len(q)-1]
-		if len(inner) >= 4 && strings.Contains(s, inner) {
-			return `"<value>"`
-		}
-		return q
-	})
-}
-
-var quotedRE = regexp.MustCompile(`"[^"]*"`)
 
 // jsonPointer joins path segments into an RFC 6901 pointer.
 func jsonPointer(segments []string) string {

@@ -20,6 +20,9 @@ import (
 // documents for its status and Content-Type. Strict adds a finding for every
 // field the schema does not declare.
 func runResponseSchema(ex *Exchange, strict bool) ([]Finding, string) {
+	if skip := noResponse(ex); skip != "" {
+		return nil, skip
+	}
 	if ex.Op == nil {
 		return nil, "the exchange names no operation"
 	}

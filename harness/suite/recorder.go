@@ -38,7 +38,19 @@ func (r recorder) RecordExchange(ex *harness.Exchange) {
 }
 
 func (r recorder) RecordChecks(ex *harness.Exchange, results []harness.CheckResult) {
-	entry := report.ChecksEntry{Checks: results}
+	// The checks mask secrets by their shapes; the run's redactor also knows
+	// the profile's own tokens. A copy: the caller keeps its results.
+	masked := make([]harness.CheckResult, len(results))
+	for i, res := range results {
+		if len(res.Findings) > 0 {
+			res.Findings = append([]harness.Finding(nil), res.Findings...)
+			for j := range res.Findings {
+				res.Findings[j].Message = r.redact.String(res.Findings[j].Message)
+			}
+		}
+		masked[i] = res
+	}
+	entry := report.ChecksEntry{Checks: masked}
 	if ex.Op != nil {
 		entry.Operation = ex.Op.ID
 	}
