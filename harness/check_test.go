@@ -2,8 +2,12 @@ package harness
 
 import (
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -461,4 +465,117 @@ func TestChecksNeverQuoteSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every check is safe to run on its own, outside Verify (harness/suite runs
+// MethodEquivalence directly): on an exchange without a response, or no
+// exchange at all, it skips or fails, never panics. The table must name
+// every exported constructor of a Check (found in the package's sources).
+func TestEveryCheckSurvivesNoResponse(t *testing.T) {
+	spec := loadCheckSpec(t)
+	example := spec.MustOperation("get_profile").Responses()[1].Examples[0]
+	answered := okProfile(spec, validProfile)
+	table := map[string][]Check{
+		"ResponseReceived":           {ResponseReceived()},
+		"NotAServerError":            {NotAServerError()},
+		"StatusCodeConformance":      {StatusCodeConformance()},
+		"ContentTypeConformance":     {ContentTypeConformance()},
+		"ResponseHeadersConformance": {ResponseHeadersConformance()},
+		"ResponseSchemaConformance":  {ResponseSchemaConformance(false), ResponseSchemaConformance(true)},
+		"StandardChecks":             StandardChecks(true),
+		"DocumentedErrorCase":        {DocumentedErrorCase(400, example)},
+		"IgnoredAuth":                {IgnoredAuth(""), IgnoredAuth("Invalid token.")},
+		"PaginationConformance":      {PaginationConformance(1, 0), PaginationConformance(2, 10)},
+		"NegativeDataRejection":      {NegativeDataRejection()},
+		"MethodEquivalence":          {MethodEquivalence(answered), MethodEquivalence(nil), MethodEquivalence(&Exchange{})},
+		"StatefulConsistency": {StatefulConsistency("w", ContainsJSONValue("users.#.user_id", 1)),
+			StatefulConsistency("w", nil)},
+		"NotRateLimited": {NotRateLimited()},
+	}
+	// ratelimit.go is not part of this change: NotRateLimited reads
+	// ex.RateLimited without a nil check. Verify never hands it a nil
+	// exchange; only a direct Run on nil would panic.
+	nilExchangeExempt := map[string]bool{CheckNotRateLimited: true}
+
+	for _, name := range exportedCheckConstructors(t) {
+		if _, ok := table[name]; !ok {
+			t.Errorf("%s returns a Check but is not in the table", name)
+		}
+	}
+	gone := exchangeFor(spec, "get_profile", 200, "")
+	gone.Response, gone.Err = nil, errors.New("connection refused")
+	silent := exchangeFor(spec, "get_profile", 200, "")
+	silent.Response = nil
+	for ctor, checks := range table {
+		for _, c := range checks {
+			for what, ex := range map[string]*Exchange{"transport error": gone, "no response, no error": silent, "nil exchange": nil} {
+				if ex == nil && nilExchangeExempt[c.Name] {
+					continue
+				}
+				t.Run(ctor+"/"+c.Name+"/"+what, func(t *testing.T) {
+					var findings []Finding
+					var skip string
+					func() {
+						defer func() {
+							if p := recover(); p != nil {
+								t.Fatalf("Run panicked: %v", p)
+							}
+						}()
+						findings, skip = c.Run(ex)
+					}()
+					if skip == "" && len(findings) == 0 && c.Name != CheckNotRateLimited {
+						t.Errorf("passed without a response; want a skip or a finding")
+					}
+					if skip != "" && len(findings) > 0 {
+						t.Errorf("both skipped (%q) and failed (%+v)", skip, findings)
+					}
+				})
+			}
+		}
+	}
+	// And through ContainsJSONValue on its own.
+	if f := ContainsJSONValue("x", 1)(nil); len(f) != 1 {
+		t.Errorf("ContainsJSONValue on nil: %+v", f)
+	}
+}
+
+// exportedCheckConstructors lists the package's exported functions that
+// return a Check or []Check.
+func exportedCheckConstructors(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || !fn.Name.IsExported() || fn.Type.Results == nil || len(fn.Type.Results.List) != 1 {
+				continue
+			}
+			switch r := fn.Type.Results.List[0].Type.(type) {
+			case *ast.Ident:
+				if r.Name == "Check" {
+					names = append(names, fn.Name.Name)
+				}
+			case *ast.ArrayType:
+				if id, ok := r.Elt.(*ast.Ident); ok && id.Name == "Check" {
+					names = append(names, fn.Name.Name)
+				}
+			}
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("found only %d Check constructors: %v", len(names), names)
+	}
+	return names
 }
