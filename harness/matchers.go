@@ -29,12 +29,37 @@ func Strict(on bool) ConformOption {
 //	Expect(ex).To(ConformToSpec())
 //
 // The verdicts are recorded through Verify, so the report sees them too.
+// Checks that do not apply (no header documented for the status) may skip;
+// but an exchange whose status or body could not be judged at all (it names
+// no operation) fails: only "no schema documented" leaves a body unjudged
+// and still passes.
 func ConformToSpec(opts ...ConformOption) types.GomegaMatcher {
 	var s conformSettings
 	for _, o := range opts {
 		o(&s)
 	}
-	return &checksMatcher{promise: "to conform to the contract", checks: StandardChecks(s.strict)}
+	return &checksMatcher{promise: "to conform to the contract", checks: StandardChecks(s.strict), unjudged: conformUnjudged}
+}
+
+// conformUnjudged is ConformToSpec's notion of nothing to judge: the status
+// and the body must each get a verdict, unless the contract documents no
+// schema for the body.
+func conformUnjudged(results []CheckResult) string {
+	var why []string
+	for _, r := range results {
+		if r.Status != CheckSkipped {
+			continue
+		}
+		switch {
+		case r.Name == CheckStatusCode,
+			r.Name == CheckResponseSchema && !strings.HasPrefix(r.Reason, "no schema documented"):
+			why = append(why, r.Name+": "+r.Reason)
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return "nothing to judge: " + strings.Join(why, "; ")
 }
 
 // ConformToSpecStrict is ConformToSpec(Strict(true)).
@@ -59,11 +84,33 @@ func RejectMissingAuth(detail string) types.GomegaMatcher {
 	}
 }
 
-// checksMatcher is a matcher made of checks: it passes when none fails.
+// checksMatcher is a matcher made of checks: it passes when none fails and
+// the checks judged something.
 type checksMatcher struct {
 	promise string
 	checks  []Check
-	results []CheckResult
+	// unjudged says why the results, none failed, still judged nothing ("":
+	// they did); nil means nothingJudged.
+	unjudged func([]CheckResult) string
+	results  []CheckResult
+	why      string
+}
+
+// nothingJudged fails a matcher whose checks all skipped: a matcher that
+// passes without a verdict promises what nobody checked. response_received
+// is not a verdict on the promise.
+func nothingJudged(results []CheckResult) string {
+	var reasons []string
+	for _, r := range results {
+		switch {
+		case r.Name == CheckResponseReceived:
+		case r.Status != CheckSkipped:
+			return ""
+		default:
+			reasons = append(reasons, r.Name+": "+r.Reason)
+		}
+	}
+	return "nothing to judge: " + strings.Join(reasons, "; ")
 }
 
 func (m *checksMatcher) Match(actual any) (bool, error) {
@@ -71,11 +118,18 @@ func (m *checksMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	m.results = Verify(ex, m.checks...)
+	m.results, m.why = Verify(ex, m.checks...), ""
 	for _, r := range m.results {
 		if r.Status == CheckFailed {
 			return false, nil
 		}
+	}
+	unjudged := m.unjudged
+	if unjudged == nil {
+		unjudged = nothingJudged
+	}
+	if m.why = unjudged(m.results); m.why != "" {
+		return false, nil
 	}
 	return true, nil
 }
@@ -88,6 +142,10 @@ func (m *checksMatcher) FailureMessage(actual any) string {
 		if r.Status == CheckFailed {
 			failed = append(failed, r)
 		}
+	}
+	if len(failed) == 0 && m.why != "" {
+		fmt.Fprintf(&b, "Expected %s %s; %s\n%s", describeOperation(ex), m.promise, m.why, describeResponse(ex))
+		return patterns.String(b.String())
 	}
 	fmt.Fprintf(&b, "Expected %s %s; %d check(s) failed:\n", describeOperation(ex), m.promise, len(failed))
 	for _, r := range failed {

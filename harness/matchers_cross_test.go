@@ -2,6 +2,7 @@ package harness
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -72,5 +73,55 @@ func TestCrossMatchersRecordTheirVerdicts(t *testing.T) {
 	}
 	if len(rec.results) != 2 || rec.results[1].Name != CheckPagination || rec.results[1].Status != CheckFailed {
 		t.Errorf("recorded %+v, want response_received then a failed %s", rec.results, CheckPagination)
+	}
+}
+
+// A matcher whose checks all skipped judged nothing: it fails, saying why,
+// unless passing on a skip is what the matcher means.
+func TestMatchersFailWhenNothingWasJudged(t *testing.T) {
+	spec := loadCrossSpec(t)
+	checks := loadCheckSpec(t)
+	ex := func(status int, body string) *Exchange { return crossExchange(spec, "get_following", status, body) }
+	page := `{"users":[{"user_id":1,"name":"A"}],"count":1,"next":null,"previous":null,"success":true}`
+	answered := ex(200, page)
+	noAnswer := ex(200, page)
+	noAnswer.Response = nil
+	noOp := okProfile(checks, validProfile)
+	noOp.Op = nil
+	runMatcherCases(t, []matcherCase{
+		{name: "nothing to compare with", matcher: AnswerTheSameAs(nil), actual: answered, want: false,
+			message: []string{"nothing to judge: method_equivalence: no exchange to compare with"}},
+		{name: "the other got no response", matcher: AnswerTheSameAs(noAnswer), actual: answered, want: false,
+			message: []string{"nothing to judge: method_equivalence: the GET exchange got no response"}},
+		{name: "no expectation", matcher: ShowTheWrite("the write", nil), actual: answered, want: false,
+			message: []string{"nothing to judge: stateful_consistency: no expectation given for: the write"}},
+		{name: "an exchange naming no operation", matcher: ConformToSpec(), actual: noOp, want: false,
+			message: []string{"nothing to judge: status_code_conformance: the exchange names no operation",
+				"response_schema_conformance: the exchange names no operation"}},
+		// What must keep passing.
+		{name: "a page is judged", matcher: BePaginatedConsistently(1, 0), actual: answered, want: true},
+		{name: "not a page passes (the contract table relies on it)", matcher: BePaginatedConsistently(1, 0),
+			actual: ex(200, `{"success":true}`), want: true},
+		{name: "the same answer", matcher: AnswerTheSameAs(ex(200, page)), actual: answered, want: true},
+		{name: "no header documented is no reason to fail", matcher: ConformToSpec(), actual: ex(200, page), want: true},
+	})
+	// ConformToSpec's own rule: skips that the contract explains pass.
+	passed := func(name string) CheckResult { return CheckResult{Name: name, Status: CheckPassed} }
+	skipped := func(name, reason string) CheckResult {
+		return CheckResult{Name: name, Status: CheckSkipped, Reason: reason}
+	}
+	for _, c := range []struct {
+		skip CheckResult
+		fail bool
+	}{
+		{skipped(CheckResponseHeaders, "no header documented for status 200"), false},
+		{skipped(CheckResponseSchema, "no schema documented for application/json"), false},
+		{skipped(CheckResponseSchema, "the body was cut at the client's size cap"), true},
+		{skipped(CheckStatusCode, "the exchange names no operation"), true},
+	} {
+		results := []CheckResult{passed(CheckResponseReceived), passed(CheckNotAServerError), c.skip}
+		if why := conformUnjudged(results); (why != "") != c.fail || (c.fail && !strings.Contains(why, c.skip.Reason)) {
+			t.Errorf("%s skipped (%s): unjudged %q, want a failure: %v", c.skip.Name, c.skip.Reason, why, c.fail)
+		}
 	}
 }
