@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -93,7 +94,13 @@ func (r *Redactor) String(s string) string {
 	s = userInfoPattern.ReplaceAllString(s, "${1}<redacted>@")
 	return secretMemberPattern.ReplaceAllStringFunc(s, func(m string) string {
 		sub := secretMemberPattern.FindStringSubmatch(m)
-		if sub[3] == "" || isPlaceholder(sub[3]) {
+		// The value is still JSON-escaped here ("\u003cjwt\u003e" is the
+		// placeholder "<jwt>" as Go's encoder writes it).
+		value := sub[3]
+		if unquoted, err := strconv.Unquote(`"` + value + `"`); err == nil {
+			value = unquoted
+		}
+		if value == "" || isPlaceholder(value) {
 			return m
 		}
 		return `"` + sub[1] + `"` + sub[2] + `"<` + sub[1] + `>"`

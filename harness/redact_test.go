@@ -160,3 +160,17 @@ func TestRedactorValues(t *testing.T) {
 		t.Errorf("Values: %s", got)
 	}
 }
+
+// TestRedactorKeepsEscapedPlaceholders: Go's JSON encoder writes "<" as
+// \u003c, and a placeholder sent that way must stay the same placeholder, or
+// a fixture recorded with it never matches again.
+func TestRedactorKeepsEscapedPlaceholders(t *testing.T) {
+	r := NewRedactor(nil)
+	in := `{"refresh":"\u003crefresh_token\u003e"}`
+	if got := r.String(in); got != in {
+		t.Errorf("String(%s) = %s", in, got)
+	}
+	if got := r.String(`{"refresh":"opaque-refresh-value"}`); got != `{"refresh":"<refresh>"}` {
+		t.Errorf("a real value must still be masked: %s", got)
+	}
+}
