@@ -60,8 +60,23 @@ var mutatingOps = map[string]bool{
 	"get_suggested_follows_friends_only": true, // uploads contacts
 }
 
-// Mutating reports whether calling the operation changes server state.
-func (o *Operation) Mutating() bool { return mutatingOps[o.ID] }
+// readOnlyOps are the operations known to change nothing. An operation in
+// neither list is treated as mutating: a new operation in the contract must
+// not reach a live target unasked just because nobody classified it yet
+// (TestEveryOperationIsClassified asks for the decision).
+var readOnlyOps = map[string]bool{
+	"check_waitlist_status": true, "me": true, "get_release_notes": true, "get_all_topics": true,
+	"get_topic": true, "get_clubs_for_topic": true, "get_profile": true, "get_users_for_topic": true,
+	"get_channels": true, "get_following": true, "get_suggested_follows_all": true,
+	"get_online_friends": true, "get_events": true, "get_settings": true, "get_welcome_channel": true,
+	"get_notifications": true, "get_actionable_notifications": true, "get_create_channel_targets": true,
+	"get_suggested_speakers": true, "search_users": true, "get_suggested_follows_similar": true,
+	"search_clubs": true, "get_club": true, "check_for_update": true,
+}
+
+// Mutating reports whether calling the operation changes server state; an
+// operation nobody classified counts as mutating.
+func (o *Operation) Mutating() bool { return mutatingOps[o.ID] || !readOnlyOps[o.ID] }
 
 // SendsSMS reports whether the operation makes the target text or call a phone.
 func (o *Operation) SendsSMS() bool {
