@@ -143,8 +143,11 @@ func jsonPointer(segments []string) string {
 	return b.String()
 }
 
-// cut shortens s to about n bytes for a message, on a rune boundary, and says
-// how much was left out.
+// Cut shortens s to about n bytes for a message or a transcript, on a rune
+// boundary, and says how much was left out. Every excerpt the project prints
+// goes through it, so they all read alike and never split a character.
+func Cut(s string, n int) string { return cut(s, n) }
+
 func cut(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {

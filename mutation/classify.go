@@ -75,7 +75,7 @@ func JudgeSample(spec *harness.Spec, opID string, s *Sample) []string {
 		if r.Status == harness.CheckFailed {
 			msg := r.Name
 			if len(r.Findings) > 0 {
-				msg = fmt.Sprintf("%s (%s)", r.Name, cut(r.Findings[0].Message, 160))
+				msg = fmt.Sprintf("%s (%s)", r.Name, harness.Cut(r.Findings[0].Message, 160))
 			}
 			out = append(out, msg)
 		}

@@ -251,7 +251,7 @@ func Replay(ctx context.Context, client *http.Client, base string, reqs []PeerRe
 		out[i].Violations = resp.Header.Get("sl-violations")
 		if out[i].Violations == "" && strings.Contains(resp.Header.Get("Content-Type"), "problem+json") &&
 			strings.Contains(string(data), "stoplight.io/prism/errors") {
-			out[i].Violations = cut(string(data), 300)
+			out[i].Violations = harness.Cut(string(data), 300)
 		}
 	}
 	return out

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/chconform/chconform/harness"
 )
 
 // Tally counts the outcomes of a set of mutants.
@@ -149,7 +151,7 @@ func (s Summary) Markdown() string {
 	for _, r := range s.Survivors {
 		fmt.Fprintf(&b, "- `%s` (%s; fired %d×) — %s, **%s**: %s\n", r.Mutant.ID, r.Mutant.Description, r.Fired, r.Outcome, r.Reason, r.Explanation)
 		if r.Sample != nil {
-			fmt.Fprintf(&b, "  - sample: `%s %s` → %d `%s`\n", r.Sample.Method, r.Sample.URL, r.Sample.Status, cut(r.Sample.Body, 200))
+			fmt.Fprintf(&b, "  - sample: `%s %s` → %d `%s`\n", r.Sample.Method, r.Sample.URL, r.Sample.Status, harness.Cut(r.Sample.Body, 200))
 		}
 	}
 	b.WriteString("\n## Not exercised\n\nMutants whose fault never fired: no spec's request got an answer it applies to ")

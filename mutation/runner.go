@@ -275,10 +275,10 @@ func judgeSuite(reportFile string, exit int, output string) suiteRun {
 		for _, sp := range s.Specs {
 			switch {
 			case sp.Outcome == report.OutcomeFailed && run.failed == "":
-				run.failed = cut(sp.Name+": "+sp.Reason, 400)
+				run.failed = harness.Cut(sp.Name+": "+sp.Reason, 400)
 			case sp.Outcome == report.OutcomeError:
 				if nErr++; run.errored == "" {
-					run.errored = cut(sp.Name+": "+sp.Reason, 400)
+					run.errored = harness.Cut(sp.Name+": "+sp.Reason, 400)
 				}
 			}
 		}
@@ -291,7 +291,7 @@ func judgeSuite(reportFile string, exit int, output string) suiteRun {
 		if err == nil {
 			why = "the report names no failed spec"
 		}
-		run.errored = cut(fmt.Sprintf("exit %d (%s): %s", exit, why, lastLines(output, 3)), 400)
+		run.errored = harness.Cut(fmt.Sprintf("exit %d (%s): %s", exit, why, lastLines(output, 3)), 400)
 	}
 	return run
 }
@@ -302,13 +302,6 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
-}
-
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // Baseline runs every suite through a faithful proxy: the mutants mean

@@ -239,7 +239,7 @@ func peerPrism(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string]
 					killedBy := ""
 					for j, g := range got {
 						if g.Violations != "" && baseline[j].Violations == "" {
-							killedBy = fmt.Sprintf("prism flagged %s %s (%d): %s", reqsFor[op][j].Method, reqsFor[op][j].Path, g.Status, cutStr(g.Violations, 200))
+							killedBy = fmt.Sprintf("prism flagged %s %s (%d): %s", reqsFor[op][j].Method, reqsFor[op][j].Path, g.Status, harness.Cut(g.Violations, 200))
 							break
 						}
 					}
@@ -362,11 +362,4 @@ func lastN(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-func cutStr(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

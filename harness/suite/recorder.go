@@ -103,13 +103,13 @@ func (t transcriptEntry) String() string {
 	fmt.Fprintf(&b, "%s %s  [%s, %.1f ms]\n", e.Request.Method, e.Request.URL, e.Operation, e.ElapsedMS)
 	writeHeaders(&b, "> ", e.Request.Headers)
 	if e.Request.Body != "" {
-		fmt.Fprintf(&b, "> \n> %s\n", cut(e.Request.Body, 2048))
+		fmt.Fprintf(&b, "> \n> %s\n", harness.Cut(e.Request.Body, 2048))
 	}
 	if e.Response != nil {
 		fmt.Fprintf(&b, "< %d %s\n", e.Response.Status, http.StatusText(e.Response.Status))
 		writeHeaders(&b, "< ", e.Response.Headers)
 		if e.Response.Body != "" {
-			fmt.Fprintf(&b, "< \n< %s\n", cut(e.Response.Body, 2048))
+			fmt.Fprintf(&b, "< \n< %s\n", harness.Cut(e.Response.Body, 2048))
 		}
 	}
 	if e.Error != "" {
@@ -127,11 +127,4 @@ func writeHeaders(b *strings.Builder, prefix string, h map[string][]string) {
 	for _, name := range names {
 		fmt.Fprintf(b, "%s%s: %s\n", prefix, name, strings.Join(h[name], ", "))
 	}
-}
-
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + fmt.Sprintf("... (%d more bytes)", len(s)-n)
 }
