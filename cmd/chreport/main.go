@@ -20,8 +20,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
-	"strings"
 
 	"github.com/chconform/chconform/harness/report"
 	"github.com/onsi/ginkgo/v2/types"
@@ -131,15 +129,15 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 	if *stable {
 		written = s.Stable()
 	}
-	if err := writeJSON(*outPath, written); err != nil {
+	if err := report.WriteJSONFile(*outPath, written); err != nil {
 		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
 		return exitUsage
 	}
 	outDir := filepath.Dir(*outPath)
 	if err := writeRenderings(s, reports, renderPaths{
-		html:  htmlPath.or(filepath.Join(outDir, "report.html")),
-		md:    mdPath.or(filepath.Join(outDir, "report.md")),
-		junit: junitPath.or(filepath.Join(outDir, "junit.xml")),
+		HTML:  htmlPath.or(filepath.Join(outDir, "report.html")),
+		MD:    mdPath.or(filepath.Join(outDir, "report.md")),
+		JUnit: junitPath.or(filepath.Join(outDir, "junit.xml")),
 	}); err != nil {
 		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
 		return exitUsage
@@ -171,119 +169,6 @@ func readGinkgoReport(path string) ([]types.Report, error) {
 	return reports, nil
 }
 
-// writeJSON writes through a temporary file and a rename, so a reader (CI
-// uploading artifacts, a diff) never sees half a summary.
-func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	data = append(data, '\n')
-	return writeFileAtomic(path, data)
-}
+func printVerdict(w io.Writer, s report.Summary, suites int) { report.WriteVerdict(w, s, suites) }
 
-// writeFileAtomic writes data to path through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// printVerdict is the few lines a person reads at the end of a run: the
-// totals, the coverage, and what to look at first.
-func printVerdict(w io.Writer, s report.Summary, suites int) {
-	t, c := s.Totals, s.Coverage
-	fmt.Fprintf(w, "chconform: %d passed, %d failed, %d unsupported, %d disabled, %d error; coverage %d/%d operations, %d/%d responses\n",
-		t.Passed, t.Failed, t.Unsupported, t.Disabled, t.Error,
-		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
-	switch {
-	case suites == 0:
-		// Ginkgo leaves a suite that failed to compile out of its JSON
-		// report entirely, so an empty report usually means exactly that.
-		fmt.Fprintln(w, "  the Ginkgo report holds no suite: did the suites compile?")
-	case len(s.Specs) == 0:
-		fmt.Fprintln(w, "  no spec ran: check the label filter")
-	}
-	for _, sp := range s.Specs {
-		var tag string
-		switch sp.Outcome {
-		case report.OutcomeFailed:
-			tag = "FAILED"
-		case report.OutcomeError:
-			tag = "ERROR "
-		default:
-			continue
-		}
-		line := fmt.Sprintf("  %s %s", tag, sp.Name)
-		if sp.Reason != "" {
-			line += ": " + sp.Reason
-		}
-		if sp.Location != "" {
-			line += " (" + sp.Location + ")"
-		}
-		fmt.Fprintln(w, line)
-	}
-}
-
-// toolInfo names this build and the libraries whose behaviour shapes a
-// verdict (kin-openapi validates, Ginkgo classifies), read from the binary
-// itself so the summary cannot drift from what actually ran.
-func toolInfo() report.ToolInfo {
-	info := report.ToolInfo{Version: "unknown"}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return info
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		info.Version = v
-	} else {
-		var rev, dirty string
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					dirty = "+dirty"
-				}
-			}
-		}
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if rev != "" {
-			info.Version = "devel-" + rev + dirty
-		} else {
-			info.Version = "devel"
-		}
-	}
-	for _, d := range bi.Deps {
-		version := d.Version
-		if d.Replace != nil {
-			version = d.Replace.Version // what was linked, under the name go.mod uses
-		}
-		switch {
-		case d.Path == "github.com/getkin/kin-openapi":
-			info.KinOpenAPI = version
-		case strings.HasPrefix(d.Path, "github.com/onsi/ginkgo"):
-			info.Ginkgo = version
-		}
-	}
-	return info
-}
+func toolInfo() report.ToolInfo { return report.CurrentTool() }

@@ -131,61 +131,20 @@ const maxMessages = 5
 // to a Summary. It fails only when a chconform report entry cannot be
 // decoded, which means writer and reader disagree on the wire format.
 func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
-	s := Summary{Tool: tool, Operations: []OperationSummary{}, Specs: []SpecSummary{}}
-
-	var (
-		run     *RunEntry
-		ops     = map[string]OperationInfo{}
-		status  = map[string]Outcome{}
-		checks  = map[string]map[string]*checkAgg{}
-		seen    = map[string]map[string]bool{} // op -> response statuses that conformed
-		reached = map[string]bool{}            // ops that got at least one response
-		started time.Time
-	)
-
+	b := NewBuilder(tool)
 	for ri, r := range reports {
-		if !r.StartTime.IsZero() && (started.IsZero() || r.StartTime.Before(started)) {
-			started = r.StartTime
-		}
+		b.Started(r.StartTime)
 		suiteBroken := false
 		for _, sr := range sortedSpecReports(r.SpecReports) {
 			runs, entries, err := decodeEntries(sr)
 			if err != nil {
 				return Summary{}, fmt.Errorf("suite %q: %w", suiteName(r, ri), err)
 			}
-			for i := range runs {
-				if run == nil {
-					run = &runs[i]
-				}
-				// Every suite process describes the same contract; a union
-				// still keeps an operation listed by only one of them.
-				for _, op := range runs[i].Operations {
-					if _, ok := ops[op.ID]; !ok {
-						ops[op.ID] = op
-					}
-				}
+			for _, run := range runs {
+				b.AddRun(run)
 			}
 			for _, e := range entries {
-				if e.Status != 0 {
-					reached[e.Operation] = true
-				}
-				for _, c := range e.Checks {
-					if checks[e.Operation] == nil {
-						checks[e.Operation] = map[string]*checkAgg{}
-					}
-					agg := checks[e.Operation][c.Name]
-					if agg == nil {
-						agg = &checkAgg{}
-						checks[e.Operation][c.Name] = agg
-					}
-					agg.add(c)
-					if c.Name == harness.CheckStatusCode && c.Status == harness.CheckPassed && e.Status != 0 {
-						if seen[e.Operation] == nil {
-							seen[e.Operation] = map[string]bool{}
-						}
-						seen[e.Operation][strconv.Itoa(e.Status)] = true
-					}
-				}
+				b.AddChecks(e)
 			}
 
 			if sr.LeafNodeType != types.NodeTypeIt {
@@ -195,7 +154,7 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 				if sr.State.Is(types.SpecStateFailureStates) {
 					suiteBroken = true
 					_, reason, _ := classify(sr)
-					s.Specs = append(s.Specs, SpecSummary{
+					b.AddSpec(SpecSummary{
 						Name:     fmt.Sprintf("[%s] %s", sr.LeafNodeType, suiteName(r, ri)),
 						State:    sr.State.String(),
 						Outcome:  OutcomeError,
@@ -228,22 +187,10 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 					spec.Operations = append(spec.Operations, strings.TrimPrefix(l, LabelOp))
 				}
 			}
-			slices.Sort(spec.Operations)
-			spec.Operations = slices.Compact(spec.Operations)
-			for _, op := range spec.Operations {
-				status[op] = status[op].raise(outcome)
-			}
 			for _, e := range entries {
-				for _, c := range e.Checks {
-					spec.Checks = append(spec.Checks, CheckSummary{
-						Operation: e.Operation,
-						Name:      c.Name,
-						Status:    c.Status,
-						Message:   checkMessage(c),
-					})
-				}
+				spec.Checks = append(spec.Checks, SpecChecks(e)...)
 			}
-			s.Specs = append(s.Specs, spec)
+			b.AddSpec(spec)
 		}
 
 		// Ginkgo can fail a suite with no spec to blame: it did not compile,
@@ -254,7 +201,7 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 			if reason == "" {
 				reason = "the suite failed without a failed spec"
 			}
-			s.Specs = append(s.Specs, SpecSummary{
+			b.AddSpec(SpecSummary{
 				Name:    "[suite] " + suiteName(r, ri),
 				Outcome: OutcomeError,
 				Reason:  reason,
@@ -262,24 +209,133 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 		}
 	}
 
-	if run == nil && len(reports) > 0 {
+	if b.run == nil && len(reports) > 0 {
 		// Without it the summary cannot name the target or the contract,
 		// and every operation would be missing from the matrix.
-		s.Specs = append(s.Specs, SpecSummary{
+		b.AddSpec(SpecSummary{
 			Name:    "[" + EntryRun + "]",
 			Outcome: OutcomeError,
 			Reason:  "no suite recorded a " + EntryRun + " report entry",
 		})
 	}
-	if run != nil {
-		s.Target = Target{Mode: run.Mode, BaseURL: run.BaseURL, Profile: run.Profile, Config: run.Config}
-		s.Spec = SpecInfo{Path: run.SpecPath, SHA256: run.SpecSHA}
+	return b.Summary(), nil
+}
+
+// SpecChecks is one exchange's check results as a spec lists them.
+func SpecChecks(e ChecksEntry) []CheckSummary {
+	out := make([]CheckSummary, 0, len(e.Checks))
+	for _, c := range e.Checks {
+		out = append(out, CheckSummary{
+			Operation: e.Operation,
+			Name:      c.Name,
+			Status:    c.Status,
+			Message:   checkMessage(c),
+		})
 	}
-	if !started.IsZero() {
-		s.StartedAt = started.UTC().Format(time.RFC3339)
+	return out
+}
+
+// Builder reduces what a run recorded (its run description, the verdicts on
+// each exchange, each spec's outcome) to a Summary. Build feeds it from
+// Ginkgo reports; an audit of captured traffic feeds it exchange by exchange,
+// so both roll up operations, checks and coverage by the same rules.
+type Builder struct {
+	tool    ToolInfo
+	specs   []SpecSummary
+	run     *RunEntry
+	ops     map[string]OperationInfo
+	status  map[string]Outcome
+	checks  map[string]map[string]*checkAgg
+	seen    map[string]map[string]bool // op -> response statuses that conformed
+	reached map[string]bool            // ops that got at least one response
+	started time.Time
+}
+
+// NewBuilder starts an empty summary made by tool.
+func NewBuilder(tool ToolInfo) *Builder {
+	return &Builder{
+		tool:    tool,
+		ops:     map[string]OperationInfo{},
+		status:  map[string]Outcome{},
+		checks:  map[string]map[string]*checkAgg{},
+		seen:    map[string]map[string]bool{},
+		reached: map[string]bool{},
+	}
+}
+
+// Started notes a start time; the summary keeps the earliest.
+func (b *Builder) Started(t time.Time) {
+	if !t.IsZero() && (b.started.IsZero() || t.Before(b.started)) {
+		b.started = t
+	}
+}
+
+// AddRun describes the target and the contract. The first description names
+// the target; every one adds its operations (each suite process describes
+// the same contract, and a union still keeps one listed by only one).
+func (b *Builder) AddRun(run RunEntry) {
+	if b.run == nil {
+		b.run = &run
+	}
+	for _, op := range run.Operations {
+		if _, ok := b.ops[op.ID]; !ok {
+			b.ops[op.ID] = op
+		}
+	}
+}
+
+// AddChecks rolls the verdicts on one exchange into its operation's checks
+// and coverage.
+func (b *Builder) AddChecks(e ChecksEntry) {
+	if e.Status != 0 {
+		b.reached[e.Operation] = true
+	}
+	for _, c := range e.Checks {
+		if b.checks[e.Operation] == nil {
+			b.checks[e.Operation] = map[string]*checkAgg{}
+		}
+		agg := b.checks[e.Operation][c.Name]
+		if agg == nil {
+			agg = &checkAgg{}
+			b.checks[e.Operation][c.Name] = agg
+		}
+		agg.add(c)
+		if c.Name == harness.CheckStatusCode && c.Status == harness.CheckPassed && e.Status != 0 {
+			if b.seen[e.Operation] == nil {
+				b.seen[e.Operation] = map[string]bool{}
+			}
+			b.seen[e.Operation][strconv.Itoa(e.Status)] = true
+		}
+	}
+}
+
+// AddSpec adds one spec (or one suite-level problem reported as a spec) and
+// raises the status of the operations it exercised.
+func (b *Builder) AddSpec(spec SpecSummary) {
+	slices.Sort(spec.Operations)
+	spec.Operations = slices.Compact(spec.Operations)
+	for _, op := range spec.Operations {
+		b.status[op] = b.status[op].raise(spec.Outcome)
+	}
+	b.specs = append(b.specs, spec)
+}
+
+// Summary is the verdict so far: operations, coverage and totals, sorted so
+// that it does not depend on the order things were added in.
+func (b *Builder) Summary() Summary {
+	s := Summary{Tool: b.tool, Operations: []OperationSummary{}, Specs: slices.Clone(b.specs)}
+	if s.Specs == nil {
+		s.Specs = []SpecSummary{}
+	}
+	if b.run != nil {
+		s.Target = Target{Mode: b.run.Mode, BaseURL: b.run.BaseURL, Profile: b.run.Profile, Config: b.run.Config}
+		s.Spec = SpecInfo{Path: b.run.SpecPath, SHA256: b.run.SpecSHA}
+	}
+	if !b.started.IsZero() {
+		s.StartedAt = b.started.UTC().Format(time.RFC3339)
 	}
 
-	for id, op := range ops {
+	for id, op := range b.ops {
 		documented := slices.Clone(op.ResponsesDocumented)
 		slices.Sort(documented)
 		documented = slices.Compact(documented)
@@ -288,7 +344,7 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 		}
 		exercised := []string{}
 		for _, code := range documented {
-			if seen[id][code] {
+			if b.seen[id][code] {
 				exercised = append(exercised, code)
 			}
 		}
@@ -297,12 +353,12 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 			Group:               op.Group,
 			Method:              op.Method,
 			Path:                op.Path,
-			Status:              OutcomeNotRun.raise(status[id]),
+			Status:              OutcomeNotRun.raise(b.status[id]),
 			Checks:              []CheckSummary{},
 			ResponsesDocumented: documented,
 			ResponsesExercised:  exercised,
 		}
-		for name, agg := range checks[id] {
+		for name, agg := range b.checks[id] {
 			o.Checks = append(o.Checks, CheckSummary{Name: name, Status: agg.status, Message: agg.message()})
 		}
 		sort.Slice(o.Checks, func(i, j int) bool { return o.Checks[i].Name < o.Checks[j].Name })
@@ -311,11 +367,11 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 		s.Coverage.OperationsTotal++
 		s.Coverage.ResponsesTotal += len(documented)
 		s.Coverage.ResponsesExercised += len(exercised)
-		if reached[id] {
+		if b.reached[id] {
 			s.Coverage.OperationsExercised++
 		}
 	}
-	s.Spec.Operations = len(ops)
+	s.Spec.Operations = len(b.ops)
 	sort.Slice(s.Operations, func(i, j int) bool { return s.Operations[i].OperationID < s.Operations[j].OperationID })
 
 	// A failed BeforeSuite shows up once per parallel process; once is enough.
@@ -337,7 +393,7 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 			s.Totals.Error++
 		}
 	}
-	return s, nil
+	return s
 }
 
 // specLess orders specs by name, then by everything else that can differ,

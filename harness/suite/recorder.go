@@ -38,59 +38,11 @@ func (r recorder) RecordExchange(ex *harness.Exchange) {
 }
 
 func (r recorder) RecordChecks(ex *harness.Exchange, results []harness.CheckResult) {
-	// The checks mask secrets by their shapes; the run's redactor also knows
-	// the profile's own tokens. A copy: the caller keeps its results.
-	masked := make([]harness.CheckResult, len(results))
-	for i, res := range results {
-		if len(res.Findings) > 0 {
-			res.Findings = append([]harness.Finding(nil), res.Findings...)
-			for j := range res.Findings {
-				res.Findings[j].Message = r.redact.String(res.Findings[j].Message)
-			}
-		}
-		masked[i] = res
-	}
-	entry := report.ChecksEntry{Checks: masked}
-	if ex.Op != nil {
-		entry.Operation = ex.Op.ID
-	}
-	if ex.Response != nil {
-		entry.Status = ex.Response.Status
-	}
-	ginkgo.AddReportEntry(report.EntryChecks, entry, ginkgo.ReportEntryVisibilityNever)
+	ginkgo.AddReportEntry(report.EntryChecks, report.NewChecksEntry(ex, results, r.redact), ginkgo.ReportEntryVisibilityNever)
 }
 
 func (r recorder) entry(ex *harness.Exchange) report.ExchangeEntry {
-	e := report.ExchangeEntry{ElapsedMS: float64(ex.Elapsed.Microseconds()) / 1000}
-	if ex.Op != nil {
-		e.Operation = ex.Op.ID
-	}
-	e.Request = report.Transcript{
-		Method:  ex.Request.Method,
-		URL:     r.redact.String(ex.Request.URL),
-		Headers: r.redact.Header(ex.Request.Header),
-	}
-	e.Request.Body, e.Request.BodyTruncated = r.body(ex.Request.Body)
-	if ex.Response != nil {
-		e.Response = &report.Transcript{Status: ex.Response.Status, Headers: r.redact.Header(ex.Response.Header)}
-		e.Response.Body, e.Response.BodyTruncated = r.body(ex.Response.Body)
-		e.Response.BodyTruncated = e.Response.BodyTruncated || ex.Response.Truncated
-	}
-	if ex.Err != nil {
-		e.Error = r.redact.String(ex.Err.Error())
-	}
-	if ex.RetriedAfter > 0 {
-		e.Error = fmt.Sprintf("rate limited: retried after %s (Retry-After)", ex.RetriedAfter)
-	}
-	return e
-}
-
-func (r recorder) body(b []byte) (string, bool) {
-	masked := r.redact.Body(b)
-	if len(masked) > reportBodyLimit {
-		return string(masked[:reportBodyLimit]), true
-	}
-	return string(masked), false
+	return report.NewExchangeEntry(ex, r.redact)
 }
 
 // transcriptEntry prints as a readable transcript when Ginkgo shows it under

@@ -1,0 +1,172 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// Paths says where WriteRenderings writes each rendering; an empty path
+// leaves that one out.
+type Paths struct{ HTML, MD, JUnit string }
+
+// PathsIn is the three renderings next to each other in dir.
+func PathsIn(dir string) Paths {
+	return Paths{
+		HTML:  filepath.Join(dir, "report.html"),
+		MD:    filepath.Join(dir, "report.md"),
+		JUnit: filepath.Join(dir, "junit.xml"),
+	}
+}
+
+// WriteRenderings writes report.html, report.md and junit.xml from the same
+// summary and transcripts, so the three can never disagree with
+// summary.json or with each other. reports (the Ginkgo reports, for spec
+// run times) may be nil.
+func WriteRenderings(s Summary, failures []FailedSpec, reports []types.Report, paths Paths) error {
+	jobs := []struct {
+		path   string
+		render func(*bytes.Buffer) error
+	}{
+		{paths.HTML, func(b *bytes.Buffer) error { return WriteHTML(b, s, failures) }},
+		{paths.MD, func(b *bytes.Buffer) error { return WriteMarkdown(b, s, failures, MarkdownLimit) }},
+		{paths.JUnit, func(b *bytes.Buffer) error { return WriteJUnit(b, s, failures, reports) }},
+	}
+	for _, j := range jobs {
+		if j.path == "" {
+			continue
+		}
+		var b bytes.Buffer
+		if err := j.render(&b); err != nil {
+			return fmt.Errorf("%s: %w", j.path, err)
+		}
+		if err := WriteFileAtomic(j.path, b.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteJSONFile writes through a temporary file and a rename, so a reader (CI
+// uploading artifacts, a diff) never sees half a summary.
+func WriteJSONFile(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	return WriteFileAtomic(path, data)
+}
+
+// WriteFileAtomic writes data to path through a temporary file and a rename.
+func WriteFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// WriteVerdict is the few lines a person reads at the end of a run: the
+// totals, the coverage, and what to look at first.
+func WriteVerdict(w io.Writer, s Summary, suites int) {
+	t, c := s.Totals, s.Coverage
+	fmt.Fprintf(w, "chconform: %d passed, %d failed, %d unsupported, %d disabled, %d error; coverage %d/%d operations, %d/%d responses\n",
+		t.Passed, t.Failed, t.Unsupported, t.Disabled, t.Error,
+		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
+	switch {
+	case suites == 0:
+		// Ginkgo leaves a suite that failed to compile out of its JSON
+		// report entirely, so an empty report usually means exactly that.
+		fmt.Fprintln(w, "  the Ginkgo report holds no suite: did the suites compile?")
+	case len(s.Specs) == 0:
+		fmt.Fprintln(w, "  no spec ran: check the label filter")
+	}
+	for _, sp := range s.Specs {
+		var tag string
+		switch sp.Outcome {
+		case OutcomeFailed:
+			tag = "FAILED"
+		case OutcomeError:
+			tag = "ERROR "
+		default:
+			continue
+		}
+		line := fmt.Sprintf("  %s %s", tag, sp.Name)
+		if sp.Reason != "" {
+			line += ": " + sp.Reason
+		}
+		if sp.Location != "" {
+			line += " (" + sp.Location + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// CurrentTool names this build and the libraries whose behaviour shapes a
+// verdict (kin-openapi validates, Ginkgo classifies), read from the binary
+// itself so the summary cannot drift from what actually ran.
+func CurrentTool() ToolInfo {
+	info := ToolInfo{Version: "unknown"}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return info
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		info.Version = v
+	} else {
+		var rev, dirty string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = "+dirty"
+				}
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			info.Version = "devel-" + rev + dirty
+		} else {
+			info.Version = "devel"
+		}
+	}
+	for _, d := range bi.Deps {
+		version := d.Version
+		if d.Replace != nil {
+			version = d.Replace.Version // what was linked, under the name go.mod uses
+		}
+		switch {
+		case d.Path == "github.com/getkin/kin-openapi":
+			info.KinOpenAPI = version
+		case strings.HasPrefix(d.Path, "github.com/onsi/ginkgo"):
+			info.Ginkgo = version
+		}
+	}
+	return info
+}
