@@ -242,3 +242,7 @@ func collectSecretFields(v any, acc []fieldValue) []fieldValue {
 func isPlaceholder(s string) bool {
 	return strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">")
 }
+
+// IsSecretField reports whether a JSON field of that name holds a credential,
+// so that whoever quotes its value masks it whole.
+func IsSecretField(name string) bool { return secretFields[name] }

@@ -68,6 +68,9 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 		}
 	}
 	b.WriteString("\n")
+	// An audit's drift is what a contract maintainer came for; it gets a
+	// third of the page so the failures still fit.
+	b.WriteString(driftMarkdown(s.Audit, limit/3))
 
 	if len(failures) == 0 {
 		b.WriteString("No spec failed.\n")

@@ -35,6 +35,8 @@ type Summary struct {
 	Coverage   Coverage           `json:"coverage"`
 	Operations []OperationSummary `json:"operations"`
 	Specs      []SpecSummary      `json:"specs"`
+	// Audit is set on the summary of an audit of captured traffic.
+	Audit *AuditInfo `json:"audit,omitempty"`
 }
 
 // Target is what the run was pointed at.

@@ -59,13 +59,7 @@ func recordRun() {
 	if e.Config.BaseURL != nil {
 		run.BaseURL = e.Config.Redacted()["CH_BASE_URL"]
 	}
-	for _, op := range e.Spec.Operations() {
-		info := report.OperationInfo{ID: op.ID, Group: op.Group, Method: op.Method, Path: op.Path}
-		for _, r := range op.Responses() {
-			info.ResponsesDocumented = append(info.ResponsesDocumented, fmt.Sprint(r.Status))
-		}
-		run.Operations = append(run.Operations, info)
-	}
+	run.Operations = report.OperationInfos(e.Spec)
 	ginkgo.AddReportEntry(report.EntryRun, run, ginkgo.ReportEntryVisibilityNever)
 }
 

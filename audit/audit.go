@@ -1,0 +1,419 @@
+// Package audit judges captured traffic (HAR files, Postman collections with
+// saved responses) against the contract: every check that needs only one
+// exchange, on every captured exchange of a contract operation, with no
+// request sent. Its verdict is a report.Summary, so the four reports, the
+// regression gate and `chreport diff` work on an audit as on a run; what it
+// adds is the drift between the captured answers and the contract.
+package audit
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/chconform/chconform/capture"
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+)
+
+// Options say what an audit judges and how.
+type Options struct {
+	Spec *harness.Spec
+	// Strict also fails answers that carry fields the contract does not
+	// declare (CH_STRICT); without it they are drift, not failures.
+	Strict bool
+	// OutsideCounts fails the audit on entries of no contract operation.
+	OutsideCounts bool
+	// CredentialsStripped says the capture tool removed Authorization
+	// headers (Chrome's sanitized HAR export does), so a request without one
+	// proves nothing and ignored_auth is not judged.
+	CredentialsStripped bool
+	// Redact masks what the reports show; nil masks secrets by their shapes.
+	Redact *harness.Redactor
+	// MaxTranscripts bounds the failed entries reported with a transcript;
+	// the others are listed without one. 0 means DefaultMaxTranscripts.
+	MaxTranscripts int
+	Tool           report.ToolInfo
+}
+
+// DefaultMaxTranscripts keeps report.html of a huge failing capture to a
+// size a browser opens.
+const DefaultMaxTranscripts = 200
+
+// Auditor judges entries one at a time and keeps only roll-ups, so a capture
+// of any length is audited in bounded memory (plus one spec line per entry).
+type Auditor struct {
+	opts     Options
+	builder  *report.Builder
+	byPath   map[string][]*harness.Operation // contract path -> operations
+	info     report.AuditInfo
+	outside  map[[2]string]int
+	drift    map[string]*driftAgg
+	failures []report.FailedSpec
+	omitted  int
+}
+
+// New starts an audit against opts.Spec.
+func New(opts Options) *Auditor {
+	if opts.Redact == nil {
+		opts.Redact = harness.NewRedactor(nil)
+	}
+	if opts.MaxTranscripts <= 0 {
+		opts.MaxTranscripts = DefaultMaxTranscripts
+	}
+	a := &Auditor{
+		opts:    opts,
+		builder: report.NewBuilder(opts.Tool),
+		byPath:  map[string][]*harness.Operation{},
+		outside: map[[2]string]int{},
+		drift:   map[string]*driftAgg{},
+	}
+	a.info.OutsideCounts = opts.OutsideCounts
+	for _, op := range opts.Spec.Operations() {
+		a.byPath[op.Path] = append(a.byPath[op.Path], op)
+	}
+	return a
+}
+
+// File audits every entry of one capture file. Unreadable input (not a
+// capture, truncated, too large) is returned as an error, and is also in the
+// summary as an errored spec naming the file and entry, so the reports say
+// why the audit could not be made. The entries read before the problem stay
+// judged.
+func (a *Auditor) File(path string) error {
+	file := report.AuditFile{Path: path}
+	err := capture.Read(path, func(e capture.Entry) error {
+		file.Entries++
+		a.Judge(e)
+		return nil
+	})
+	if err != nil {
+		file.Error = a.opts.Redact.String(err.Error())
+		index := -1
+		var cerr *capture.Error
+		if errors.As(err, &cerr) {
+			index = cerr.Index
+		}
+		name := "unreadable capture " + filepath.Base(path)
+		if index >= 0 {
+			name += fmt.Sprintf(" at entry #%d", index)
+		}
+		a.builder.AddSpec(report.SpecSummary{
+			Name:     name,
+			Outcome:  report.OutcomeError,
+			Reason:   file.Error,
+			Location: location(path, index),
+		})
+	}
+	a.info.Files = append(a.info.Files, file)
+	return err
+}
+
+// Judge judges one captured entry.
+func (a *Auditor) Judge(e capture.Entry) {
+	a.info.Entries++
+	op, path := a.operation(e.Request)
+	if op == nil {
+		a.outside[[2]string{e.Request.Method, path}]++
+		if a.opts.OutsideCounts {
+			a.builder.AddSpec(report.SpecSummary{
+				Name:     a.specName(e, nil),
+				Outcome:  report.OutcomeFailed,
+				Reason:   fmt.Sprintf("%s %s is no operation of the contract", e.Request.Method, path),
+				Location: location(e.File, e.Index),
+			})
+		}
+		return
+	}
+	a.info.Judged++
+	spec := report.SpecSummary{
+		Name:       a.specName(e, op),
+		Group:      op.Group,
+		Operations: []string{op.ID},
+		Location:   location(e.File, e.Index),
+	}
+	ex := exchange(e, op)
+	if e.Problem != "" {
+		// The capture holds something that cannot be read back (bad
+		// base64, a corrupt gzip): a verdict on it would be a guess.
+		spec.Outcome = report.OutcomeError
+		spec.Reason = a.opts.Redact.String("the entry cannot be read: " + e.Problem)
+		a.builder.AddSpec(spec)
+		a.keepFailure(spec, ex)
+		return
+	}
+
+	results := harness.Verify(ex, a.checks(e, ex)...)
+	entry := report.NewChecksEntry(ex, results, a.opts.Redact)
+	a.builder.AddChecks(entry)
+	a.driftOf(op).add(ex, results, e.BodyCaptured, a.opts.Redact)
+
+	spec.Outcome = report.OutcomePassed
+	var failed []string
+	for _, r := range results {
+		if r.Status == harness.CheckFailed {
+			failed = append(failed, r.Name)
+		}
+	}
+	if len(failed) > 0 {
+		spec.Outcome = report.OutcomeFailed
+		spec.Reason = "failed: " + strings.Join(failed, ", ")
+		// Only a failed entry carries its checks: the roll-up per
+		// operation holds the rest, and a million passing entries must
+		// not make a million-line summary ten times longer.
+		spec.Checks = report.SpecChecks(entry)
+	}
+	a.builder.AddSpec(spec)
+	if spec.Outcome == report.OutcomeFailed {
+		a.keepFailure(spec, ex)
+	}
+}
+
+// keepFailure keeps the transcript of a failed entry while there is room.
+func (a *Auditor) keepFailure(spec report.SpecSummary, ex *harness.Exchange) {
+	if len(a.failures) >= a.opts.MaxTranscripts {
+		a.omitted++
+		return
+	}
+	a.failures = append(a.failures, report.FailedSpec{
+		Spec:      spec,
+		Exchanges: []report.ExchangeEntry{report.NewExchangeEntry(ex, a.opts.Redact)},
+	})
+}
+
+// Result is the audit's verdict and the transcripts of its failures.
+func (a *Auditor) Result() (report.Summary, []report.FailedSpec) {
+	run := report.RunEntry{
+		Mode:       "capture",
+		Profile:    "capture",
+		SpecPath:   a.opts.Spec.Path,
+		SpecSHA:    a.opts.Spec.SHA256,
+		Operations: report.OperationInfos(a.opts.Spec),
+		Config:     map[string]string{"CH_STRICT": strconv.FormatBool(a.opts.Strict)},
+	}
+	a.builder.AddRun(run)
+	s := a.builder.Summary()
+	info := a.info
+	info.TranscriptsOmitted = a.omitted
+	info.Outside = []report.OutsideEntry{}
+	for k, n := range a.outside {
+		info.Outside = append(info.Outside, report.OutsideEntry{Method: k[0], Path: k[1], Count: n})
+	}
+	sort.Slice(info.Outside, func(i, j int) bool {
+		if info.Outside[i].Path != info.Outside[j].Path {
+			return info.Outside[i].Path < info.Outside[j].Path
+		}
+		return info.Outside[i].Method < info.Outside[j].Method
+	})
+	info.Drift = []report.OperationDrift{}
+	for id, d := range a.drift {
+		info.Drift = append(info.Drift, d.summary(id))
+	}
+	sort.Slice(info.Drift, func(i, j int) bool { return info.Drift[i].OperationID < info.Drift[j].OperationID })
+	s.Audit = &info
+
+	// Failures in the order the summary lists its specs.
+	order := map[string]int{}
+	for i, sp := range s.Specs {
+		order[sp.Location] = i
+	}
+	failures := append([]report.FailedSpec(nil), a.failures...)
+	sort.SliceStable(failures, func(i, j int) bool {
+		return order[failures[i].Spec.Location] < order[failures[j].Spec.Location]
+	})
+	return s, failures
+}
+
+// operation finds the contract operation of a captured request: its path
+// under any base ("/api/get_channels" on any host) and its method, the
+// documented one or a documented alternate. It returns the path it matched
+// on, for the outside-the-contract list.
+func (a *Auditor) operation(r harness.Request) (*harness.Operation, string) {
+	path := r.URL
+	if u, err := url.Parse(r.URL); err == nil {
+		path = u.EscapedPath()
+		if path == "" {
+			path = u.Opaque
+		}
+	}
+	path = strings.TrimRight(path, "/")
+	if path == "" {
+		path = "/"
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] != '/' {
+			continue
+		}
+		ops := a.byPath[path[i:]]
+		for _, op := range ops {
+			if op.Method == r.Method {
+				return op, path
+			}
+		}
+		for _, op := range ops {
+			for _, m := range op.AlternateMethods() {
+				if m == r.Method {
+					return op, path
+				}
+			}
+		}
+		if len(ops) > 0 {
+			return nil, path
+		}
+	}
+	return nil, path
+}
+
+// checks are the single-exchange checks that apply to a captured entry:
+// those a conformance run applies to every answer, the documented error case
+// when the body names a documented error state, and ignored_auth when the
+// request carried no credentials. What the capture did not keep is skipped
+// with that reason, never failed.
+func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check {
+	var out []harness.Check
+	for _, c := range harness.StandardChecks(a.opts.Strict) {
+		switch {
+		case !e.BodyCaptured && c.Name == harness.CheckResponseSchema:
+			c = notCaptured(c.Name, "body not captured")
+		case !e.HeadersCaptured && c.Name == harness.CheckResponseHeaders:
+			c = notCaptured(c.Name, "headers not captured")
+		case !e.HeadersCaptured && e.MimeType == "" && c.Name == harness.CheckContentType:
+			c = notCaptured(c.Name, "headers not captured")
+		}
+		out = append(out, c)
+	}
+	if e.BodyCaptured && ex.Response != nil {
+		if c, ok := documentedErrorCase(ex); ok {
+			out = append(out, c)
+		}
+	}
+	if ex.Op.Secured && !a.opts.CredentialsStripped && len(ex.Request.Header) > 0 && !hasCredentials(ex.Request.Header) {
+		out = append(out, harness.IgnoredAuth(""))
+	}
+	return out
+}
+
+func notCaptured(name, reason string) harness.Check {
+	return harness.Check{Name: name, Run: func(*harness.Exchange) ([]harness.Finding, string) { return nil, reason }}
+}
+
+func hasCredentials(h http.Header) bool {
+	return h.Get("Authorization") != "" || h.Get("Cookie") != ""
+}
+
+// documentedErrorCase finds the documented error example whose message the
+// body carries (error_message or detail) and checks the answer against it:
+// its documented status and exactly its body. A body that names no
+// documented error state gets no such check.
+func documentedErrorCase(ex *harness.Exchange) (harness.Check, bool) {
+	var body map[string]any
+	if json.Unmarshal(ex.Response.Body, &body) != nil {
+		return harness.Check{}, false
+	}
+	msg, ok := errorMessage(body)
+	if !ok || msg == "" {
+		return harness.Check{}, false
+	}
+	var candidates []harness.DocumentedResponse
+	for _, r := range ex.Op.Responses() {
+		for _, ex := range r.Examples {
+			if m, ok := errorMessage(ex.Value); ok && m == msg {
+				candidates = append(candidates, harness.DocumentedResponse{Status: r.Status, Examples: []harness.Example{ex}})
+			}
+		}
+	}
+	if len(candidates) == 0 {
+		return harness.Check{}, false
+	}
+	// The example at the answer's own status is the one it must match;
+	// another status is the first thing the check will report.
+	best := candidates[0]
+	for _, c := range candidates {
+		if c.Status == ex.Response.Status {
+			best = c
+			break
+		}
+	}
+	return harness.DocumentedErrorCase(best.Status, best.Examples[0]), true
+}
+
+func errorMessage(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	for _, key := range []string{"error_message", "detail"} {
+		if s, ok := m[key].(string); ok {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// exchange is a captured entry as the checks see it. A response whose
+// capture kept no header but the body's media type (HAR content.mimeType is
+// the Content-Type's value) gets that one header, so its body can be judged.
+func exchange(e capture.Entry, op *harness.Operation) *harness.Exchange {
+	ex := &harness.Exchange{Op: op, Request: e.Request, Elapsed: e.Elapsed}
+	if ex.Request.Header == nil {
+		ex.Request.Header = http.Header{}
+	}
+	if e.Response != nil {
+		resp := *e.Response
+		if resp.Header == nil {
+			resp.Header = http.Header{}
+		}
+		if !e.HeadersCaptured && e.MimeType != "" && resp.Header.Get("Content-Type") == "" {
+			resp.Header = resp.Header.Clone()
+			resp.Header.Set("Content-Type", e.MimeType)
+		}
+		ex.Response = &resp
+	} else {
+		ex.Err = errors.New("the capture holds no response for this request")
+	}
+	return ex
+}
+
+// specName names an entry the same way on every audit of the same file, so
+// two audits diff by entry: the file, the entry's index, method and path,
+// and the capture's own label, made safe to print.
+func (a *Auditor) specName(e capture.Entry, op *harness.Operation) string {
+	path := "(unknown)"
+	if op != nil {
+		path = op.Path
+	} else if u, err := url.Parse(e.Request.URL); err == nil {
+		path = u.Path
+	}
+	name := fmt.Sprintf("%s #%d: %s %s", filepath.Base(e.File), e.Index, e.Request.Method, printable(path, 120))
+	if label := printable(e.Name, 100); label != "" {
+		name += " (" + a.opts.Redact.String(label) + ")"
+	}
+	return name
+}
+
+func location(file string, index int) string {
+	if index < 0 {
+		return filepath.Base(file)
+	}
+	return fmt.Sprintf("%s#%d", filepath.Base(file), index)
+}
+
+// printable keeps a capture's text on one inert line: control characters
+// (terminal escapes, newlines that would start a CI workflow command) become
+// spaces, and it is cut to n bytes.
+func printable(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return harness.Cut(strings.TrimSpace(s), n)
+}

@@ -1,0 +1,416 @@
+package audit_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/audit"
+	"github.com/chconform/chconform/capture"
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+)
+
+func contract(t *testing.T) *harness.Spec {
+	t.Helper()
+	spec, err := harness.LoadSpec("api.yaml", chconform.Contract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// example is a documented example of op at status, as JSON; state picks the
+// example ("" = one without a state).
+func example(t *testing.T, spec *harness.Spec, opID string, status int, state string) []byte {
+	t.Helper()
+	for _, r := range spec.MustOperation(opID).Responses() {
+		if r.Status != status {
+			continue
+		}
+		for _, ex := range r.Examples {
+			if ex.State == state {
+				data, err := json.Marshal(ex.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data
+			}
+		}
+	}
+	t.Fatalf("%s documents no %d example in state %q", opID, status, state)
+	return nil
+}
+
+// entry is a fully captured exchange of path on a host the contract never
+// names: an audit matches by path under any base.
+func entry(method, path string, status int, body []byte) capture.Entry {
+	return capture.Entry{
+		File:    "test.har",
+		Request: harness.Request{Method: method, URL: "https://capture.example/api" + path, Header: http.Header{"Authorization": {"Token <redacted>"}}},
+		Response: &harness.Response{Status: status, Body: body,
+			Header: http.Header{"Content-Type": {"application/json"}}},
+		BodyCaptured:    true,
+		HeadersCaptured: true,
+	}
+}
+
+func judge(t *testing.T, opts audit.Options, entries ...capture.Entry) (report.Summary, []report.FailedSpec) {
+	t.Helper()
+	if opts.Spec == nil {
+		opts.Spec = contract(t)
+	}
+	a := audit.New(opts)
+	for i, e := range entries {
+		e.Index = i
+		a.Judge(e)
+	}
+	return a.Result()
+}
+
+func check(t *testing.T, s report.Summary, spec int, name string) report.CheckSummary {
+	t.Helper()
+	for _, c := range s.Specs[spec].Checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("spec %q has no %s check: %+v", s.Specs[spec].Name, name, s.Specs[spec].Checks)
+	return report.CheckSummary{}
+}
+
+func opCheck(t *testing.T, s report.Summary, op, name string) report.CheckSummary {
+	t.Helper()
+	for _, o := range s.Operations {
+		if o.OperationID != op {
+			continue
+		}
+		for _, c := range o.Checks {
+			if c.Name == name {
+				return c
+			}
+		}
+	}
+	t.Fatalf("operation %s has no %s check", op, name)
+	return report.CheckSummary{}
+}
+
+func TestAnswerThatKeepsTheContractPasses(t *testing.T) {
+	spec := contract(t)
+	s, failures := judge(t, audit.Options{Spec: spec}, entry("POST", "/me", 200, example(t, spec, "me", 200, "")))
+	if s.Totals.Passed != 1 || s.Totals.Failed != 0 || len(failures) != 0 {
+		t.Fatalf("totals %+v, failures %d", s.Totals, len(failures))
+	}
+	if c := opCheck(t, s, "me", harness.CheckResponseSchema); c.Status != harness.CheckPassed {
+		t.Fatalf("schema check %+v", c)
+	}
+	if s.Audit == nil || s.Audit.Judged != 1 || s.Audit.Entries != 1 {
+		t.Fatalf("audit section %+v", s.Audit)
+	}
+	if got := s.Coverage.ResponsesExercised; got != 1 {
+		t.Fatalf("responses exercised %d, want 1", got)
+	}
+}
+
+func TestAnswerThatBreaksTheSchemaFailsWithItsPointer(t *testing.T) {
+	spec := contract(t)
+	var body map[string]any
+	if err := json.Unmarshal(example(t, spec, "me", 200, ""), &body); err != nil {
+		t.Fatal(err)
+	}
+	body["num_invites"] = "many"
+	data, _ := json.Marshal(body)
+	s, failures := judge(t, audit.Options{Spec: spec}, entry("POST", "/me", 200, data))
+	if s.Totals.Failed != 1 || len(failures) != 1 {
+		t.Fatalf("totals %+v", s.Totals)
+	}
+	c := check(t, s, 0, harness.CheckResponseSchema)
+	if c.Status != harness.CheckFailed || !strings.Contains(c.Message, "/num_invites") {
+		t.Fatalf("schema check %+v", c)
+	}
+	if len(failures[0].Exchanges) != 1 || failures[0].Exchanges[0].Response == nil {
+		t.Fatalf("the failure has no transcript: %+v", failures[0])
+	}
+	d := drift(t, s, "me")
+	if len(d.Violations) != 1 || d.Violations[0].Pointer != "/num_invites" || d.Violations[0].Example != `"many"` {
+		t.Fatalf("violations %+v", d.Violations)
+	}
+}
+
+func drift(t *testing.T, s report.Summary, op string) report.OperationDrift {
+	t.Helper()
+	for _, d := range s.Audit.Drift {
+		if d.OperationID == op {
+			return d
+		}
+	}
+	t.Fatalf("no drift entry for %s", op)
+	return report.OperationDrift{}
+}
+
+func TestUndocumentedStatusFailsAndIsDrift(t *testing.T) {
+	spec := contract(t)
+	s, _ := judge(t, audit.Options{Spec: spec}, entry("POST", "/me", 418, []byte(`{"success":false}`)))
+	if c := check(t, s, 0, harness.CheckStatusCode); c.Status != harness.CheckFailed {
+		t.Fatalf("status check %+v", c)
+	}
+	d := drift(t, s, "me")
+	if len(d.UndocumentedStatuses) != 1 || d.UndocumentedStatuses[0] != (report.StatusDrift{Status: 418, Count: 1}) {
+		t.Fatalf("statuses %+v", d.UndocumentedStatuses)
+	}
+}
+
+func TestUndeclaredFieldsAreDriftWithMaskedExamplesNotFailures(t *testing.T) {
+	spec := contract(t)
+	var body map[string]any
+	if err := json.Unmarshal(example(t, spec, "me", 200, ""), &body); err != nil {
+		t.Fatal(err)
+	}
+	body["brand_new_field"] = "hello"
+	body["session_token"] = map[string]any{"token": "0123456789abcdef0123456789abcdef01234567"}
+	data, _ := json.Marshal(body)
+	e := entry("POST", "/me", 200, data)
+	s, _ := judge(t, audit.Options{Spec: spec}, e, e)
+	if s.Totals.Passed != 2 {
+		t.Fatalf("undeclared fields failed the audit without --strict: %+v", s.Totals)
+	}
+	d := drift(t, s, "me")
+	got := map[string]report.FieldDrift{}
+	for _, f := range d.UndeclaredFields {
+		got[f.Pointer] = f
+	}
+	if f := got["/brand_new_field"]; f.Count != 2 || f.Example != `"hello"` {
+		t.Fatalf("brand_new_field drift %+v", f)
+	}
+	if f := got["/session_token"]; strings.Contains(f.Example, "0123456789abcdef") {
+		t.Fatalf("a token reached the drift example: %+v", f)
+	}
+
+	strict, _ := judge(t, audit.Options{Spec: spec, Strict: true}, e)
+	if strict.Totals.Failed != 1 {
+		t.Fatalf("--strict did not fail an undeclared field: %+v", strict.Totals)
+	}
+}
+
+func TestWhatTheCaptureDidNotKeepIsSkippedNeverFailed(t *testing.T) {
+	spec := contract(t)
+	noBody := entry("POST", "/me", 200, nil)
+	noBody.BodyCaptured = false
+	noHeaders := entry("POST", "/me", 200, example(t, spec, "me", 200, ""))
+	noHeaders.Response.Header = http.Header{}
+	noHeaders.HeadersCaptured = false
+	mimeOnly := noHeaders
+	mimeOnly.MimeType = "application/json"
+	mimeOnly.Response = &harness.Response{Status: 200, Header: http.Header{}, Body: noHeaders.Response.Body}
+
+	s, _ := judge(t, audit.Options{Spec: spec}, noBody, noHeaders, mimeOnly)
+	if s.Totals.Passed != 3 {
+		t.Fatalf("an entry failed for what its capture did not keep: %+v %+v", s.Totals, s.Specs)
+	}
+	// Passed specs carry no checks; the operation's roll-up says why the
+	// schema was not judged on one of them.
+	a := audit.New(audit.Options{Spec: spec})
+	noBody.Index = 0
+	a.Judge(noBody)
+	one, _ := a.Result()
+	if c := opCheck(t, one, "me", harness.CheckResponseSchema); c.Status != harness.CheckSkipped || c.Message != "body not captured" {
+		t.Fatalf("schema check on an uncaptured body: %+v", c)
+	}
+	// With the media type kept, the body is judged: a broken one fails.
+	mimeOnly.Response = &harness.Response{Status: 200, Header: http.Header{}, Body: []byte(`{"num_invites":"x"}`)}
+	broken, _ := judge(t, audit.Options{Spec: spec}, mimeOnly)
+	if broken.Totals.Failed != 1 {
+		t.Fatalf("a body judged through content.mimeType did not fail: %+v", broken.Totals)
+	}
+}
+
+func TestEntriesOutsideTheContractAreListedAndCountOnlyWhenAsked(t *testing.T) {
+	spec := contract(t)
+	e := entry("POST", "/get_feed_v3", 200, []byte(`{}`))
+	s, _ := judge(t, audit.Options{Spec: spec}, e, e)
+	if len(s.Specs) != 0 || s.Audit.Judged != 0 || s.Audit.Entries != 2 {
+		t.Fatalf("outside entries judged: %+v %+v", s.Totals, s.Audit)
+	}
+	if want := []report.OutsideEntry{{Method: "POST", Path: "/api/get_feed_v3", Count: 2}}; !slices.Equal(s.Audit.Outside, want) {
+		t.Fatalf("outside %+v", s.Audit.Outside)
+	}
+	counted, _ := judge(t, audit.Options{Spec: spec, OutsideCounts: true}, e)
+	if counted.Totals.Failed != 1 {
+		t.Fatalf("--outside-counts did not fail: %+v", counted.Totals)
+	}
+}
+
+func TestEntriesMatchByPathUnderAnyBaseAndByAlternateMethod(t *testing.T) {
+	spec := contract(t)
+	me := example(t, spec, "me", 200, "")
+	cases := []struct {
+		name   string
+		method string
+		url    string
+		op     string
+	}{
+		{"documented method", "POST", "https://www.clubhouseapi.com/api/me", "me"},
+		{"trailing slash", "POST", "https://www.clubhouseapi.com/api/me/", "me"},
+		{"another base", "POST", "http://127.0.0.1:8080/v1/clubhouse/api/me?x=1", "me"},
+	}
+	for _, alt := range spec.Operations() {
+		if ms := alt.AlternateMethods(); len(ms) > 0 {
+			cases = append(cases, struct{ name, method, url, op string }{"alternate method of " + alt.ID, ms[0], "https://h/api" + alt.Path, alt.ID})
+			break
+		}
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := entry(c.method, "", 200, me)
+			e.Request.URL = c.url
+			s, _ := judge(t, audit.Options{Spec: spec}, e)
+			if len(s.Specs) != 1 || !slices.Equal(s.Specs[0].Operations, []string{c.op}) {
+				t.Fatalf("%s %s matched %+v (outside %+v)", c.method, c.url, s.Specs, s.Audit.Outside)
+			}
+		})
+	}
+	// A method the contract does not document for the path is outside it.
+	wrong := entry("DELETE", "/me", 200, me)
+	s, _ := judge(t, audit.Options{Spec: spec}, wrong)
+	if len(s.Specs) != 0 || len(s.Audit.Outside) != 1 {
+		t.Fatalf("DELETE /me judged: %+v", s.Specs)
+	}
+}
+
+// documentedError is the first documented error example with an
+// error_message, so the test follows the contract as it changes.
+func documentedError(t *testing.T, spec *harness.Spec) (op string, status int, body []byte, msg string) {
+	t.Helper()
+	for _, o := range spec.Operations() {
+		for _, r := range o.Responses() {
+			for _, ex := range r.Examples {
+				m, ok := ex.Value.(map[string]any)
+				if !ok || r.Status < 400 {
+					continue
+				}
+				if s, ok := m["error_message"].(string); ok && s != "" {
+					data, _ := json.Marshal(ex.Value)
+					return o.ID, r.Status, data, s
+				}
+			}
+		}
+	}
+	t.Fatal("the contract documents no error example with an error_message")
+	return
+}
+
+func TestADocumentedErrorStateMustComeWithItsStatusAndBody(t *testing.T) {
+	spec := contract(t)
+	op, status, body, msg := documentedError(t, spec)
+	path := spec.MustOperation(op).Path
+	method := spec.MustOperation(op).Method
+
+	exact, _ := judge(t, audit.Options{Spec: spec}, entry(method, path, status, body))
+	if exact.Totals.Passed != 1 {
+		t.Fatalf("the documented error body failed: %+v %+v", exact.Totals, exact.Specs)
+	}
+	if c := opCheck(t, exact, op, harness.CheckDocumentedErrorCase); c.Status != harness.CheckPassed {
+		t.Fatalf("documented_error_case %+v", c)
+	}
+	// The same message with another envelope is not the documented case.
+	other, _ := json.Marshal(map[string]any{"success": false, "error_message": msg, "extra": 1})
+	s, _ := judge(t, audit.Options{Spec: spec}, entry(method, path, status, other))
+	if c := check(t, s, 0, harness.CheckDocumentedErrorCase); c.Status != harness.CheckFailed {
+		t.Fatalf("documented_error_case on a changed body: %+v", c)
+	}
+	// A body that names no documented state gets no such check.
+	plain, _ := judge(t, audit.Options{Spec: spec}, entry(method, path, status, []byte(`{"success":false,"error_message":"something else"}`)))
+	for _, c := range plain.Operations {
+		for _, ch := range c.Checks {
+			if ch.Name == harness.CheckDocumentedErrorCase {
+				t.Fatalf("documented_error_case judged a body of no documented state: %+v", ch)
+			}
+		}
+	}
+}
+
+func TestASecuredAnswerWithoutCredentialsIsIgnoredAuth(t *testing.T) {
+	spec := contract(t)
+	var secured *harness.Operation
+	for _, op := range spec.Operations() {
+		if op.Secured && op.Documents(200) && op.ID == "me" {
+			secured = op
+		}
+	}
+	if secured == nil {
+		t.Skip("me is not a secured operation with a 200 in this contract")
+	}
+	e := entry("POST", "/me", 200, example(t, spec, "me", 200, ""))
+	e.Request.Header = http.Header{"CH-AppVersion": {"0.1.28"}}
+	s, _ := judge(t, audit.Options{Spec: spec}, e)
+	if c := check(t, s, 0, harness.CheckIgnoredAuth); c.Status != harness.CheckFailed {
+		t.Fatalf("ignored_auth on a 200 without credentials: %+v", c)
+	}
+	stripped, _ := judge(t, audit.Options{Spec: spec, CredentialsStripped: true}, e)
+	if stripped.Totals.Passed != 1 {
+		t.Fatalf("--credentials-stripped still judged ignored_auth: %+v", stripped.Specs)
+	}
+	withToken, _ := judge(t, audit.Options{Spec: spec}, entry("POST", "/me", 200, example(t, spec, "me", 200, "")))
+	if withToken.Totals.Passed != 1 {
+		t.Fatalf("an answer to a request with a token failed: %+v", withToken.Specs)
+	}
+}
+
+func TestAnEntryThatCannotBeReadIsAnError(t *testing.T) {
+	e := entry("POST", "/me", 200, nil)
+	e.Problem = "response body: gzip: invalid header"
+	s, failures := judge(t, audit.Options{}, e)
+	if s.Totals.Error != 1 || s.ExitCode() != 2 || !strings.Contains(s.Specs[0].Reason, "gzip") {
+		t.Fatalf("totals %+v, specs %+v", s.Totals, s.Specs)
+	}
+	if len(failures) != 1 {
+		t.Fatalf("failures %d", len(failures))
+	}
+}
+
+func TestTranscriptsAreBoundedButEveryFailureIsListed(t *testing.T) {
+	var entries []capture.Entry
+	for range 7 {
+		entries = append(entries, entry("POST", "/me", 418, []byte(`{}`)))
+	}
+	s, failures := judge(t, audit.Options{MaxTranscripts: 3}, entries...)
+	if s.Totals.Failed != 7 || len(failures) != 3 || s.Audit.TranscriptsOmitted != 4 {
+		t.Fatalf("failed %d, transcripts %d, omitted %d", s.Totals.Failed, len(failures), s.Audit.TranscriptsOmitted)
+	}
+}
+
+func TestSpecNamesAreStableAndInert(t *testing.T) {
+	spec := contract(t)
+	e := entry("POST", "/me", 200, example(t, spec, "me", 200, ""))
+	e.Name = "evil\n::error file=x::pwned\x1b[31m"
+	e.File = "/some/dir/capture.har"
+	s, _ := judge(t, audit.Options{Spec: spec}, e)
+	name := s.Specs[0].Name
+	if strings.ContainsAny(name, "\n\x1b") || !strings.HasPrefix(name, "capture.har #0: POST /me") {
+		t.Fatalf("spec name %q", name)
+	}
+	if s.Specs[0].Location != "capture.har#0" {
+		t.Fatalf("location %q", s.Specs[0].Location)
+	}
+}
+
+func TestUnreadableFileIsAnErrorNamingIt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "broken.har")
+	if err := os.WriteFile(path, []byte(`{"log":{"entries":[{"request":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := audit.New(audit.Options{Spec: contract(t)})
+	if err := a.File(path); err == nil {
+		t.Fatal("a truncated HAR was read without an error")
+	}
+	s, _ := a.Result()
+	if s.ExitCode() != 2 || s.Audit.Files[0].Error == "" || !strings.Contains(s.Specs[0].Name, "broken.har") {
+		t.Fatalf("exit %d, files %+v, specs %+v", s.ExitCode(), s.Audit.Files, s.Specs)
+	}
+}

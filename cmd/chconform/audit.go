@@ -1,0 +1,175 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/audit"
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
+)
+
+// maxVerdictLines bounds the failures printed to the terminal (or a CI log);
+// the reports hold every one.
+const maxVerdictLines = 20
+
+func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
+	fs := flag.NewFlagSet("chconform audit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: chconform audit [flags] FILE...")
+		fmt.Fprintln(stderr, "Judges every captured exchange of each FILE (HAR 1.2 or Postman v2.1 with saved responses)")
+		fmt.Fprintln(stderr, "against the contract and writes summary.json, junit.xml, report.html and report.md,")
+		fmt.Fprintln(stderr, "with the drift between the captured answers and the contract. Exit 0: every judged")
+		fmt.Fprintln(stderr, "exchange kept the contract; 1: some did not; 2: a file could not be read.")
+		fs.PrintDefaults()
+	}
+	reportDir := fs.String("report-dir", or(getenv("CH_REPORT_DIR"), filepath.Join("reports", "latest")), "where to write the reports (CH_REPORT_DIR)")
+	specPath := fs.String("spec", getenv("CH_SPEC"), "the contract (CH_SPEC; default: the embedded api.yaml)")
+	strictDefault, err := envBool(getenv, "CH_STRICT")
+	if err != nil {
+		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
+		return exitUsage
+	}
+	strict := fs.Bool("strict", strictDefault, "also fail answers with fields the contract does not declare (CH_STRICT); they are drift either way")
+	outside := fs.Bool("outside-counts", false, "fail the audit on entries of no contract operation (they are listed either way)")
+	stripped := fs.Bool("credentials-stripped", false, "the capture tool removed Authorization headers (Chrome's sanitized export): do not judge ignored_auth")
+	maxTranscripts := fs.Int("max-transcripts", audit.DefaultMaxTranscripts, "failed entries reported with a transcript; the rest are listed without one")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "chconform audit: name at least one capture file")
+		fs.Usage()
+		return exitUsage
+	}
+	spec, err := loadSpec(*specPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
+		return exitUsage
+	}
+
+	a := audit.New(audit.Options{
+		Spec:                spec,
+		Strict:              *strict,
+		OutsideCounts:       *outside,
+		CredentialsStripped: *stripped,
+		MaxTranscripts:      *maxTranscripts,
+		Tool:                report.CurrentTool(),
+	})
+	for _, file := range fs.Args() {
+		if err := a.File(file); err != nil {
+			fmt.Fprintf(stderr, "chconform audit: %s\n", harness.NewRedactor(nil).String(err.Error()))
+		}
+	}
+	s, failures := a.Result()
+	if err := report.WriteJSONFile(filepath.Join(*reportDir, "summary.json"), s); err != nil {
+		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
+		return exitUsage
+	}
+	if err := report.WriteRenderings(s, failures, nil, report.PathsIn(*reportDir)); err != nil {
+		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
+		return exitUsage
+	}
+	printAuditVerdict(stdout, s, *reportDir)
+	return auditExit(s)
+}
+
+// auditExit is 2 when a capture could not be read, 1 when an entry broke the
+// contract, 0 otherwise: an audit that found no entry of the contract is
+// not a failure of the capture (the verdict line says so).
+func auditExit(s report.Summary) int {
+	switch {
+	case s.Totals.Error > 0:
+		return exitUsage
+	case s.Totals.Failed > 0:
+		return exitFail
+	default:
+		return exitOK
+	}
+}
+
+func printAuditVerdict(w io.Writer, s report.Summary, dir string) {
+	a := s.Audit
+	t := s.Totals
+	fmt.Fprintf(w, "chconform audit: %d entries from %d file(s), %d of a contract operation: %d passed, %d failed, %d error; %d outside the contract\n",
+		a.Entries, len(a.Files), a.Judged, t.Passed, t.Failed, t.Error, outsideCount(a))
+	if a.Judged == 0 {
+		fmt.Fprintln(w, "  no entry is of a contract operation: nothing was judged")
+	}
+	shown := 0
+	for _, sp := range s.Specs {
+		if sp.Outcome != report.OutcomeFailed && sp.Outcome != report.OutcomeError {
+			continue
+		}
+		if shown == maxVerdictLines {
+			fmt.Fprintf(w, "  … and %d more\n", t.Failed+t.Error-shown)
+			break
+		}
+		tag := "FAILED"
+		if sp.Outcome == report.OutcomeError {
+			tag = "ERROR "
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", tag, sp.Name, harness.Cut(sp.Reason, 300))
+		shown++
+	}
+	drifting := 0
+	for _, d := range a.Drift {
+		if d.HasDrift() {
+			drifting++
+		}
+	}
+	fmt.Fprintf(w, "  drift: %d operation(s) whose answers leave the contract; reports in %s\n", drifting, dir)
+}
+
+func outsideCount(a *report.AuditInfo) int {
+	n := 0
+	for _, o := range a.Outside {
+		n += o.Count
+	}
+	return n
+}
+
+// loadSpec reads the contract: the file named, or the embedded api.yaml.
+func loadSpec(path string) (*harness.Spec, error) {
+	if path == "" {
+		return harness.LoadSpec("api.yaml (embedded)", chconform.Contract)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("CH_SPEC: %w", err)
+	}
+	spec, err := harness.LoadSpec(path, data)
+	if err != nil {
+		return nil, fmt.Errorf("CH_SPEC: %w", err)
+	}
+	return spec, nil
+}
+
+func envBool(getenv env, name string) (bool, error) {
+	raw := getenv(name)
+	if raw == "" {
+		return false, nil
+	}
+	v, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q is not a boolean (true or false)", name, raw)
+	}
+	return v, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

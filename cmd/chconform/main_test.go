@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chconform/chconform/harness/report"
+)
+
+func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+// har writes a HAR of one exchange with the given answer.
+func har(t *testing.T, dir, name string, status int, body string) string {
+	t.Helper()
+	doc := map[string]any{"log": map[string]any{"version": "1.2", "creator": map[string]any{"name": "test", "version": "1"},
+		"entries": []any{map[string]any{
+			"startedDateTime": "2021-04-04T10:00:00.000Z", "time": 10,
+			"request": map[string]any{"method": "POST", "url": "https://www.clubhouseapi.com/api/get_release_notes",
+				"httpVersion": "HTTP/1.1", "headers": []any{map[string]any{"name": "Authorization", "value": "Token 0123456789abcdef0123456789abcdef01234567"}},
+				"queryString": []any{}, "cookies": []any{}, "headersSize": -1, "bodySize": 0},
+			"response": map[string]any{"status": status, "statusText": "", "httpVersion": "HTTP/1.1",
+				"headers": []any{map[string]any{"name": "Content-Type", "value": "application/json"}}, "cookies": []any{},
+				"content": map[string]any{"size": len(body), "mimeType": "application/json", "text": body},
+				"redirectURL": "", "headersSize": -1, "bodySize": len(body)},
+			"cache": map[string]any{}, "timings": map[string]any{"send": 0, "wait": 10, "receive": 0},
+		}}}}
+	data, _ := json.Marshal(doc)
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestAuditExitStatusAndReports(t *testing.T) {
+	dir := t.TempDir()
+	good := har(t, dir, "good.har", 200, releaseNotes(t))
+	bad := har(t, dir, "bad.har", 500, `<html>0123456789abcdef0123456789abcdef01234567</html>`)
+	broken := filepath.Join(dir, "broken.har")
+	os.WriteFile(broken, []byte(`{"log":{"entries":[{"request":{`), 0o644)
+
+	cases := []struct {
+		name  string
+		files []string
+		want  int
+	}{
+		{"conformant capture", []string{good}, 0},
+		{"broken contract", []string{good, bad}, 1},
+		{"unreadable file", []string{good, broken}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "reports")
+			code, stdout, stderr := runCmd(t, map[string]string{"CH_REPORT_DIR": out}, append([]string{"audit"}, c.files...)...)
+			if code != c.want {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.want, stdout, stderr)
+			}
+			for _, f := range []string{"summary.json", "junit.xml", "report.html", "report.md"} {
+				data, err := os.ReadFile(filepath.Join(out, f))
+				if err != nil {
+					t.Fatalf("%s not written: %v", f, err)
+				}
+				if bytes.Contains(data, []byte("0123456789abcdef0123456789abcdef01234567")) {
+					t.Fatalf("%s holds the captured token", f)
+				}
+			}
+			var s report.Summary
+			data, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+			if err := json.Unmarshal(data, &s); err != nil || s.Audit == nil {
+				t.Fatalf("summary.json: %v, audit %v", err, s.Audit)
+			}
+			if s.ExitCode() != c.want && !(c.want == 0 && len(s.Specs) > 0) {
+				t.Fatalf("summary exit %d, command %d", s.ExitCode(), c.want)
+			}
+		})
+	}
+}
+
+func TestAuditBadUsageExitsTwo(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no file", nil, []string{"audit"}, "at least one capture file"},
+		{"bad CH_STRICT", map[string]string{"CH_STRICT": "maybe"}, []string{"audit", "x.har"}, "CH_STRICT"},
+		{"missing contract", nil, []string{"audit", "--spec", "/nonexistent/api.yaml", "x.har"}, "CH_SPEC"},
+		{"unknown verb", nil, []string{"frobnicate"}, "unknown verb"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, c.env, c.args...)
+			if code != 2 || !strings.Contains(stderr, c.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr, c.want)
+			}
+		})
+	}
+}
+
+// releaseNotes is the contract's own get_release_notes answer.
+func releaseNotes(t *testing.T) string {
+	t.Helper()
+	spec, err := loadSpec("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range spec.MustOperation("get_release_notes").Responses() {
+		if r.Status == 200 && len(r.Examples) > 0 {
+			data, _ := json.Marshal(r.Examples[0].Value)
+			return string(data)
+		}
+	}
+	t.Fatal("get_release_notes documents no 200 example")
+	return ""
+}
