@@ -29,7 +29,7 @@ func har(t *testing.T, dir, name string, status int, body string) string {
 				"queryString": []any{}, "cookies": []any{}, "headersSize": -1, "bodySize": 0},
 			"response": map[string]any{"status": status, "statusText": "", "httpVersion": "HTTP/1.1",
 				"headers": []any{map[string]any{"name": "Content-Type", "value": "application/json"}}, "cookies": []any{},
-				"content": map[string]any{"size": len(body), "mimeType": "application/json", "text": body},
+				"content":     map[string]any{"size": len(body), "mimeType": "application/json", "text": body},
 				"redirectURL": "", "headersSize": -1, "bodySize": len(body)},
 			"cache": map[string]any{}, "timings": map[string]any{"send": 0, "wait": 10, "receive": 0},
 		}}}}
