@@ -69,6 +69,16 @@ spec-diff:
 report-screenshot:
 	@bash scripts/screenshot-report.sh $(CH_REPORT_DIR)/report.html docs/report.png
 
+## audit: judge captured traffic against the contract (FILES='a.har b.json'; reports in $(CH_REPORT_DIR))
+.PHONY: audit audit-realdata
+FILES ?=
+audit:
+	$(GO) run ./cmd/chconform audit $(FILES)
+
+## audit-realdata: audit the real captures of ../shared/realdata (skipped with a message where absent)
+audit-realdata:
+	@bash scripts/audit-realdata.sh
+
 ## emulate: run the Clubhouse emulator on 127.0.0.1:8080 (API under /api)
 .PHONY: emulate conformance-emulator
 emulate:

@@ -53,6 +53,7 @@ type Auditor struct {
 	opts     Options
 	builder  *report.Builder
 	byPath   map[string][]*harness.Operation // contract path -> operations
+	errors   map[string][]errorCase          // operation -> documented error examples
 	info     report.AuditInfo
 	outside  map[[2]string]int
 	drift    map[string]*driftAgg
@@ -74,10 +75,12 @@ func New(opts Options) *Auditor {
 		byPath:  map[string][]*harness.Operation{},
 		outside: map[[2]string]int{},
 		drift:   map[string]*driftAgg{},
+		errors:  map[string][]errorCase{},
 	}
 	a.info.OutsideCounts = opts.OutsideCounts
 	for _, op := range opts.Spec.Operations() {
 		a.byPath[op.Path] = append(a.byPath[op.Path], op)
+		a.errors[op.ID] = errorCases(op)
 	}
 	return a
 }
@@ -290,7 +293,7 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 		out = append(out, c)
 	}
 	if e.BodyCaptured && ex.Response != nil {
-		if c, ok := documentedErrorCase(ex); ok {
+		if c, ok := a.documentedErrorCase(ex); ok {
 			out = append(out, c)
 		}
 	}
@@ -308,11 +311,40 @@ func hasCredentials(h http.Header) bool {
 	return h.Get("Authorization") != "" || h.Get("Cookie") != ""
 }
 
+// errorCase is a documented error example and the message that names it.
+type errorCase struct {
+	status  int
+	example harness.Example
+	message string
+}
+
+// errorCases lists the documented error examples of op by their message
+// (error_message or detail).
+func errorCases(op *harness.Operation) []errorCase {
+	var out []errorCase
+	for _, r := range op.Responses() {
+		for _, ex := range r.Examples {
+			if m, ok := errorMessage(ex.Value); ok && m != "" {
+				out = append(out, errorCase{r.Status, ex, m})
+			}
+		}
+	}
+	return out
+}
+
+// maxErrorBody bounds the bodies read for a documented error message: error
+// envelopes are a few hundred bytes, and a page of rooms names no error.
+const maxErrorBody = 64 << 10
+
 // documentedErrorCase finds the documented error example whose message the
-// body carries (error_message or detail) and checks the answer against it:
-// its documented status and exactly its body. A body that names no
-// documented error state gets no such check.
-func documentedErrorCase(ex *harness.Exchange) (harness.Check, bool) {
+// body carries and checks the answer against it: its documented status and
+// exactly its body. A body that names no documented error state gets no
+// such check.
+func (a *Auditor) documentedErrorCase(ex *harness.Exchange) (harness.Check, bool) {
+	cases := a.errors[ex.Op.ID]
+	if len(cases) == 0 || len(ex.Response.Body) > maxErrorBody {
+		return harness.Check{}, false
+	}
 	var body map[string]any
 	if json.Unmarshal(ex.Response.Body, &body) != nil {
 		return harness.Check{}, false
@@ -321,27 +353,21 @@ func documentedErrorCase(ex *harness.Exchange) (harness.Check, bool) {
 	if !ok || msg == "" {
 		return harness.Check{}, false
 	}
-	var candidates []harness.DocumentedResponse
-	for _, r := range ex.Op.Responses() {
-		for _, ex := range r.Examples {
-			if m, ok := errorMessage(ex.Value); ok && m == msg {
-				candidates = append(candidates, harness.DocumentedResponse{Status: r.Status, Examples: []harness.Example{ex}})
-			}
-		}
-	}
-	if len(candidates) == 0 {
-		return harness.Check{}, false
-	}
 	// The example at the answer's own status is the one it must match;
 	// another status is the first thing the check will report.
-	best := candidates[0]
-	for _, c := range candidates {
-		if c.Status == ex.Response.Status {
-			best = c
-			break
+	var best *errorCase
+	for i, c := range cases {
+		if c.message != msg {
+			continue
+		}
+		if best == nil || c.status == ex.Response.Status && best.status != ex.Response.Status {
+			best = &cases[i]
 		}
 	}
-	return harness.DocumentedErrorCase(best.Status, best.Examples[0]), true
+	if best == nil {
+		return harness.Check{}, false
+	}
+	return harness.DocumentedErrorCase(best.status, best.example), true
 }
 
 func errorMessage(v any) (string, bool) {
