@@ -280,6 +280,19 @@ func (a *Auditor) operation(r harness.Request) (*harness.Operation, string) {
 // request carried no credentials. What the capture did not keep is skipped
 // with that reason, never failed.
 func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check {
+	if problem := harness.RequestBodyProblem(ex.Op, ex.Request.Header, ex.Request.Body); problem != "" {
+		a.driftOf(ex.Op).request(problem)
+		// A request the contract calls malformed (a suite's probe, a
+		// client's mistake) is owed a refusal. But a capture's request is
+		// not always the one that was answered (a Postman collection keeps
+		// an example request beside a saved response), and when the server
+		// accepted it, that is evidence against the contract's request
+		// schema: the answer is then judged as any answer is, and the
+		// request is drift.
+		if ex.Response == nil || ex.Response.Status < 200 || ex.Response.Status > 299 {
+			return []harness.Check{harness.ResponseReceived(), harness.NotAServerError(), harness.NegativeDataRejection()}
+		}
+	}
 	var out []harness.Check
 	for _, c := range harness.StandardChecks(a.opts.Strict) {
 		switch {

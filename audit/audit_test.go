@@ -414,3 +414,46 @@ func TestUnreadableFileIsAnErrorNamingIt(t *testing.T) {
 		t.Fatalf("exit %d, files %+v, specs %+v", s.ExitCode(), s.Audit.Files, s.Specs)
 	}
 }
+
+func TestAMalformedRequestIsOwedARefusalNotADocumentedAnswer(t *testing.T) {
+	spec := contract(t)
+	var op *harness.Operation
+	for _, o := range spec.Operations() {
+		if len(harness.MalformedRequests(o)) > 1 {
+			op = o
+			break
+		}
+	}
+	if op == nil {
+		t.Skip("no operation documents a JSON request body")
+	}
+	malformed := entry(op.Method, op.Path, 400, []byte(`{"detail":"JSON parse error"}`))
+	malformed.Request.Body = []byte(`{"`)
+	s, _ := judge(t, audit.Options{Spec: spec}, malformed)
+	if s.Totals.Passed != 1 {
+		t.Fatalf("a 400 to a malformed %s failed: %+v", op.ID, s.Specs)
+	}
+	if c := opCheck(t, s, op.ID, harness.CheckNegativeDataRejected); c.Status != harness.CheckPassed {
+		t.Fatalf("negative_data_rejection %+v", c)
+	}
+	accepted := malformed
+	accepted.Response = &harness.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"success":true}`)}
+	s, _ = judge(t, audit.Options{Spec: spec}, accepted)
+	// Accepted, it is judged as any answer, and the request is drift.
+	for _, o := range s.Operations {
+		for _, c := range o.Checks {
+			if c.Name == harness.CheckNegativeDataRejected {
+				t.Fatalf("a 2xx to a request the contract calls malformed was judged as a refusal: %+v", c)
+			}
+		}
+	}
+	if d := drift(t, s, op.ID); len(d.Requests) != 1 || d.Requests[0].Count != 1 {
+		t.Fatalf("request drift %+v", d.Requests)
+	}
+	crashed := malformed
+	crashed.Response = &harness.Response{Status: 500, Header: http.Header{}, Body: nil}
+	s, _ = judge(t, audit.Options{Spec: spec}, crashed)
+	if s.Totals.Failed != 1 {
+		t.Fatalf("a 500 to a malformed request passed: %+v", s.Specs)
+	}
+}

@@ -24,13 +24,14 @@ type driftAgg struct {
 	fields     map[string]*report.FieldDrift
 	violations map[string]*report.FieldDrift
 	statuses   map[int]int
+	requests   map[string]*report.FieldDrift
 	omitted    int
 }
 
 func (a *Auditor) driftOf(op *harness.Operation) *driftAgg {
 	d := a.drift[op.ID]
 	if d == nil {
-		d = &driftAgg{fields: map[string]*report.FieldDrift{}, violations: map[string]*report.FieldDrift{}, statuses: map[int]int{}}
+		d = &driftAgg{fields: map[string]*report.FieldDrift{}, violations: map[string]*report.FieldDrift{}, statuses: map[int]int{}, requests: map[string]*report.FieldDrift{}}
 		a.drift[op.ID] = d
 	}
 	return d
@@ -88,6 +89,11 @@ func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, body
 	}
 }
 
+// request counts a captured request the contract's request schema rejects.
+func (d *driftAgg) request(problem string) {
+	d.count(d.requests, problem, report.FieldDrift{Pointer: "(request body)", Message: problem}, func() string { return "" })
+}
+
 // count adds one answer to key, keeping the first example seen.
 func (d *driftAgg) count(m map[string]*report.FieldDrift, key string, fresh report.FieldDrift, ex func() string) {
 	if f := m[key]; f != nil {
@@ -111,6 +117,9 @@ func (d *driftAgg) summary(id string) report.OperationDrift {
 	for _, f := range d.violations {
 		out.Violations = append(out.Violations, *f)
 	}
+	for _, f := range d.requests {
+		out.Requests = append(out.Requests, *f)
+	}
 	for s, n := range d.statuses {
 		out.UndocumentedStatuses = append(out.UndocumentedStatuses, report.StatusDrift{Status: s, Count: n})
 	}
@@ -124,6 +133,7 @@ func (d *driftAgg) summary(id string) report.OperationDrift {
 	}
 	byPointer(out.UndeclaredFields)
 	byPointer(out.Violations)
+	byPointer(out.Requests)
 	sort.Slice(out.UndocumentedStatuses, func(i, j int) bool { return out.UndocumentedStatuses[i].Status < out.UndocumentedStatuses[j].Status })
 	return out
 }

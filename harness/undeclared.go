@@ -3,8 +3,6 @@ package harness
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -41,31 +39,9 @@ func UndeclaredFields(ex *Exchange) []FieldValue {
 	walkDeclared([]*openapi3.Schema{mt.Schema.Value}, root, nil, &findings)
 	out := make([]FieldValue, 0, len(findings))
 	for _, f := range findings {
-		text, _ := json.Marshal(valueAt(root, f.Pointer))
+		value, _ := valueAtPointer(root, f.Pointer)
+		text, _ := json.Marshal(value)
 		out = append(out, FieldValue{Pointer: f.Pointer, Value: string(text)})
 	}
 	return out
-}
-
-// valueAt follows a JSON pointer into a decoded document.
-func valueAt(v any, pointer string) any {
-	if pointer == "" {
-		return v
-	}
-	for _, seg := range strings.Split(pointer[1:], "/") {
-		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
-		switch t := v.(type) {
-		case map[string]any:
-			v = t[seg]
-		case []any:
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(t) {
-				return nil
-			}
-			v = t[i]
-		default:
-			return nil
-		}
-	}
-	return v
 }

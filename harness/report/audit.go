@@ -53,6 +53,10 @@ type OperationDrift struct {
 	// UndocumentedStatuses are statuses seen that the contract does not
 	// document for the operation.
 	UndocumentedStatuses []StatusDrift `json:"undocumented_statuses,omitempty"`
+	// Requests are captured requests the contract's request schema rejects
+	// (Message says why); answered with a 2xx, they are evidence that the
+	// schema is too strict.
+	Requests []FieldDrift `json:"requests,omitempty"`
 	// Omitted counts distinct fields and violations left out of the lists.
 	Omitted int `json:"omitted,omitempty"`
 }
@@ -74,7 +78,7 @@ type StatusDrift struct {
 
 // HasDrift reports whether the operation's answers disagree with the contract.
 func (d OperationDrift) HasDrift() bool {
-	return len(d.UndeclaredFields)+len(d.Violations)+len(d.UndocumentedStatuses) > 0
+	return len(d.UndeclaredFields)+len(d.Violations)+len(d.UndocumentedStatuses)+len(d.Requests) > 0
 }
 
 // OperationInfos describes the contract's operations as a summary lists them.
@@ -128,6 +132,9 @@ func driftMarkdown(a *AuditInfo, limit int) string {
 		}
 		for _, f := range d.Violations {
 			fmt.Fprintf(&b, "- `%s` breaks the contract: %s × %d%s\n", mdCode(f.Pointer), mdEscape(f.Message), f.Count, mdExample(f.Example))
+		}
+		for _, f := range d.Requests {
+			fmt.Fprintf(&b, "- a request the contract calls malformed × %d: %s\n", f.Count, mdEscape(f.Message))
 		}
 		for _, f := range d.UndeclaredFields {
 			fmt.Fprintf(&b, "- `%s` is not declared × %d%s\n", mdCode(f.Pointer), f.Count, mdExample(f.Example))
