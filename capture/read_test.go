@@ -388,3 +388,19 @@ func TestHugeEntryIsAnErrorNotMemory(t *testing.T) {
 		t.Errorf("read %d bytes of the file before giving up", read)
 	}
 }
+
+func TestTheBudgetIsPerEntry(t *testing.T) {
+	defer func(old int64) { MaxEntryBytes = old }(MaxEntryBytes)
+	MaxEntryBytes = 2 << 10
+	entry := harEntryJSON("me", "", `{"status":200,"headers":[],"content":{"size":0,"mimeType":"","text":""}}`)
+	if len(entry) > 2<<10 {
+		t.Fatalf("the entry alone is over the budget: %d bytes", len(entry))
+	}
+	entries := make([]string, 100) // 100 entries: far more than the budget in all
+	for i := range entries {
+		entries[i] = entry
+	}
+	if got := readAll(t, "many.har", harFile(entries...)); len(got) != 100 {
+		t.Errorf("%d entries", len(got))
+	}
+}
