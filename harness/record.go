@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -56,6 +57,28 @@ type Tape struct {
 
 	mu   sync.Mutex
 	seen map[string]bool
+	log  ExchangeLog
+}
+
+// ExchangeLog receives every exchange a Tape is given, masked as the fixtures
+// are, in the order they come: the run log of record mode (capture.RunLog
+// writes it as <dir>/run-<suite>.har). harness cannot import capture (capture
+// reads into harness's types), hence the interface.
+type ExchangeLog interface {
+	Log(LoggedExchange) error
+	Close() error
+}
+
+// LoggedExchange is one exchange of a run log, secrets masked.
+type LoggedExchange struct {
+	// Spec names the spec that sent it.
+	Spec    string
+	Request Request
+	// Response is nil when no response arrived; Problem then says why.
+	Response *Response
+	Problem  string
+	Started  time.Time
+	Elapsed  time.Duration
 }
 
 // NewTape prepares dir for recording exchanges sent to baseURL. Fixtures
@@ -81,11 +104,39 @@ func NewTape(dir, baseURL string, redact *Redactor) (*Tape, error) {
 	return t, nil
 }
 
+// SetLog makes the tape also hand every exchange to log (before the
+// filtering fixtures need); Close closes it.
+func (t *Tape) SetLog(log ExchangeLog) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.log = log
+}
+
+// Close ends the tape's log, if it has one: call it once the process sends no
+// more requests (the suites do in their AfterSuite).
+func (t *Tape) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.log == nil {
+		return nil
+	}
+	err := t.log.Close()
+	t.log = nil
+	return err
+}
+
 // Record writes ex as a fixture, unless it holds no complete answer (a
 // transport error, a body cut at the size cap, an attempt that was retried)
 // or its request is already recorded. spec names the spec that sent it.
+// Every exchange, recorded as a fixture or not, goes to the tape's log.
 func (t *Tape) Record(ex *Exchange, spec string) error {
-	if ex == nil || ex.Op == nil || ex.Response == nil || ex.Err != nil || ex.Response.Truncated || ex.RetriedAfter > 0 {
+	if ex == nil {
+		return nil
+	}
+	if err := t.logExchange(ex, spec); err != nil {
+		return fmt.Errorf("writing the run log: %w", err)
+	}
+	if ex.Op == nil || ex.Response == nil || ex.Err != nil || ex.Response.Truncated || ex.RetriedAfter > 0 {
 		return nil
 	}
 	f, err := t.Fixture(ex, spec)
@@ -191,6 +242,48 @@ func (t *Tape) Fixture(ex *Exchange, spec string) (*Fixture, error) {
 		f.Response.Body = shapedPlaceholders(string(t.redact.Body(ex.Response.Body)))
 	}
 	return f, nil
+}
+
+// logExchange hands ex to the log, masked as Fixture masks it: the URL (user
+// info, tokens in the query), every request header by the Redactor, the
+// bodies, the response headers but those fixtures leave out (they describe
+// the connection, may carry a session, or would no longer match the masked
+// body, as Content-Length), and the placeholders of the response body made
+// into values of the same shape, so an audit of the log comes to the verdicts
+// the run came to.
+func (t *Tape) logExchange(ex *Exchange, spec string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.log == nil {
+		return nil
+	}
+	x := LoggedExchange{
+		Spec:    t.redact.String(spec),
+		Started: time.Now().Add(-ex.Elapsed).UTC(),
+		Elapsed: ex.Elapsed,
+		Request: Request{Method: ex.Request.Method, URL: t.redact.String(ex.Request.URL), Header: t.redact.Header(ex.Request.Header)},
+	}
+	x.Request.Header.Del("Content-Length")
+	if len(ex.Request.Body) > 0 {
+		x.Request.Body = t.redact.Body(ex.Request.Body)
+	}
+	if ex.Response == nil {
+		x.Problem = "no response"
+		if ex.Err != nil {
+			x.Problem += ": " + t.redact.String(ex.Err.Error())
+		}
+		return t.log.Log(x)
+	}
+	x.Response = &Response{Status: ex.Response.Status, Header: http.Header{}, Truncated: ex.Response.Truncated}
+	for name, values := range t.redact.Header(ex.Response.Header) {
+		if !droppedResponseHeaders[http.CanonicalHeaderKey(name)] {
+			x.Response.Header[name] = values
+		}
+	}
+	if len(ex.Response.Body) > 0 {
+		x.Response.Body = []byte(shapedPlaceholders(string(t.redact.Body(ex.Response.Body))))
+	}
+	return t.log.Log(x)
 }
 
 // Made-up values of the right shape (the ones the embedded fixtures use):

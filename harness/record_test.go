@@ -2,12 +2,14 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTapeRecordsRedactedDeduplicatedFixturesThatReplay(t *testing.T) {
@@ -104,5 +106,59 @@ func TestSlug(t *testing.T) {
 		if got := Slug(in); got != want {
 			t.Errorf("%q: %q", in, got)
 		}
+	}
+}
+
+type memoryLog struct {
+	logged []LoggedExchange
+	closed int
+}
+
+func (m *memoryLog) Log(x LoggedExchange) error { m.logged = append(m.logged, x); return nil }
+func (m *memoryLog) Close() error               { m.closed++; return nil }
+
+func TestTapeLogsEveryExchangeMaskedAsItsFixtures(t *testing.T) {
+	spec := mustContract(t)
+	profile := &Profile{Name: "rec", Accounts: map[string]Account{AccountDefault: {AuthToken: "c0ffee5eed00c0ffee5eed00c0ffee5eed001234"}}}
+	tape, err := NewTape(t.TempDir(), "http://user:pw@127.0.0.1:8080/api", NewRedactor(profile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &memoryLog{}
+	tape.SetLog(log)
+	op := spec.MustOperation("me")
+	ok := &Exchange{Op: op, Elapsed: 3 * time.Millisecond,
+		Request: Request{Method: "POST", URL: "http://user:pw@127.0.0.1:8080/api/me",
+			Header: http.Header{"Authorization": {"Token c0ffee5eed00c0ffee5eed00c0ffee5eed001234"}, "Content-Length": {"2"}}, Body: []byte(`{}`)},
+		Response: &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {"80"}, "Set-Cookie": {"s=abc"}},
+			Body: []byte(`{"auth_token":"a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2","success":true}`)}}
+	retried := *ok
+	retried.RetriedAfter = time.Second
+	failed := &Exchange{Op: op, Request: ok.Request, Err: errors.New("dial http://user:pw@127.0.0.1:8080: refused")}
+	for _, ex := range []*Exchange{ok, ok, &retried, failed} {
+		if err := tape.Record(ex, "spec c0ffee5eed00c0ffee5eed00c0ffee5eed001234"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(log.logged) != 4 {
+		t.Fatalf("%d exchanges logged, 4 given (fixtures keep one; the log keeps all)", len(log.logged))
+	}
+	x := log.logged[0]
+	if x.Spec != "spec <auth_token:default>" || x.Request.URL != "http://<redacted>@127.0.0.1:8080/api/me" ||
+		x.Request.Header.Get("Authorization") != "Token <auth_token:default>" || x.Request.Header.Get("Content-Length") != "" {
+		t.Errorf("request %+v", x)
+	}
+	if x.Response.Header.Get("Content-Length") != "" || x.Response.Header.Get("Set-Cookie") != "" || x.Response.Header.Get("Content-Type") != "application/json" ||
+		string(x.Response.Body) != `{"auth_token":"`+RecordedToken+`","success":true}` || x.Elapsed != 3*time.Millisecond || x.Started.IsZero() {
+		t.Errorf("response %+v %s", x.Response, x.Response.Body)
+	}
+	if f := log.logged[3]; f.Response != nil || f.Problem != "no response: dial http://<redacted>@127.0.0.1:8080: refused" {
+		t.Errorf("failure %+v", f)
+	}
+	if err := tape.Close(); err != nil || log.closed != 1 {
+		t.Errorf("close: %v, %d", err, log.closed)
+	}
+	if err := tape.Close(); err != nil || log.closed != 1 {
+		t.Errorf("a second close: %v, %d", err, log.closed)
 	}
 }

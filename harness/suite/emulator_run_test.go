@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/capture"
 	"github.com/chconform/chconform/emulator"
 	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
@@ -153,6 +154,25 @@ func TestRecordThenReplayGivesTheSameVerdicts(t *testing.T) {
 			if strings.Contains(string(data), secret) {
 				t.Errorf("%s holds %q", f, secret)
 			}
+		}
+	}
+	// Each suite process wrote its whole run as a HAR, masked like the
+	// fixtures, and closed it.
+	for _, name := range suites {
+		har := filepath.Join(dir, "run-"+name+".har")
+		data, err := os.ReadFile(har)
+		if err != nil {
+			t.Errorf("no run log for %s: %v", name, err)
+			continue
+		}
+		for _, secret := range []string{"c0ffee5eed00c0ffee5eed00", "+1555000", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBl"} {
+			if strings.Contains(string(data), secret) {
+				t.Errorf("%s holds %q", har, secret)
+			}
+		}
+		n := 0
+		if err := capture.Read(har, func(capture.Entry) error { n++; return nil }); err != nil || n == 0 {
+			t.Errorf("%s: %d entries, %v", har, n, err)
 		}
 	}
 	replayed := runSuites(t, suites, map[string]string{"CH_FIXTURES": dir})

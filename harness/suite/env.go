@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/capture"
 	"github.com/chconform/chconform/harness"
 )
 
@@ -33,7 +34,8 @@ type Env struct {
 	Limiter *rate.Limiter
 	// Breaker stops sending to a target that stopped answering; nil offline.
 	Breaker *harness.Breaker
-	// Tape writes every exchange as a fixture (CH_RECORD); nil otherwise.
+	// Tape writes every exchange as a fixture (CH_RECORD), and into the
+	// process's run log, <CH_RECORD>/run-<suite>.har; nil otherwise.
 	Tape *harness.Tape
 }
 
@@ -104,6 +106,10 @@ func load() (*Env, error) {
 		if e.Tape, err = harness.NewTape(cfg.Record, e.BaseURL, e.Redactor); err != nil {
 			return nil, &harness.ConfigError{Var: "CH_RECORD", Value: cfg.Record, Problem: err.Error()}
 		}
+		// One HAR per process (one per suite package, one per parallel
+		// process of a suite): processes never write into the same file.
+		name := capture.ProcessName(os.Args[0], suiteConfig.ParallelProcess, suiteConfig.ParallelTotal)
+		e.Tape.SetLog(capture.NewRunLog(cfg.Record, name, "chconform"))
 	}
 	return e, nil
 }

@@ -44,6 +44,17 @@ func Prepare() {
 	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	ginkgo.BeforeSuite(recordRun)
+	ginkgo.AfterSuite(closeTape)
+}
+
+// closeTape finishes the process's run log (record mode), so the HAR file is
+// whole once the suite is over.
+func closeTape() {
+	if e := MustLoad(); e.Tape != nil {
+		if err := e.Tape.Close(); err != nil {
+			ginkgo.Fail(report.HarnessErrorPrefix + " closing the run log (CH_RECORD): " + err.Error())
+		}
+	}
 }
 
 // recordRun describes the run in the report once per process.
