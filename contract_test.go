@@ -423,6 +423,9 @@ func TestSchemasRejectBrokenBodies(t *testing.T) {
 		{name: "previous as a string", op: "search_users", status: "200", example: "successful", muts: []mutation{{path: "previous", value: "1"}}},
 		// nullable references keep their type
 		{name: "invited_by_user_profile as a string", op: "get_profile", status: "200", example: "user_profile", muts: []mutation{{path: "user_profile.invited_by_user_profile", value: "someone"}}},
+		{name: "get_following club with neither viewer flags nor settings", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "clubs.0.is_member", remove: true}}},
+		{name: "get_club club with a numeric photo_url", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "club.photo_url", value: 5}}},
+		{name: "get_club member_user_ids not numeric", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{"abc"}}}},
 		{name: "channel club without rules", op: "get_channels", status: "200", example: "channels", muts: []mutation{{path: "channels.0.club.rules", remove: true}}},
 		// requests
 		{name: "join_channel request without channel", op: "join_channel", status: "request", example: "justChannelIsEnough", muts: []mutation{{path: "channel", remove: true}}},
@@ -433,6 +436,11 @@ func TestSchemasRejectBrokenBodies(t *testing.T) {
 		{name: "start_phone_number_auth request without phone_number", op: "start_phone_number_auth", status: "request", body: map[string]any{}},
 
 		// controls: these must still validate
+		{name: "get_following club in the full form without viewer flags (live April 2021)", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "clubs.0.is_member", remove: true}, {path: "clubs.0.is_follower", remove: true}, {path: "clubs.0.enable_private", value: true}, {path: "clubs.0.is_follow_allowed", value: true}, {path: "clubs.0.is_membership_private", value: false}, {path: "clubs.0.is_community", value: false}, {path: "clubs.0.rules", value: []any{}}, {path: "clubs.0.num_online", value: 0}, {path: "clubs.0.url", value: "https://www.joinclubhouse.com/club/x"}}, valid: true},
+		{name: "get_club club without photo (live April 2021)", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "club.photo_url", value: nil}}, valid: true},
+		{name: "search_clubs club without photo (live April 2021)", op: "search_clubs", status: "200", example: "successful", muts: []mutation{{path: "clubs.0.photo_url", value: nil}}, valid: true},
+		{name: "get_club member_user_ids as integers", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{1234, 5678}}}, valid: true},
+		{name: "get_club member_user_ids as strings", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{"1234"}}}, valid: true},
 		{name: "search_users bio of 200 chars (not truncated)", op: "search_users", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: strings.Repeat("c", 200)}}, valid: true},
 		{name: "me without auth_token (live April 2021)", op: "me", status: "200", example: "examples", muts: []mutation{{path: "auth_token", remove: true}}, valid: true},
 		{name: "get_profile without inviter", op: "get_profile", status: "200", example: "user_profile", muts: []mutation{{path: "user_profile.invited_by_user_profile", value: nil}}, valid: true},
