@@ -370,7 +370,9 @@ func set(body any, path string, value any, remove bool) {
 
 func TestSchemasRejectBrokenBodies(t *testing.T) {
 	doc := loadContract(t)
-	long81 := strings.Repeat("b", 81)
+	// a truncated bio is 80 characters and an ellipsis: 81 is the bound, 82 is over it
+	long82 := strings.Repeat("b", 82)
+	truncated81 := strings.Repeat("é", 80) + "…"
 	type mutation struct {
 		path   string
 		value  any
@@ -414,10 +416,10 @@ func TestSchemasRejectBrokenBodies(t *testing.T) {
 		{name: "time_joined_as_speaker without offset", op: "join_channel", status: "200", example: "channel", muts: []mutation{{path: "users.0.time_joined_as_speaker", value: "2021-01-31T00:00:00"}}},
 		{name: "time_joined_as_speaker not a date", op: "get_channels", status: "200", example: "channels", muts: []mutation{{path: "channels.0.users.0.time_joined_as_speaker", value: "yesterday+00:00"}}},
 		// bios truncated to 80 characters in four lists, not in search_users
-		{name: "get_users_for_topic bio of 81 chars", op: "get_users_for_topic", status: "200", example: "users", muts: []mutation{{path: "users.0.bio", value: long81}}},
-		{name: "get_following bio of 81 chars", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "users.0.bio", value: long81}}},
-		{name: "get_suggested_follows_all bio of 81 chars", op: "get_suggested_follows_all", status: "200", example: "usersFromOnboard", muts: []mutation{{path: "users.0.bio", value: long81}}},
-		{name: "get_suggested_follows_similar bio of 81 chars", op: "get_suggested_follows_similar", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: long81}}},
+		{name: "get_users_for_topic bio of 82 chars", op: "get_users_for_topic", status: "200", example: "users", muts: []mutation{{path: "users.0.bio", value: long82}}},
+		{name: "get_following bio of 82 chars", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "users.0.bio", value: long82}}},
+		{name: "get_suggested_follows_all bio of 82 chars", op: "get_suggested_follows_all", status: "200", example: "usersFromOnboard", muts: []mutation{{path: "users.0.bio", value: long82}}},
+		{name: "get_suggested_follows_similar bio of 82 chars", op: "get_suggested_follows_similar", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: long82}}},
 		// pagination: page numbers, not URLs
 		{name: "next as a URL", op: "get_clubs_for_topic", status: "200", example: "clubs", muts: []mutation{{path: "next", value: "https://www.clubhouseapi.com/api/get_clubs_for_topic?page=2"}}},
 		{name: "previous as a string", op: "search_users", status: "200", example: "successful", muts: []mutation{{path: "previous", value: "1"}}},
@@ -436,6 +438,8 @@ func TestSchemasRejectBrokenBodies(t *testing.T) {
 		{name: "start_phone_number_auth request without phone_number", op: "start_phone_number_auth", status: "request", body: map[string]any{}},
 
 		// controls: these must still validate
+		{name: "get_following bio truncated to 80 chars plus an ellipsis (live April 2021)", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "users.0.bio", value: truncated81}}, valid: true},
+		{name: "get_suggested_follows_similar bio truncated to 80 chars plus an ellipsis", op: "get_suggested_follows_similar", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: truncated81}}, valid: true},
 		{name: "get_following club in the full form without viewer flags (live April 2021)", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "clubs.0.is_member", remove: true}, {path: "clubs.0.is_follower", remove: true}, {path: "clubs.0.enable_private", value: true}, {path: "clubs.0.is_follow_allowed", value: true}, {path: "clubs.0.is_membership_private", value: false}, {path: "clubs.0.is_community", value: false}, {path: "clubs.0.rules", value: []any{}}, {path: "clubs.0.num_online", value: 0}, {path: "clubs.0.url", value: "https://www.joinclubhouse.com/club/x"}}, valid: true},
 		{name: "get_club club without photo (live April 2021)", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "club.photo_url", value: nil}}, valid: true},
 		{name: "search_clubs club without photo (live April 2021)", op: "search_clubs", status: "200", example: "successful", muts: []mutation{{path: "clubs.0.photo_url", value: nil}}, valid: true},
