@@ -428,6 +428,7 @@ func TestSchemasRejectBrokenBodies(t *testing.T) {
 		{name: "get_following club with neither viewer flags nor settings", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "clubs.0.is_member", remove: true}}},
 		{name: "get_club club with a numeric photo_url", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "club.photo_url", value: 5}}},
 		{name: "get_club member_user_ids not numeric", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{"abc"}}}},
+		{name: "follow 200 without success", op: "follow", status: "200", body: map[string]any{}},
 		{name: "channel club without rules", op: "get_channels", status: "200", example: "channels", muts: []mutation{{path: "channels.0.club.rules", remove: true}}},
 		// requests
 		{name: "join_channel request without channel", op: "join_channel", status: "request", example: "justChannelIsEnough", muts: []mutation{{path: "channel", remove: true}}},
@@ -445,6 +446,8 @@ func TestSchemasRejectBrokenBodies(t *testing.T) {
 		{name: "search_clubs club without photo (live April 2021)", op: "search_clubs", status: "200", example: "successful", muts: []mutation{{path: "clubs.0.photo_url", value: nil}}, valid: true},
 		{name: "get_club member_user_ids as integers", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{1234, 5678}}}, valid: true},
 		{name: "get_club member_user_ids as strings", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{"1234"}}}, valid: true},
+		{name: "complete_phone_number_auth invalid request (June 2021)", op: "complete_phone_number_auth", status: "200", body: map[string]any{"success": false, "error_message": "Invalid request."}, valid: true},
+		{name: "follow 200 (live April 2021)", op: "follow", status: "200", body: map[string]any{"success": true}, valid: true},
 		{name: "search_users bio of 200 chars (not truncated)", op: "search_users", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: strings.Repeat("c", 200)}}, valid: true},
 		{name: "me without auth_token (live April 2021)", op: "me", status: "200", example: "examples", muts: []mutation{{path: "auth_token", remove: true}}, valid: true},
 		{name: "get_profile without inviter", op: "get_profile", status: "200", example: "user_profile", muts: []mutation{{path: "user_profile.invited_by_user_profile", value: nil}}, valid: true},
