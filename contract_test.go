@@ -56,6 +56,8 @@ var states = map[string]string{
 	"check_waitlist_status 200 waitlisted":       "waitlisted-account",
 	"check_waitlist_status 401 error":            "no-credentials",
 	"me 403 examples":                            "blocked-account",
+	"check_waitlist_status 403 blocked":          "blocked-account",
+	"get_channels 403 waitlisted":                "waitlisted-account",
 	"join_channel 400 appTooOld":                 "app-too-old",
 	"join_channel 400 roomNotAvailable":          "room-ended",
 	"update_username 400 emptyString":            "username-not-allowed",
