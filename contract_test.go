@@ -41,6 +41,11 @@ var unauthenticated = map[string]bool{
 	"complete_phone_number_auth": true, "refresh_token": true,
 }
 
+// optionalAuth are the operations the app calls before sign-in too: a token is
+// accepted but not needed (an empty security requirement among the schemes), so
+// they are not Secured and get no 401 probe.
+var optionalAuth = map[string]bool{"check_for_update": true}
+
 // states is the x-state of every response example produced by a special server state, keyed
 // "operationId status exampleName". Every other example must have no x-state.
 var states = map[string]string{
@@ -51,6 +56,8 @@ var states = map[string]string{
 	"check_waitlist_status 200 waitlisted":       "waitlisted-account",
 	"check_waitlist_status 401 error":            "no-credentials",
 	"me 403 examples":                            "blocked-account",
+	"check_waitlist_status 403 blocked":          "blocked-account",
+	"get_channels 403 waitlisted":                "waitlisted-account",
 	"join_channel 400 appTooOld":                 "app-too-old",
 	"join_channel 400 roomNotAvailable":          "room-ended",
 	"update_username 400 emptyString":            "username-not-allowed",
@@ -370,7 +377,9 @@ func set(body any, path string, value any, remove bool) {
 
 func TestSchemasRejectBrokenBodies(t *testing.T) {
 	doc := loadContract(t)
-	long81 := strings.Repeat("b", 81)
+	// a truncated bio is 80 characters and an ellipsis: 81 is the bound, 82 is over it
+	long82 := strings.Repeat("b", 82)
+	truncated81 := strings.Repeat("é", 80) + "…"
 	type mutation struct {
 		path   string
 		value  any
@@ -414,15 +423,19 @@ func TestSchemasRejectBrokenBodies(t *testing.T) {
 		{name: "time_joined_as_speaker without offset", op: "join_channel", status: "200", example: "channel", muts: []mutation{{path: "users.0.time_joined_as_speaker", value: "2021-01-31T00:00:00"}}},
 		{name: "time_joined_as_speaker not a date", op: "get_channels", status: "200", example: "channels", muts: []mutation{{path: "channels.0.users.0.time_joined_as_speaker", value: "yesterday+00:00"}}},
 		// bios truncated to 80 characters in four lists, not in search_users
-		{name: "get_users_for_topic bio of 81 chars", op: "get_users_for_topic", status: "200", example: "users", muts: []mutation{{path: "users.0.bio", value: long81}}},
-		{name: "get_following bio of 81 chars", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "users.0.bio", value: long81}}},
-		{name: "get_suggested_follows_all bio of 81 chars", op: "get_suggested_follows_all", status: "200", example: "usersFromOnboard", muts: []mutation{{path: "users.0.bio", value: long81}}},
-		{name: "get_suggested_follows_similar bio of 81 chars", op: "get_suggested_follows_similar", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: long81}}},
+		{name: "get_users_for_topic bio of 82 chars", op: "get_users_for_topic", status: "200", example: "users", muts: []mutation{{path: "users.0.bio", value: long82}}},
+		{name: "get_following bio of 82 chars", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "users.0.bio", value: long82}}},
+		{name: "get_suggested_follows_all bio of 82 chars", op: "get_suggested_follows_all", status: "200", example: "usersFromOnboard", muts: []mutation{{path: "users.0.bio", value: long82}}},
+		{name: "get_suggested_follows_similar bio of 82 chars", op: "get_suggested_follows_similar", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: long82}}},
 		// pagination: page numbers, not URLs
 		{name: "next as a URL", op: "get_clubs_for_topic", status: "200", example: "clubs", muts: []mutation{{path: "next", value: "https://www.clubhouseapi.com/api/get_clubs_for_topic?page=2"}}},
 		{name: "previous as a string", op: "search_users", status: "200", example: "successful", muts: []mutation{{path: "previous", value: "1"}}},
 		// nullable references keep their type
 		{name: "invited_by_user_profile as a string", op: "get_profile", status: "200", example: "user_profile", muts: []mutation{{path: "user_profile.invited_by_user_profile", value: "someone"}}},
+		{name: "get_following club with neither viewer flags nor settings", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "clubs.0.is_member", remove: true}}},
+		{name: "get_club club with a numeric photo_url", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "club.photo_url", value: 5}}},
+		{name: "get_club member_user_ids not numeric", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{"abc"}}}},
+		{name: "follow 200 without success", op: "follow", status: "200", body: map[string]any{}},
 		{name: "channel club without rules", op: "get_channels", status: "200", example: "channels", muts: []mutation{{path: "channels.0.club.rules", remove: true}}},
 		// requests
 		{name: "join_channel request without channel", op: "join_channel", status: "request", example: "justChannelIsEnough", muts: []mutation{{path: "channel", remove: true}}},
@@ -433,6 +446,15 @@ func TestSchemasRejectBrokenBodies(t *testing.T) {
 		{name: "start_phone_number_auth request without phone_number", op: "start_phone_number_auth", status: "request", body: map[string]any{}},
 
 		// controls: these must still validate
+		{name: "get_following bio truncated to 80 chars plus an ellipsis (live April 2021)", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "users.0.bio", value: truncated81}}, valid: true},
+		{name: "get_suggested_follows_similar bio truncated to 80 chars plus an ellipsis", op: "get_suggested_follows_similar", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: truncated81}}, valid: true},
+		{name: "get_following club in the full form without viewer flags (live April 2021)", op: "get_following", status: "200", example: "success", muts: []mutation{{path: "clubs.0.is_member", remove: true}, {path: "clubs.0.is_follower", remove: true}, {path: "clubs.0.enable_private", value: true}, {path: "clubs.0.is_follow_allowed", value: true}, {path: "clubs.0.is_membership_private", value: false}, {path: "clubs.0.is_community", value: false}, {path: "clubs.0.rules", value: []any{}}, {path: "clubs.0.num_online", value: 0}, {path: "clubs.0.url", value: "https://www.joinclubhouse.com/club/x"}}, valid: true},
+		{name: "get_club club without photo (live April 2021)", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "club.photo_url", value: nil}}, valid: true},
+		{name: "search_clubs club without photo (live April 2021)", op: "search_clubs", status: "200", example: "successful", muts: []mutation{{path: "clubs.0.photo_url", value: nil}}, valid: true},
+		{name: "get_club member_user_ids as integers", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{1234, 5678}}}, valid: true},
+		{name: "get_club member_user_ids as strings", op: "get_club", status: "200", example: "club", muts: []mutation{{path: "member_user_ids", value: []any{"1234"}}}, valid: true},
+		{name: "complete_phone_number_auth invalid request (June 2021)", op: "complete_phone_number_auth", status: "200", body: map[string]any{"success": false, "error_message": "Invalid request."}, valid: true},
+		{name: "follow 200 (live April 2021)", op: "follow", status: "200", body: map[string]any{"success": true}, valid: true},
 		{name: "search_users bio of 200 chars (not truncated)", op: "search_users", status: "200", example: "successful", muts: []mutation{{path: "users.0.bio", value: strings.Repeat("c", 200)}}, valid: true},
 		{name: "me without auth_token (live April 2021)", op: "me", status: "200", example: "examples", muts: []mutation{{path: "auth_token", remove: true}}, valid: true},
 		{name: "get_profile without inviter", op: "get_profile", status: "200", example: "user_profile", muts: []mutation{{path: "user_profile.invited_by_user_profile", value: nil}}, valid: true},
@@ -513,7 +535,12 @@ func TestTagsSecurityAndHeaders(t *testing.T) {
 				}
 			} else {
 				var schemes []string
+				empty := 0
 				for _, req := range sec {
+					if len(req) == 0 {
+						empty++
+						continue
+					}
 					if len(req) != 1 {
 						t.Errorf("security requirement %v must name exactly one scheme", req)
 					}
@@ -524,6 +551,9 @@ func TestTagsSecurityAndHeaders(t *testing.T) {
 				sort.Strings(schemes)
 				if !reflect.DeepEqual(schemes, []string{"BearerAuth", "TokenAuth"}) {
 					t.Errorf("security schemes %v, want TokenAuth or BearerAuth", schemes)
+				}
+				if want := map[bool]int{true: 1, false: 0}[optionalAuth[o.id]]; empty != want {
+					t.Errorf("%d empty security requirements, want %d (optional auth: %v)", empty, want, optionalAuth[o.id])
 				}
 			}
 			refs := map[string]bool{}

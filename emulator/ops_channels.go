@@ -217,6 +217,12 @@ func createChannel(c *call) reply {
 }
 
 func getChannels(c *call) reply {
+	if c.u.Waitlisted {
+		// A fresh (waitlisted) account's token is refused with DRF's
+		// permission detail (hatamiarash7/Clubhouse-API#2; stypr#4 saw no
+		// channels key).
+		return fail(detailError(403, "You do not have permission to perform this action."))
+	}
 	channels := []obj{}
 	for i := len(c.w.chanOrder) - 1; i >= 0; i-- { // newest first
 		ch := c.w.channels[c.w.chanOrder[i]]

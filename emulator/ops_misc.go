@@ -267,7 +267,9 @@ func inviteToApp(c *call) reply {
 	}
 	c.u.NumInvites--
 	c.w.invited[phone] = c.u.ID
-	return ok(o("success", true, "num_invites", c.u.NumInvites, "error_message", nil))
+	// The app envelope every live write answers with; the invites left
+	// show in /me's num_invites.
+	return ok(o("success", true))
 }
 
 func inviteFromWaitlist(c *call) reply {

@@ -3,7 +3,8 @@ package emulator
 import "net/http"
 
 // routes is the table of the 41 operations: the contract's method, what the
-// real server's Allow header also permits, whether a token is needed.
+// real server's Allow header also permits, whether a token is needed (public
+// ones need none; optional ones check a token only when one is sent).
 func routes() map[string]*route {
 	const (
 		get  = http.MethodGet
@@ -58,7 +59,9 @@ func routes() map[string]*route {
 		{"get_notifications", get, false, false, false, getNotifications},
 		{"get_actionable_notifications", get, false, false, false, getActionableNotifications},
 		{"get_events", get, false, false, false, getEvents},
-		{"check_for_update", get, false, false, false, checkForUpdate},
+		// The app checks for updates before sign-in too: no token needed
+		// (stypr/clubhouse-py calls it without one), a sent one is checked.
+		{"check_for_update", get, false, true, false, checkForUpdate},
 		{"record_action_trails", post, false, false, true, recordActionTrails},
 	}
 	m := map[string]*route{}
@@ -70,6 +73,9 @@ func routes() map[string]*route {
 			allow = getAndPost
 		}
 		m[t.id] = &route{id: t.id, method: t.method, allow: allow, secured: !t.public, mutating: t.mutating, h: t.h}
+	}
+	for _, id := range []string{"check_for_update"} {
+		m[id].optional = true
 	}
 	return m
 }

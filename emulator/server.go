@@ -98,10 +98,13 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 type handlerFunc func(c *call) reply
 
 type route struct {
-	id       string
-	method   string // the contract's method
-	allow    []string
-	secured  bool
+	id      string
+	method  string // the contract's method
+	allow   []string
+	secured bool
+	// optional: no token is needed, but one that is sent is authenticated
+	// (DRF runs the authenticators before an AllowAny permission).
+	optional bool
 	mutating bool
 	h        handlerFunc
 }
@@ -215,7 +218,7 @@ func (s *Server) answer(rt *route, r *http.Request) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := &call{s: s, w: s.w, r: r, now: s.opts.Now()}
-	if rt.secured {
+	if rt.secured || (rt.optional && r.Header.Get("Authorization") != "") {
 		u, e := s.authenticate(r, c.now)
 		if e != nil {
 			return fail(e)

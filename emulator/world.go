@@ -448,8 +448,10 @@ func truncate(s *string, n int) any {
 	}
 	r := []rune(*s)
 	if len(r) > n {
-		// Cut at n characters (the contract counts characters).
-		return string(r[:n])
+		// Cut at n characters (code points, as the contract counts them)
+		// and append an ellipsis, as the real server does: its truncated
+		// bios are 81 characters long (the 2021-04-04 capture).
+		return string(r[:n]) + "…"
 	}
 	return *s
 }

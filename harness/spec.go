@@ -84,9 +84,13 @@ func LoadSpec(path string, data []byte) (*Spec, error) {
 			if op.Security != nil {
 				sec = *op.Security
 			}
+			// Secured when every alternative names a scheme: an empty
+			// requirement ({}) among them makes the token optional
+			// (check_for_update, which the app calls before sign-in too).
+			o.Secured = len(sec) > 0
 			for _, req := range sec {
-				if len(req) > 0 {
-					o.Secured = true
+				if len(req) == 0 {
+					o.Secured = false
 				}
 			}
 			o.route = &routers.Route{Spec: doc, Path: p, PathItem: item, Method: o.Method, Operation: op}

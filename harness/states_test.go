@@ -37,3 +37,23 @@ func TestEveryOperationIsClassified(t *testing.T) {
 		t.Error("an unclassified operation must count as mutating")
 	}
 }
+
+// An operation is Secured only when every security alternative names a
+// scheme: an empty requirement makes the token optional, and such an
+// operation must get no 401 probe (a server that answers it without a token
+// is right).
+func TestSecuredFollowsTheSecurityAlternatives(t *testing.T) {
+	spec, err := LoadSpec("api.yaml", chconform.Contract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{
+		"me": true, "get_release_notes": true, "follow": true,
+		"check_for_update":        false,                         // {} among TokenAuth and BearerAuth
+		"start_phone_number_auth": false, "refresh_token": false, // security: []
+	} {
+		if got := spec.MustOperation(id).Secured; got != want {
+			t.Errorf("%s: Secured %v, want %v", id, got, want)
+		}
+	}
+}

@@ -42,9 +42,10 @@ var _ = ginkgo.Describe("invites:", func() {
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
 			call.As = account
 			call.Body.(map[string]any)["phone_number"] = suite.UnusedPhone()
-			// The contract documents only invite_to_app's refusals; a
-			// successful invite is judged by its effect and its success flag.
+			// A successful invite is judged by its answer and its effect.
 			ex := suite.Send(ctx, call)
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.HaveStatus(200))
 			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
 			gomega.Expect(me()).To(gomega.Equal(before-1), "num_invites after one invite_to_app")
 		})
