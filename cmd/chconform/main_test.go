@@ -123,3 +123,31 @@ func releaseNotes(t *testing.T) string {
 	t.Fatal("get_release_notes documents no 200 example")
 	return ""
 }
+
+// TestAuditReadsPostmanCollectionsAndHARsInOneCall gives the audit a Postman
+// v2.1 collection with a saved response beside a HAR: both are judged.
+func TestAuditReadsPostmanCollectionsAndHARsInOneCall(t *testing.T) {
+	dir := t.TempDir()
+	notes := releaseNotes(t)
+	collection := map[string]any{
+		"info": map[string]any{"name": "t", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+		"item": []any{map[string]any{"name": "Other", "item": []any{map[string]any{
+			"name":    "Release Notes",
+			"request": map[string]any{"method": "POST", "url": "{{baseUrl}}/api/get_release_notes", "header": []any{}},
+			"response": []any{map[string]any{
+				"name": "Successful", "code": 200, "status": "OK", "body": notes,
+				"header": []any{map[string]any{"key": "Content-Type", "value": "application/json"}},
+			}},
+		}}}},
+	}
+	data, _ := json.Marshal(collection)
+	postman := filepath.Join(dir, "collection.json")
+	if err := os.WriteFile(postman, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "reports")
+	code, stdout, stderr := runCmd(t, map[string]string{"CH_REPORT_DIR": out}, "audit", postman, har(t, dir, "good.har", 200, notes))
+	if code != 0 || !strings.Contains(stdout, "2 entries from 2 file(s), 2 of a contract operation: 2 passed") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+}
