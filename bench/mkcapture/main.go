@@ -60,7 +60,7 @@ func write(n int, path string) error {
 		entries = append(entries, capture.Entry{
 			Request: harness.Request{Method: op.Method, URL: "http://127.0.0.1:8080/api" + op.Path,
 				Header: masked.Header(req.Header), Body: []byte("{}")},
-			Response: &harness.Response{Status: rec.Code, Header: rec.Header(), Body: masked.Body(rec.Body.Bytes())},
+			Response:     &harness.Response{Status: rec.Code, Header: rec.Header(), Body: masked.Body(rec.Body.Bytes())},
 			BodyCaptured: true, HeadersCaptured: true, Elapsed: time.Millisecond,
 		})
 	}
