@@ -1,0 +1,182 @@
+package harness_test
+
+// Throughput of the standard checks on large answers (issue 10, part 3):
+// real bodies from ../shared/realdata (read, never copied into the project)
+// and an emulator answer of the same size built here. b.SetBytes makes
+// `go test -bench` print MB/s of response body per core.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/harness"
+)
+
+// realHAR is the capture the benchmarks read; absent on machines without
+// the shared data, and then the real-body benchmarks skip.
+const realHAR = "../../shared/realdata/clubhouse-postman-2021-04.har"
+
+type harLog struct {
+	Log struct {
+		Entries []struct {
+			Request struct {
+				Method string `json:"method"`
+				URL    string `json:"url"`
+			} `json:"request"`
+			Response struct {
+				Status  int `json:"status"`
+				Headers []struct {
+					Name  string `json:"name"`
+					Value string `json:"value"`
+				} `json:"headers"`
+				Content struct {
+					MimeType string `json:"mimeType"`
+					Text     string `json:"text"`
+				} `json:"content"`
+			} `json:"response"`
+		} `json:"entries"`
+	} `json:"log"`
+}
+
+// realExchanges turns the capture's answers to operations of the contract
+// into exchanges, keyed "<operationId>_<status>_<KB>KB". Only bodies of at
+// least minBytes are kept. The HAR holds decoded bodies, so the transfer
+// headers (Content-Encoding, Content-Length, Transfer-Encoding) are dropped.
+func realExchanges(tb testing.TB, spec *harness.Spec, minBytes int) (map[string]*harness.Exchange, []string) {
+	tb.Helper()
+	path, _ := filepath.Abs(realHAR)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Skipf("real captures not available (%v): the real-body benchmarks need ../shared/realdata", err)
+	}
+	var har harLog
+	if err := json.Unmarshal(data, &har); err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	out := map[string]*harness.Exchange{}
+	for _, e := range har.Log.Entries {
+		u, err := url.Parse(e.Request.URL)
+		if err != nil {
+			continue
+		}
+		opID := strings.TrimPrefix(u.Path, "/api/")
+		op, ok := spec.Operation(opID)
+		body := e.Response.Content.Text
+		if !ok || len(body) < minBytes {
+			continue
+		}
+		h := http.Header{}
+		for _, kv := range e.Response.Headers {
+			switch strings.ToLower(kv.Name) {
+			case "content-encoding", "content-length", "transfer-encoding":
+				continue
+			}
+			h.Add(kv.Name, kv.Value)
+		}
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", e.Response.Content.MimeType)
+		}
+		name := fmt.Sprintf("%s_%d_%dKB", opID, e.Response.Status, (len(body)+512)/1024)
+		out[name] = &harness.Exchange{
+			Op:       op,
+			Request:  harness.Request{Method: op.Method, URL: e.Request.URL, Header: http.Header{}},
+			Response: &harness.Response{Status: e.Response.Status, Header: h, Body: []byte(body)},
+		}
+	}
+	names := make([]string, 0, len(out))
+	for n := range out {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return out, names
+}
+
+// benchThroughput times the standard checks on ex. A body the contract
+// rejects is measured too (it takes the slow path, kin-openapi's); its
+// verdict is logged and reported as the metric failed=1.
+func benchThroughput(b *testing.B, ex *harness.Exchange) {
+	checks := harness.StandardChecks(false)
+	failed := 0.0
+	for _, r := range harness.Verify(ex, checks...) {
+		if r.Status == harness.CheckFailed {
+			failed = 1
+			b.Logf("fails %s (%d findings), e.g. %v", r.Name, len(r.Findings), r.Findings[0])
+		}
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(ex.Response.Body)))
+	for b.Loop() {
+		harness.Verify(ex, checks...)
+	}
+	b.ReportMetric(failed, "failed")
+}
+
+// BenchmarkStandardChecksRealBodies: the real server's large answers
+// (≥ 20 KB) of operations in the contract.
+func BenchmarkStandardChecksRealBodies(b *testing.B) {
+	spec, err := harness.LoadSpec("api.yaml", chconform.Contract)
+	if err != nil {
+		b.Fatal(err)
+	}
+	exs, names := realExchanges(b, spec, 20<<10)
+	for _, name := range names {
+		b.Run(name, func(b *testing.B) { benchThroughput(b, exs[name]) })
+	}
+}
+
+// largeChannels builds a get_channels answer of at least size bytes from the
+// emulator's own answer: its rooms repeated under fresh room ids until the
+// body is that large. The result validates (checked by the benchmark).
+func largeChannels(tb testing.TB, small []byte, size int) []byte {
+	tb.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(small, &doc); err != nil {
+		tb.Fatal(err)
+	}
+	rooms, _ := doc["channels"].([]any)
+	if len(rooms) == 0 {
+		tb.Fatal("the emulator's get_channels lists no room")
+	}
+	var all []any
+	for i := 0; ; i++ {
+		var room map[string]any
+		raw, _ := json.Marshal(rooms[i%len(rooms)])
+		_ = json.Unmarshal(raw, &room)
+		room["channel"] = fmt.Sprintf("xRoom%03d", i)
+		room["channel_id"] = 100000 + i
+		all = append(all, room)
+		doc["channels"] = all
+		out, err := json.Marshal(doc)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(out) >= size {
+			return out
+		}
+	}
+}
+
+// BenchmarkStandardChecksLargeEmulatorAnswer: a get_channels answer of the
+// emulator's shape as large as the real one (≈ 237 KB, some 80+ rooms).
+func BenchmarkStandardChecksLargeEmulatorAnswer(b *testing.B) {
+	spec, err := harness.LoadSpec("api.yaml", chconform.Contract)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ex := emulatorAnswer(b, spec, "get_channels", "")
+	ex.Response.Body = largeChannels(b, ex.Response.Body, 237<<10)
+	for _, r := range harness.Verify(ex, harness.StandardChecks(false)...) {
+		if r.Status == harness.CheckFailed {
+			b.Fatalf("the large emulator answer fails %s: %v", r.Name, r.Findings)
+		}
+	}
+	benchThroughput(b, ex)
+}
