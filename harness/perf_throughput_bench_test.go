@@ -145,23 +145,28 @@ func largeChannels(tb testing.TB, small []byte, size int) []byte {
 	if len(rooms) == 0 {
 		tb.Fatal("the emulator's get_channels lists no room")
 	}
+	base, err := json.Marshal(doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	var all []any
-	for i := 0; ; i++ {
+	total := len(base)
+	for i := 0; total < size; i++ {
 		var room map[string]any
 		raw, _ := json.Marshal(rooms[i%len(rooms)])
 		_ = json.Unmarshal(raw, &room)
 		room["channel"] = fmt.Sprintf("xRoom%03d", i)
 		room["channel_id"] = 100000 + i
 		all = append(all, room)
-		doc["channels"] = all
-		out, err := json.Marshal(doc)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if len(out) >= size {
-			return out
-		}
+		one, _ := json.Marshal(room)
+		total += len(one) + 1
 	}
+	doc["channels"] = all
+	out, err := json.Marshal(doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
 
 // BenchmarkStandardChecksLargeEmulatorAnswer: a get_channels answer of the

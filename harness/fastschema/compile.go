@@ -59,7 +59,7 @@ type part struct {
 	lenCheck bool
 	minLen   uint64
 	maxLen   *uint64
-	re       *regexp.Regexp
+	re       *pattern
 	strFmt   string
 
 	// number
@@ -214,7 +214,7 @@ func (c *compiler) partOf(s *openapi3.Schema) *part {
 	p.minLen, p.maxLen = s.MinLength, s.MaxLength
 	p.lenCheck = s.MinLength != 0 || s.MaxLength != nil
 	if s.Pattern != "" {
-		re, err := regexp.Compile(intoGoRegexp(s.Pattern))
+		re, err := compilePattern(intoGoRegexp(s.Pattern))
 		if err != nil {
 			p.bad = true // kin reports the pattern itself
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -375,4 +376,63 @@ func TestContractExamplesTakeTheFastPath(t *testing.T) {
 		}
 	}
 	t.Logf("%d contract examples", n)
+}
+
+// patternCases: the contract's patterns and some with every construct the
+// DFA handles or refuses.
+var patternCases = []string{
+	`^[0-9]+$`, `^[A-Za-z0-9]+$`,
+	`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?[+-][0-9]{2}:[0-9]{2}$`,
+	`[a-c]+`, `^a|b$`, `(?i)^abc$`, `^$`, `x*`, `^\d{2,3}(px|em)?$`, `\bword\b`, `(?m)^a$`, `^[^@]+@[^@<>",\s]+$`,
+	`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$`, `a.c`, `(?s)a.c`, `\x{e9}`,
+}
+
+var patternInputs = []string{
+	"", "a", "abc", "ABC", "12", "123", "1234", "12px", "12pt", "2021-04-04T10:00:00+00:00", "2021-04-04T10:00:00.123+00:00",
+	"2021-04-04T10:00:00Z", "2021-04-04T10:00:00+00:00\n", "\n", "a\nc", "abc\n", "xword y", "wordy", "é", "aé", "a@b.c", "a@@b",
+	"12345678-1234-1234-8234-123456789abc", "xjXqoW1A", "xjX-qoW1A", " 1", "1 ", "-1", "b", "ab", "ba", "a\x00c",
+}
+
+func TestPatternDFA(t *testing.T) {
+	for _, expr := range patternCases[:3] { // the contract's
+		if !fastschema.HasDFA(expr) {
+			t.Errorf("%q does not run on the DFA", expr)
+		}
+	}
+	for _, expr := range []string{`\bword\b`, `(?m)^a$`} {
+		if fastschema.HasDFA(expr) {
+			t.Errorf("%q has assertions the DFA does not handle", expr)
+		}
+	}
+	for _, expr := range patternCases {
+		p, err := fastschema.CompilePattern(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := regexp.MustCompile(expr)
+		for _, in := range patternInputs {
+			if got, want := p.MatchString(in), re.MatchString(in); got != want {
+				t.Errorf("%q on %q: DFA %v, regexp %v", expr, in, got, want)
+			}
+		}
+	}
+}
+
+func FuzzPatternDFA(f *testing.F) {
+	for i := range patternCases {
+		for _, in := range patternInputs {
+			f.Add(uint8(i), in)
+		}
+	}
+	pats := make([]*regexp.Regexp, len(patternCases))
+	for i, e := range patternCases {
+		pats[i] = regexp.MustCompile(e)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, in string) {
+		i := int(which) % len(patternCases)
+		p, _ := fastschema.CompilePattern(patternCases[i])
+		if got, want := p.MatchString(in), pats[i].MatchString(in); got != want {
+			t.Errorf("%q on %q: DFA %v, regexp %v", patternCases[i], in, got, want)
+		}
+	})
 }
