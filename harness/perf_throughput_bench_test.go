@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,8 +29,15 @@ type harLog struct {
 	Log struct {
 		Entries []struct {
 			Request struct {
-				Method string `json:"method"`
-				URL    string `json:"url"`
+				Method  string `json:"method"`
+				URL     string `json:"url"`
+				Headers []struct {
+					Name  string `json:"name"`
+					Value string `json:"value"`
+				} `json:"headers"`
+				PostData *struct {
+					Text string `json:"text"`
+				} `json:"postData"`
 			} `json:"request"`
 			Response struct {
 				Status  int `json:"status"`
@@ -85,9 +93,21 @@ func realExchanges(tb testing.TB, spec *harness.Spec, minBytes int) (map[string]
 			h.Set("Content-Type", e.Response.Content.MimeType)
 		}
 		name := fmt.Sprintf("%s_%d_%dKB", opID, e.Response.Status, (len(body)+512)/1024)
+		reqHeader := http.Header{}
+		for _, kv := range e.Request.Headers {
+			switch strings.ToLower(kv.Name) {
+			case "accept-encoding", "connection", "content-length", "host":
+				continue
+			}
+			reqHeader.Add(kv.Name, kv.Value)
+		}
+		var reqBody []byte
+		if e.Request.PostData != nil {
+			reqBody = []byte(e.Request.PostData.Text)
+		}
 		out[name] = &harness.Exchange{
 			Op:       op,
-			Request:  harness.Request{Method: op.Method, URL: e.Request.URL, Header: http.Header{}},
+			Request:  harness.Request{Method: e.Request.Method, URL: e.Request.URL, Header: reqHeader, Body: reqBody},
 			Response: &harness.Response{Status: e.Response.Status, Header: h, Body: []byte(body)},
 		}
 	}
@@ -184,4 +204,60 @@ func BenchmarkStandardChecksLargeEmulatorAnswer(b *testing.B) {
 		}
 	}
 	benchThroughput(b, ex)
+}
+
+// TestDumpThroughputBodies writes the bodies of the throughput benchmarks,
+// with the request that asks for each, into $CH_THROUGHPUT_DUMP (a scratch
+// folder outside the project: the real bodies are third-party data), for
+// bench/validate-throughput.sh to replay through Prism. Skipped otherwise.
+func TestDumpThroughputBodies(t *testing.T) {
+	dir := os.Getenv("CH_THROUGHPUT_DUMP")
+	if dir == "" {
+		t.Skip("set CH_THROUGHPUT_DUMP to a folder to write the benchmark bodies there")
+	}
+	spec, err := harness.LoadSpec("api.yaml", chconform.Contract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exs := map[string]*harness.Exchange{}
+	if _, err := os.Stat(realHAR); err == nil {
+		exs, _ = realExchanges(t, spec, 20<<10)
+	}
+	em := emulatorAnswer(t, spec, "get_channels", "")
+	em.Response.Body = largeChannels(t, em.Response.Body, 237<<10)
+	exs["emulator_get_channels_200_large"] = em
+	for name, ex := range exs {
+		u, err := url.Parse(ex.Request.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		headers := map[string]string{}
+		for k := range ex.Request.Header {
+			headers[k] = ex.Request.Header.Get(k)
+		}
+		method, query, body := ex.Request.Method, u.RawQuery, string(ex.Request.Body)
+		if method != ex.Op.Method && ex.Op.Method == http.MethodPost && body == "" {
+			// Asked by GET (an alternate method Prism does not know): the
+			// documented POST with the query as its JSON body.
+			fields := map[string]any{}
+			for k, v := range u.Query() {
+				if n, err := strconv.Atoi(v[0]); err == nil {
+					fields[k] = n
+				} else {
+					fields[k] = v[0]
+				}
+			}
+			b, _ := json.Marshal(fields)
+			method, query, body = http.MethodPost, "", string(b)
+		}
+		req, _ := json.Marshal(map[string]any{
+			"method": method, "path": ex.Op.Path, "query": query, "headers": headers, "body": body,
+		})
+		if err := os.WriteFile(filepath.Join(dir, name+".body"), ex.Response.Body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".req.json"), req, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
