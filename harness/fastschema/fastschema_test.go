@@ -281,6 +281,13 @@ func TestEdgeCases(t *testing.T) {
 			judge(t, hn+" / "+en, s, body)
 		}
 	}
+	// Duplicate names are refused everywhere, even where nothing is judged:
+	// kin's decoder refuses them when built with GOEXPERIMENT=jsonv2.
+	for _, b := range []string{`{"a":1,"a":2}`, `[{"x":{"a":1,"a":2}}]`, `{"a":1,"\u0061":2}`} {
+		if fastschema.Valid(hand["Empty"], []byte(b)) {
+			t.Errorf("%s: a duplicate name taken as certainly valid", b)
+		}
+	}
 	// Depth: kin's decoder and VisitJSON take 400 levels; the fast path too.
 	if !fastschema.Valid(hand["Empty"], deep("[", "]", 400)) {
 		t.Error("400 nested arrays under {} should validate on the fast path")

@@ -262,8 +262,7 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 		return i, false
 	}
 	var seen [4]uint64
-	var others []string
-	var otherSet map[string]struct{}
+	var others keySet
 	count := uint64(0)
 	i = w.ws(i + 1)
 	if i < len(w.data) && w.data[i] == '}' {
@@ -289,27 +288,8 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 				seen[idx>>6] |= 1 << (idx & 63)
 				sl = a.slotList[idx]
 			} else {
-				if esc {
-					return i, false // an escaped undeclared name: not worth tracking
-				}
-				if otherSet != nil {
-					if _, dup := otherSet[name]; dup {
-						return i, false
-					}
-					otherSet[name] = struct{}{}
-				} else {
-					for _, o := range others {
-						if o == name {
-							return i, false
-						}
-					}
-					others = append(others, name)
-					if len(others) > 16 {
-						otherSet = make(map[string]struct{}, 2*len(others))
-						for _, o := range others {
-							otherSet[o] = struct{}{}
-						}
-					}
+				if esc || !others.add(name) {
+					return i, false // a duplicate, or an escaped undeclared name: not worth tracking
 				}
 				sl = a.other
 			}
@@ -396,8 +376,38 @@ func (w *walker) array(a *alt, i, depth int) (int, bool) {
 	return i, true
 }
 
-// skip checks the syntax of the value at i (UTF-8 included, duplicate keys
-// not: nothing under it is judged) and returns its end.
+// keySet holds the names met in one object: a few in a slice, more in a map.
+type keySet struct {
+	list []string
+	set  map[string]struct{}
+}
+
+// add reports false when name is already there.
+func (k *keySet) add(name string) bool {
+	if k.set != nil {
+		if _, dup := k.set[name]; dup {
+			return false
+		}
+		k.set[name] = struct{}{}
+		return true
+	}
+	for _, o := range k.list {
+		if o == name {
+			return false
+		}
+	}
+	k.list = append(k.list, name)
+	if len(k.list) > 16 {
+		k.set = make(map[string]struct{}, 2*len(k.list))
+		for _, o := range k.list {
+			k.set[o] = struct{}{}
+		}
+	}
+	return true
+}
+
+// skip checks the syntax of the value at i (UTF-8 and duplicate names
+// included: nothing under it is judged) and returns its end.
 func (w *walker) skip(i, depth int) (int, bool) {
 	if depth > maxDepth || i >= len(w.data) {
 		return i, false
@@ -411,12 +421,15 @@ func (w *walker) skip(i, depth int) (int, bool) {
 		if i < len(w.data) && w.data[i] == '}' {
 			return i + 1, true
 		}
+		var names keySet
 		for {
 			if i >= len(w.data) || w.data[i] != '"' {
 				return i, false
 			}
-			end, _, ok := w.str(i)
-			if !ok {
+			end, esc, ok := w.str(i)
+			if !ok || esc || !names.add(unsafe.String(&w.data[i], end-i)) {
+				// A duplicate name is refused even where nothing is judged:
+				// kin's decoder under GOEXPERIMENT=jsonv2 rejects the body.
 				return i, false
 			}
 			i = w.ws(end)
