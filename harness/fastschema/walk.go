@@ -602,12 +602,22 @@ func (w *walker) number(i int) (int, bool) {
 			return i, false
 		}
 	}
+	exp := false
 	if j < len(d) && (d[j] == 'e' || d[j] == 'E') {
+		exp = true
 		j++
 		if j < len(d) && (d[j] == '+' || d[j] == '-') {
 			j++
 		}
 		if digits() == 0 {
+			return i, false
+		}
+	}
+	// kin converts every number a non-empty schema judges with
+	// json.Number.Float64 and fails on overflow (1e400): refuse such numbers
+	// wherever they are (only an exponent or 309+ digits can overflow).
+	if exp || j-i > 300 {
+		if _, err := strconv.ParseFloat(unsafe.String(&d[i], j-i), 64); err != nil {
 			return i, false
 		}
 	}
