@@ -35,7 +35,7 @@ func BenchmarkLoadContract(b *testing.B) {
 
 // emulatorAnswer asks a fresh in-process emulator for one operation's answer
 // as the default account.
-func emulatorAnswer(b *testing.B, spec *harness.Spec, opID string, body string) *harness.Exchange {
+func emulatorAnswer(b testing.TB, spec *harness.Spec, opID string, body string) *harness.Exchange {
 	b.Helper()
 	em := emulator.New(emulator.Options{})
 	token, _ := em.AccountToken("default")
