@@ -7,6 +7,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -355,14 +356,16 @@ const maxErrorBody = 64 << 10
 // such check.
 func (a *Auditor) documentedErrorCase(ex *harness.Exchange) (harness.Check, bool) {
 	cases := a.errors[ex.Op.ID]
-	if len(cases) == 0 || len(ex.Response.Body) > maxErrorBody {
+	body := ex.Response.Body
+	if len(cases) == 0 || len(body) > maxErrorBody ||
+		!bytes.Contains(body, []byte(`"error_message"`)) && !bytes.Contains(body, []byte(`"detail"`)) {
 		return harness.Check{}, false
 	}
-	var body map[string]any
-	if json.Unmarshal(ex.Response.Body, &body) != nil {
+	var envelope map[string]any
+	if json.Unmarshal(body, &envelope) != nil {
 		return harness.Check{}, false
 	}
-	msg, ok := errorMessage(body)
+	msg, ok := errorMessage(envelope)
 	if !ok || msg == "" {
 		return harness.Check{}, false
 	}
