@@ -223,10 +223,16 @@ func (a *Auditor) Result() (report.Summary, []report.FailedSpec) {
 	sort.Slice(info.Drift, func(i, j int) bool { return info.Drift[i].OperationID < info.Drift[j].OperationID })
 	s.Audit = &info
 
-	// Failures in the order the summary lists its specs.
-	order := map[string]int{}
+	// Failures in the order the summary lists its specs (a map of the
+	// failures only: a long capture has a spec per entry).
+	order := make(map[string]int, len(a.failures))
+	for _, f := range a.failures {
+		order[f.Spec.Location] = -1
+	}
 	for i, sp := range s.Specs {
-		order[sp.Location] = i
+		if _, ok := order[sp.Location]; ok {
+			order[sp.Location] = i
+		}
 	}
 	failures := append([]report.FailedSpec(nil), a.failures...)
 	sort.SliceStable(failures, func(i, j int) bool {

@@ -13,10 +13,12 @@ go build -o "$tmp/chconform" ./cmd/chconform
 size=$(du -m "$tmp/capture.har" | cut -f1)
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) nproc=$(nproc) $(go version | cut -d' ' -f3): auditing $n entries, ${size} MB"
 if [ -x /usr/bin/time ]; then
-  CH_REPORT_DIR="$tmp/reports" /usr/bin/time -v "$tmp/chconform" audit "$tmp/capture.har" 2>"$tmp/time.txt" | head -n 1
+  CH_REPORT_DIR="$tmp/reports" /usr/bin/time -v "$tmp/chconform" audit "$tmp/capture.har" >"$tmp/out.txt" 2>"$tmp/time.txt"
+  head -n 1 "$tmp/out.txt"
   grep -E 'Elapsed|Maximum resident' "$tmp/time.txt" | sed 's/^\s*//'
 else
   echo "(GNU time is not installed: apt-get install time; timing without peak RSS)"
-  time CH_REPORT_DIR="$tmp/reports" "$tmp/chconform" audit "$tmp/capture.har" | head -n 1
+  time CH_REPORT_DIR="$tmp/reports" "$tmp/chconform" audit "$tmp/capture.har" >"$tmp/out.txt"
+  head -n 1 "$tmp/out.txt"
 fi
 ls -l "$tmp/reports" | awk 'NR>1{print $5, $9}'

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 )
 
@@ -33,7 +34,17 @@ func verbs() map[string]verb {
 	}
 }
 
+// memoryLimit is the heap size past which the garbage collector works
+// harder (a soft limit, never a failure): an audit streams its capture and
+// keeps one line per entry, so its live heap is small, but at Go's default
+// pace the heap of a long audit grows to twice what is live. GOMEMLIMIT,
+// when set, wins.
+const memoryLimit = 128 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
 }
 

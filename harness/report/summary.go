@@ -322,10 +322,13 @@ func (b *Builder) AddSpec(spec SpecSummary) {
 	b.specs = append(b.specs, spec)
 }
 
-// Summary is the verdict so far: operations, coverage and totals, sorted so
-// that it does not depend on the order things were added in.
+// Summary is the verdict: operations, coverage and totals, sorted so that it
+// does not depend on the order things were added in. The summary takes the
+// specs over (an audit of a long capture holds one per entry, and a copy
+// would double them): add nothing after it.
 func (b *Builder) Summary() Summary {
-	s := Summary{Tool: b.tool, Operations: []OperationSummary{}, Specs: slices.Clone(b.specs)}
+	s := Summary{Tool: b.tool, Operations: []OperationSummary{}, Specs: b.specs}
+	b.specs = nil
 	if s.Specs == nil {
 		s.Specs = []SpecSummary{}
 	}
