@@ -42,7 +42,9 @@ func Prepare() {
 			os.Exit(ExitConfigError)
 		}
 	}
-	gomega.RegisterFailHandler(ginkgo.Fail)
+	// Failure messages go through the run's redactor (fail.go): a target
+	// may quote the configured token back in any shape.
+	gomega.RegisterFailHandler(Fail)
 	ginkgo.BeforeSuite(recordRun)
 }
 
@@ -95,7 +97,7 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	RequireCredentials(call)
 	ex := Client().Do(ctx, call)
 	if errors.Is(ex.Err, harness.ErrTargetDown) {
-		ginkgo.Fail(report.HarnessErrorPrefix + " " + MustLoad().Redactor.String(ex.Err.Error()))
+		Fail(report.HarnessErrorPrefix + " " + ex.Err.Error())
 	}
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
 		reason := ex.Err
@@ -103,7 +105,7 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 		if errors.As(reason, &urlErr) {
 			reason = urlErr.Err // the fixture error already names method and path
 		}
-		ginkgo.Skip(report.SkipUnsupported + reason.Error())
+		Skip(report.SkipUnsupported + reason.Error())
 	}
 	return ex
 }
@@ -115,7 +117,7 @@ func SendDocumented(ctx context.Context, op *harness.Operation, state string) *h
 	p := MustLoad().Profile
 	call, err := op.DocumentedCall(p, state)
 	if errors.Is(err, harness.ErrUnsupported) {
-		ginkgo.Skip(report.SkipUnsupported + err.Error())
+		Skip(report.SkipUnsupported + err.Error())
 	}
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	// A write in the ordinary state goes to an account of its own where the
@@ -137,7 +139,7 @@ func RequireAllowed(op *harness.Operation) {
 	ginkgo.GinkgoHelper()
 	e := MustLoad()
 	if reason := disabledReason(e, op); reason != "" {
-		ginkgo.Skip(report.SkipDisabled + reason)
+		Skip(report.SkipDisabled + reason)
 	}
 }
 
@@ -168,7 +170,7 @@ func disabledReason(e *Env, op *harness.Operation) string {
 func RequireCredentials(call harness.Call) {
 	ginkgo.GinkgoHelper()
 	if reason := missingCredentials(MustLoad(), call); reason != "" {
-		ginkgo.Skip(report.SkipUnsupported + reason)
+		Skip(report.SkipUnsupported + reason)
 	}
 }
 
@@ -197,7 +199,7 @@ func missingCredentials(e *Env, call harness.Call) string {
 func RequireCapability(name string) {
 	ginkgo.GinkgoHelper()
 	if p := MustLoad().Profile; !p.Capability(name) {
-		ginkgo.Skip(fmt.Sprintf("%sprofile %s lacks the capability %s", report.SkipUnsupported, p.Name, name))
+		Skip(fmt.Sprintf("%sprofile %s lacks the capability %s", report.SkipUnsupported, p.Name, name))
 	}
 }
 
