@@ -5,10 +5,16 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/emulator"
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
 )
 
 // quotingToken is a live token of no recognisable shape (not 40 hex, not a
@@ -94,4 +100,72 @@ func TestATargetQuotingTheTokenLeavesItInNoReport(t *testing.T) {
 func mustJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// TestTheEmulatorProfileAgainstARemoteTargetSendsNoMutationAndNoSMS: issue
+// 11, item 4, as a whole run. The target looks remote (a TEST-NET-1
+// address, so no name is ever resolved) but every request goes through
+// HTTP_PROXY to an emulator on loopback, which logs what it gets: nothing
+// leaves the machine. CH_PROFILE=emulator with a token and no CH_ALLOW_*
+// must send no mutating, phone-auth or invite request.
+func TestTheEmulatorProfileAgainstARemoteTargetSendsNoMutationAndNoSMS(t *testing.T) {
+	t.Parallel()
+	em := emulator.New(emulator.Options{})
+	proxy := httptest.NewServer(em.Handler()) // answers absolute-form requests for any host
+	t.Cleanup(proxy.Close)
+	vars := map[string]string{
+		"CH_BASE_URL": "http://192.0.2.1/api", "CH_PROFILE": "emulator", "CH_RATE": "0",
+		"CH_ALLOW_INSECURE": "true", // plain http to a remote-looking host with a token: opted in
+		"HTTP_PROXY":        proxy.URL, "http_proxy": proxy.URL, "NO_PROXY": "", "no_proxy": "",
+	}
+	for k, v := range emulatorCredentials {
+		vars[k] = v
+	}
+	specs := runSuites(t, []string{"users", "invites", "auth"}, vars)
+	requests := em.Requests()
+	if len(requests) == 0 {
+		t.Fatal("the emulator behind the proxy saw no request: the read-only specs must still run")
+	}
+	contract, err := harness.LoadSpec("api.yaml", chconform.Contract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range requests {
+		op, ok := contract.Operation(r.Operation)
+		if r.Mutating || (ok && (op.Mutating() || op.PhoneAuth() || op.SendsSMS())) {
+			t.Errorf("a non-loopback target got %s %s (%s) for the spec %q", r.Method, r.Path, r.Operation, r.Spec)
+		}
+	}
+	if count(specs, report.OutcomeDisabled, "counts only for a loopback target") == 0 {
+		t.Error("the disabled specs should say the profile's mutations capability counts only on loopback")
+	}
+	t.Logf("%d specs, %d requests through the loopback proxy, disabled %d", len(specs), len(requests), count(specs, report.OutcomeDisabled, ""))
+}
+
+// TestUnsafeTargetsAreConfigurationErrors: issue 11, items 3 and 4, as the
+// user meets them: exit 2 before any request, naming the variable, and no
+// secret in the message.
+func TestUnsafeTargetsAreConfigurationErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		vars   map[string]string
+		naming string
+	}{
+		{map[string]string{"CH_BASE_URL": "http://192.0.2.1/api", "CH_AUTH_TOKEN": quotingToken}, "CH_ALLOW_INSECURE=true"},
+		{map[string]string{"CH_BASE_URL": "http://127.0.0.1:9/api", "CH_PROFILE": "fixtures"}, "CH_PROFILE"},
+		{map[string]string{"CH_BASE_URL": "ftp://alice:" + quotingToken + "@127.0.0.1:9/api?api_key=" + quotingToken}, "CH_BASE_URL"},
+	}
+	chreport := binary(t, "cmd/chreport", true)
+	for _, c := range cases {
+		pre := runCommand(t, chreport, repoRoot, c.vars, "", "preflight")
+		s := runSuite(t, "topics", c.vars, t.TempDir())
+		for what, r := range map[string]run{"chreport preflight": pre, "the topics suite": s} {
+			if r.exit != 2 || !strings.Contains(r.stderr, c.naming) {
+				t.Errorf("%s with %v: exit %d, stderr %q; want 2 naming %s", what, c.vars, r.exit, r.stderr, c.naming)
+			}
+			if strings.Contains(r.stderr+r.stdout, quotingToken) {
+				t.Errorf("%s with %v echoes the secret: %s", what, c.vars, r.stderr)
+			}
+		}
+	}
 }

@@ -130,11 +130,12 @@ func SendDocumented(ctx context.Context, op *harness.Operation, state string) *h
 }
 
 // RequireAllowed disables a spec that would change a live target's state or
-// send an SMS, unless the configuration allows it. A target whose profile
-// declares `mutations` (an emulator) and the fixtures run everything; any
-// other target needs CH_ALLOW_MUTATIONS=true for an operation that changes
-// state, and CH_ALLOW_SMS=true for the phone-auth flow, whose requests text or
-// call a real phone (CH_ALLOW_MUTATIONS alone does not enable it).
+// send an SMS, unless the configuration allows it. The fixtures, and a
+// loopback target whose profile declares `mutations` (an emulator), run
+// everything (harness.LiftsGuards); any other target needs
+// CH_ALLOW_MUTATIONS=true for an operation that changes state, and
+// CH_ALLOW_SMS=true for one that texts or calls a phone (the phone-auth
+// flow, invite_to_app); CH_ALLOW_MUTATIONS alone does not enable those.
 func RequireAllowed(op *harness.Operation) {
 	ginkgo.GinkgoHelper()
 	e := MustLoad()
@@ -145,21 +146,27 @@ func RequireAllowed(op *harness.Operation) {
 
 // disabledReason says why the configuration keeps op from being sent, or "".
 func disabledReason(e *Env, op *harness.Operation) string {
-	if op == nil || e.Config.Mode() == "fixtures" || e.Profile.Capability("mutations") {
+	if op == nil || harness.LiftsGuards(e.Config, e.Profile) {
 		return ""
 	}
-	if op.PhoneAuth() {
-		if e.Config.AllowSMS {
-			return ""
+	against := e.Profile.Name
+	if e.Profile.Capability("mutations") {
+		against += " (a profile's mutations capability counts only for a loopback target)"
+	}
+	if op.SendsSMS() || op.PhoneAuth() {
+		if !e.Config.AllowSMS {
+			what := "is part of the phone-auth flow, which texts or calls a real phone"
+			if op.SendsSMS() {
+				what = "texts or calls a real phone number"
+			}
+			return fmt.Sprintf("%s %s; set CH_ALLOW_SMS=true to run it against %s", op.ID, what, against)
 		}
-		what := "is part of the phone-auth flow, which texts or calls a real phone"
-		if op.SendsSMS() {
-			what = "texts or calls a real phone number"
+		if op.PhoneAuth() {
+			return "" // the sign-in flow needs CH_ALLOW_SMS only
 		}
-		return fmt.Sprintf("%s %s; set CH_ALLOW_SMS=true to run it against %s", op.ID, what, e.Profile.Name)
 	}
 	if op.Mutating() && !e.Config.AllowMutations {
-		return fmt.Sprintf("%s changes server state; set CH_ALLOW_MUTATIONS=true to run it against %s", op.ID, e.Profile.Name)
+		return fmt.Sprintf("%s changes server state; set CH_ALLOW_MUTATIONS=true to run it against %s", op.ID, against)
 	}
 	return ""
 }
