@@ -3,8 +3,11 @@ package harness
 import (
 	"encoding/base64"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +171,62 @@ func TestRedactorStaysLinear(t *testing.T) {
 	t.Logf("String: 256 KiB %s, 1 MiB %s (%.1f MB/s)", ds, dl, float64(len(large))/dl.Seconds()/1e6)
 	if dl > 10*ds+100*time.Millisecond { // quadratic would be 16x; the margin is for a loaded machine
 		t.Errorf("4x the input took %.1fx the time: not linear", float64(dl)/float64(ds))
+	}
+}
+
+// TestRecordModeWritesNoEncodedOrRenamedSecret: issue 11, item 2, where it
+// mattered most: fixtures recorded with CH_RECORD are meant to be committed.
+func TestRecordModeWritesNoEncodedOrRenamedSecret(t *testing.T) {
+	spec := mustContract(t)
+	base := "http://127.0.0.1:1/api?api_key=query-secret-42"
+	cfg, err := LoadConfig(lookupFrom(map[string]string{"CH_BASE_URL": base, "CH_AUTH_TOKEN": formsToken}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Profile{Accounts: map[string]Account{"default": {AuthToken: formsToken}}}
+	dir := t.TempDir()
+	tape, err := NewTape(dir, base, NewRedactor(p, cfg.Secrets()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := base64.StdEncoding.EncodeToString([]byte(formsToken))
+	ex := &Exchange{Op: spec.MustOperation("complete_phone_number_auth"),
+		Request: Request{Method: "POST", URL: "http://127.0.0.1:1/api/complete_phone_number_auth?api_key=query-secret-42",
+			Header: http.Header{"Authorization": {"Token " + formsToken}},
+			Body:   []byte(`{"phone_number":"14155550123","verification_code":"4321"}`)},
+		Response: &Response{Status: 200,
+			Header: http.Header{"Content-Type": {"application/json"}, "X-Auth-Token": {"opaque-session-value-77"},
+				"Www-Authenticate": {`Token token="` + strings.ToUpper(formsToken) + `"`}},
+			Body: []byte(`{"success":true,"authToken":"opaque-session-value-77","echo":"` + b64 + `","url":"` +
+				url.QueryEscape(formsToken) + `","esc":"` + unicodeEscape(formsToken, `\u%04x`) + `"}`)}}
+	if err := tape.Record(ex, "spec"); err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	walkFiles(t, dir, func(data []byte) { all.Write(data) })
+	text := all.String()
+	if text == "" {
+		t.Fatal("nothing recorded")
+	}
+	for _, leak := range []string{formsToken, strings.ToUpper(formsToken), b64[2 : len(b64)-4], url.QueryEscape(formsToken),
+		unicodeEscape(formsToken, `\u%04x`), "opaque-session-value-77", "14155550123", "4321", "query-secret-42"} {
+		if strings.Contains(text, leak) {
+			t.Errorf("the recording holds %q:\n%s", leak, text)
+		}
+	}
+}
+
+func walkFiles(t *testing.T, dir string, each func([]byte)) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		each(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
