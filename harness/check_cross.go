@@ -471,7 +471,7 @@ func describeAt(doc any, ptr string) string {
 		return "absent"
 	}
 	field := strings.NewReplacer("~1", "/", "~0", "~").Replace(ptr[strings.LastIndex(ptr, "/")+1:])
-	if _, isString := v.(string); isString && secretFields[field] {
+	if _, isString := v.(string); isString && isSecretKey(field) {
 		return `"<` + field + `>"`
 	}
 	data, err := json.Marshal(v)
@@ -583,7 +583,7 @@ func ContainsJSONValue(path string, want any) func(*Exchange) []Finding {
 // ("refresh", "users.#.auth_token"), whose values need not look secret.
 func describeFound(path string, res gjson.Result) string {
 	found := string(patterns.Body([]byte(res.Raw)))
-	if secretFields[path[strings.LastIndex(path, ".")+1:]] {
+	if isSecretKey(path[strings.LastIndex(path, ".")+1:]) {
 		var values []string
 		for _, r := range append(res.Array(), res) {
 			if r.Type == gjson.String {

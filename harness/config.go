@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"math"
+	"net"
 	"net/url"
 	"os"
 	"sort"
@@ -27,6 +28,9 @@ type Config struct {
 	DeviceID  string
 
 	AllowMutations bool
+	// AllowInsecure lets credentials go over plain http to a target that is
+	// not on loopback (CH_ALLOW_INSECURE): refused otherwise.
+	AllowInsecure bool
 	// AllowSMS lets the phone-auth flow (start, call, resend and complete
 	// phone-number auth) run against a target that does not declare
 	// mutations: it texts or calls real phone numbers. CH_ALLOW_MUTATIONS
@@ -87,7 +91,7 @@ func (e *ConfigError) Error() string {
 // an unknown key is refused instead of silently ignored.
 var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
-	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_RATE", "CH_TIMEOUT", "CH_SPEC", "CH_REPORT_DIR",
+	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_SPEC", "CH_REPORT_DIR",
 	"CH_RECORD", "CH_STRICT", "CH_FIXTURES",
 }
 
@@ -165,7 +169,9 @@ func parseConfig(v map[string]string) (Config, error) {
 	if raw := v["CH_BASE_URL"]; raw != "" {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return Config{}, &ConfigError{Var: "CH_BASE_URL", Value: raw, Problem: "not an http(s) URL with a host, e.g. http://127.0.0.1:8080/api"}
+			// The value is echoed without its user info and query: a URL
+			// rejected for its form may still carry a password.
+			return Config{}, &ConfigError{Var: "CH_BASE_URL", Value: RedactURLText(raw), Problem: "not an http(s) URL with a host, e.g. http://127.0.0.1:8080/api"}
 		}
 		u.Path = strings.TrimSuffix(u.Path, "/")
 		c.BaseURL = u
@@ -179,6 +185,13 @@ func parseConfig(v map[string]string) (Config, error) {
 	}
 	if c.Strict, err = parseBool("CH_STRICT", v["CH_STRICT"]); err != nil {
 		return Config{}, err
+	}
+	if c.AllowInsecure, err = parseBool("CH_ALLOW_INSECURE", v["CH_ALLOW_INSECURE"]); err != nil {
+		return Config{}, err
+	}
+	if c.BaseURL != nil && !c.AllowInsecure && InsecureRemote(c.BaseURL) && (c.AuthToken != "" || hasPassword(c.BaseURL)) {
+		return Config{}, &ConfigError{Var: "CH_BASE_URL", Value: ShownURL(c.BaseURL), Problem: "plain http to a host that is not loopback " +
+			"would send the credentials (CH_AUTH_TOKEN, the URL's password) in clear: use https, or set CH_ALLOW_INSECURE=true"}
 	}
 	if raw := v["CH_TIMEOUT"]; raw != "" {
 		d, err := time.ParseDuration(raw)
@@ -232,7 +245,96 @@ func parseBool(name, raw string) (bool, error) {
 	return b, nil
 }
 
-// Redacted is the configuration as reports echo it: credentials masked.
+// IsLoopback reports whether u names this machine: localhost, 127.0.0.0/8 or
+// ::1. Only such a target may have its profile lift the mutation and SMS
+// guards.
+func IsLoopback(u *url.URL) bool {
+	if u == nil {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// InsecureRemote reports whether u is plain http to a host that is not
+// loopback: what a token must not travel over unless CH_ALLOW_INSECURE.
+func InsecureRemote(u *url.URL) bool {
+	return u != nil && strings.EqualFold(u.Scheme, "http") && !IsLoopback(u)
+}
+
+func hasPassword(u *url.URL) bool {
+	_, set := u.User.Password()
+	return set
+}
+
+// ShownURL is u as reports and messages echo it: without user info, every
+// query value masked (a base URL carries a query only to authenticate:
+// ?api_key=...), without fragment.
+func ShownURL(u *url.URL) string {
+	shown := *u
+	shown.User = nil
+	shown.Fragment, shown.RawFragment = "", ""
+	if u.RawQuery != "" {
+		q := u.Query()
+		keys := make([]string, 0, len(q))
+		for k := range q {
+			keys = append(keys, url.QueryEscape(k)+"=<redacted>")
+		}
+		sort.Strings(keys)
+		shown.RawQuery = strings.Join(keys, "&")
+	}
+	return shown.String()
+}
+
+// RedactURLText is ShownURL for a text that may not parse as a URL (a
+// rejected CH_BASE_URL): the user info and everything from the query on
+// are masked.
+func RedactURLText(raw string) string {
+	s := raw
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i] + "?<redacted>"
+	}
+	prefix, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		prefix, rest = s[:i+3], s[i+3:]
+	}
+	end := strings.IndexByte(rest, '/')
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+		rest = "<redacted>@" + rest[at+1:]
+	}
+	return prefix + rest
+}
+
+// Secrets are the credentials of the configuration outside any profile:
+// the token, and the password and query values of CH_BASE_URL. The run's
+// redactor masks them in every form.
+func (c Config) Secrets() []KnownSecret {
+	out := []KnownSecret{{c.AuthToken, "auth_token:default"}}
+	if c.BaseURL != nil {
+		if pw, ok := c.BaseURL.User.Password(); ok {
+			out = append(out, KnownSecret{pw, "CH_BASE_URL:password"})
+		}
+		for k, values := range c.BaseURL.Query() {
+			for _, v := range values {
+				out = append(out, KnownSecret{v, "CH_BASE_URL:" + k})
+			}
+		}
+	}
+	return out
+}
+
+// Redacted is the configuration as reports echo it: credentials masked
+// (CH_AUTH_TOKEN; CH_BASE_URL's user info and query values). CH_USER_ID and
+// CH_DEVICE_ID are identifiers, not secrets: shown here as in every
+// transcript (the user id is public on any profile, the device id grants
+// nothing without the token).
 func (c Config) Redacted() map[string]string {
 	mask := func(s string) string {
 		if s == "" {
@@ -243,9 +345,10 @@ func (c Config) Redacted() map[string]string {
 	out := map[string]string{
 		"CH_PROFILE":         c.ProfileName(),
 		"CH_AUTH_TOKEN":      mask(c.AuthToken),
-		"CH_USER_ID":         mask(c.UserID),
-		"CH_DEVICE_ID":       mask(c.DeviceID),
+		"CH_USER_ID":         c.UserID,
+		"CH_DEVICE_ID":       c.DeviceID,
 		"CH_ALLOW_MUTATIONS": strconv.FormatBool(c.AllowMutations),
+		"CH_ALLOW_INSECURE":  strconv.FormatBool(c.AllowInsecure),
 		"CH_ALLOW_SMS":       strconv.FormatBool(c.AllowSMS),
 		"CH_RATE":            strconv.FormatFloat(c.Rate, 'g', -1, 64),
 		"CH_TIMEOUT":         c.Timeout.String(),
@@ -256,9 +359,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_FIXTURES":        c.Fixtures,
 	}
 	if c.BaseURL != nil {
-		u := *c.BaseURL
-		u.User = nil // credentials in the URL are credentials too
-		out["CH_BASE_URL"] = u.String()
+		out["CH_BASE_URL"] = ShownURL(c.BaseURL)
 	}
 	return out
 }

@@ -176,7 +176,9 @@ func (f *Fixture) matches(req *http.Request, redact *Redactor) bool {
 	if req.Body != nil {
 		body, _ = io.ReadAll(req.Body)
 	}
-	return sameBody(redact.Body(body), []byte(f.Request.Body))
+	// Both sides masked: a fixture recorded before the redactor knew a form
+	// (a verification code, a renamed token field) still matches.
+	return sameBody(redact.Body(body), redact.Body([]byte(f.Request.Body)))
 }
 
 // sameBody compares JSON by value (key order and spacing do not matter) and

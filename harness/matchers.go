@@ -348,7 +348,7 @@ func matcherName(m types.GomegaMatcher) string {
 func (m *jsonMatcher) mask(msg string) string {
 	msg = patterns.String(msg)
 	key := m.path[strings.LastIndex(m.path, ".")+1:]
-	if m.found.Type == gjson.String && m.found.Str != "" && secretFields[key] {
+	if m.found.Type == gjson.String && m.found.Str != "" && isSecretKey(key) {
 		msg = strings.ReplaceAll(msg, m.found.Str, "<"+key+">")
 	}
 	return msg

@@ -131,6 +131,13 @@ func LoadProfile(cfg Config, builtin fs.FS) (*Profile, error) {
 		def.DeviceID = cfg.DeviceID
 	}
 	p.Accounts[AccountDefault] = def
+	if cfg.BaseURL != nil && name == "fixtures" {
+		// The fixtures profile describes the recordings (its capabilities
+		// are true of a replay, not of a server): against a real target it
+		// would lift the mutation and SMS guards.
+		return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: "the fixtures profile describes the recorded fixtures, not a server: " +
+			"with CH_BASE_URL use live (the default), emulator or a profile of your own; to replay fixtures, unset CH_BASE_URL"}
+	}
 	for state, r := range p.States {
 		if r.Account != "" && r.Account != AccountNone && r.Account != AccountInvalid {
 			if _, ok := p.Accounts[r.Account]; !ok {
@@ -139,6 +146,19 @@ func LoadProfile(cfg Config, builtin fs.FS) (*Profile, error) {
 		}
 	}
 	return p, nil
+}
+
+// LiftsGuards reports whether the run may send mutating and SMS-sending
+// requests without CH_ALLOW_MUTATIONS / CH_ALLOW_SMS: offline (the fixtures
+// answer, nothing real changes), or when the profile declares `mutations`
+// and the target is on loopback (127.0.0.0/8, ::1, localhost). A profile's
+// word is not enough for any other host: CH_PROFILE=emulator pointed at a
+// real server must not follow people or text phones.
+func LiftsGuards(cfg Config, p *Profile) bool {
+	if cfg.BaseURL == nil {
+		return true
+	}
+	return p != nil && p.Capability("mutations") && IsLoopback(cfg.BaseURL)
 }
 
 func builtinProfiles(builtin fs.FS) []string {

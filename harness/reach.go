@@ -32,19 +32,15 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // sends no request: a target that accepts connections and then never answers
 // is left to the per-request timeout.
 func CheckReachable(ctx context.Context, base *url.URL, timeout time.Duration) error {
-	shown := *base
-	shown.User = nil
 	addr, via := hostPort(base), ""
 	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: base}); err == nil && proxy != nil {
 		addr = hostPort(proxy)
-		p := *proxy
-		p.User = nil
-		via = p.String()
+		via = ShownURL(proxy)
 	}
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return &UnreachableError{Target: shown.String(), Via: via, Err: err}
+		return &UnreachableError{Target: ShownURL(base), Via: via, Err: err}
 	}
 	return conn.Close()
 }

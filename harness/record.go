@@ -95,9 +95,8 @@ func NewTape(dir, baseURL string, redact *Redactor) (*Tape, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the folder holds fixtures that cannot be loaded: %w", err)
 	}
-	shown := *u
-	shown.User = nil
-	t := &Tape{dir: dir, basePath: strings.TrimSuffix(u.Path, "/"), base: shown.String(), redact: redact, seen: map[string]bool{}}
+	// The base as shown: no user info, no query values (?api_key=...).
+	t := &Tape{dir: dir, basePath: strings.TrimSuffix(u.Path, "/"), base: ShownURL(u), redact: redact, seen: map[string]bool{}}
 	for _, f := range existing {
 		t.seen[requestKey(f.Request)] = true
 	}

@@ -1,8 +1,11 @@
 package harness
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -16,40 +19,82 @@ import (
 // other token-shaped or phone-shaped value becomes a generic placeholder.
 type Redactor struct {
 	known []secret // longest first, so a token is replaced before its prefix
+	// forms replaces every known secret in every form a target or a client
+	// may spell it (see secretForms) in one pass over the text, built once:
+	// the cost of masking stays linear in the text, whatever the number of
+	// secrets.
+	forms *strings.Replacer
 }
 
 type secret struct{ value, label string }
 
+// KnownSecret is a secret the run was told outside any profile (the
+// credentials of CH_BASE_URL), masked as "<Label>" in every form.
+type KnownSecret struct{ Value, Label string }
+
 var (
 	jwtPattern   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
 	phonePattern = regexp.MustCompile(`\+[1-9][0-9]{6,14}\b`)
-	hex40Pattern = regexp.MustCompile(`(?i)\b[0-9a-f]{40}\b`)
+	// phoneContextPattern is a phone number written without "+" (10 to 15
+	// digits) shortly after a word that says it is one ("phone", "texted",
+	// "sms", ...). Bare digit runs elsewhere are ids and counts and stay.
+	phoneContextPattern = regexp.MustCompile(`(?i)\b(?:phone|mobile|msisdn|tel|sms|text|texted|call|called|whatsapp)[^0-9\n<>]{0,24}?(?:\+|00)?([0-9]{10,15})\b`)
+	// keyValuePattern is a key=value pair of a query, a form body or an
+	// authentication header's parameters (token="..."): the value of a
+	// credential key is masked.
+	keyValuePattern = regexp.MustCompile(`\b([A-Za-z][A-Za-z0-9_.-]{0,40})=("(?:[^"\\]|\\.)*"|[^&\s"',;<>]+)`)
+	hex40Pattern    = regexp.MustCompile(`(?i)\b[0-9a-f]{40}\b`)
 	// userInfoPattern is the user:password@ of a URL (CH_BASE_URL may carry one).
 	userInfoPattern = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s"'<>]+@`)
-	// secretFields are JSON fields whose string values are credentials.
+	// secretFields are the fields, members, parameters and header names
+	// whose values are credentials, in their normal form (secretKey):
+	// "Auth_Token", "authToken" and "auth-token" are all "authtoken".
 	secretFields = map[string]bool{
-		"auth_token": true, "access_token": true, "refresh_token": true, "access": true,
-		"refresh": true, "token": true, "rtm_token": true, "pubnub_token": true,
-		"phone_number": true, "apn_token": true, "device_token": true, "rc_token": true,
-		"twitter_token": true, "twitter_secret": true, "password": true,
+		"authtoken": true, "accesstoken": true, "refreshtoken": true, "access": true,
+		"refresh": true, "token": true, "rtmtoken": true, "pubnubtoken": true,
+		"apntoken": true, "devicetoken": true, "rctoken": true, "idtoken": true,
+		"sessiontoken": true, "csrftoken": true, "xsrftoken": true, "jwt": true,
+		"twittertoken": true, "twittersecret": true, "secret": true, "clientsecret": true,
+		"password": true, "passwd": true, "sessionid": true, "session": true,
+		"apikey": true, "apitoken": true, "accesskey": true, "secretkey": true, "privatekey": true,
+		"verificationcode": true, "otp": true, "signature": true, "sig": true,
+		"phonenumber": true, "phone": true, "mobile": true, "mobilenumber": true, "msisdn": true,
 	}
-	// secretMemberPattern finds credential members in text that is not a whole
-	// JSON document (a message quoting a body, a cut body): "token": "...".
-	secretMemberPattern = regexp.MustCompile(`"(` + strings.Join(sortedKeys(secretFields), "|") + `)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+	// phoneFields are the credential fields that hold phone numbers: only
+	// they mask a bare number value.
+	phoneFields = map[string]bool{"phonenumber": true, "phone": true, "mobile": true, "mobilenumber": true, "msisdn": true}
 )
 
-func sortedKeys(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, regexp.QuoteMeta(k))
+// secretKey is the normal form of a field or header name: lower case,
+// without separators and without an "x-" prefix.
+func secretKey(name string) string {
+	if len(name) > 2 && (name[0] == 'x' || name[0] == 'X') && (name[1] == '-' || name[1] == '_') {
+		name = name[2:]
 	}
-	sort.Strings(keys)
-	return keys
+	b := make([]byte, 0, len(name))
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '_' || c == '-' || c == '.':
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
-// NewRedactor knows the secrets of every account of the profile.
-func NewRedactor(p *Profile) *Redactor {
+// isSecretKey reports whether a field of that name, in any spelling, holds a
+// credential.
+func isSecretKey(name string) bool { return secretFields[secretKey(name)] }
+
+// NewRedactor knows the secrets of every account of the profile (where the
+// configured CH_AUTH_TOKEN stands in for the default account's), and more.
+func NewRedactor(p *Profile, more ...KnownSecret) *Redactor {
 	r := &Redactor{}
+	for _, k := range more {
+		r.add(k.Value, k.Label)
+	}
 	if p != nil {
 		for name, a := range p.Accounts {
 			r.add(a.AuthToken, "auth_token:"+name)
@@ -58,7 +103,7 @@ func NewRedactor(p *Profile) *Redactor {
 		}
 		for state, rec := range p.States {
 			for field, v := range rec.Body {
-				if s, ok := v.(string); ok && secretFields[field] {
+				if s, ok := v.(string); ok && isSecretKey(field) {
 					r.add(s, field+":"+state)
 				}
 			}
@@ -71,7 +116,86 @@ func NewRedactor(p *Profile) *Redactor {
 		}
 		return r.known[i].label < r.known[j].label
 	})
+	r.buildForms()
 	return r
+}
+
+// buildForms makes the one replacer of every form of every known secret,
+// longest first (strings.Replacer tries its patterns in argument order).
+func (r *Redactor) buildForms() {
+	type form struct{ text, label string }
+	var forms []form
+	seen := map[string]bool{}
+	for _, k := range r.known {
+		for _, f := range secretForms(k.value) {
+			if len(f) >= 6 && !seen[f] {
+				seen[f] = true
+				forms = append(forms, form{f, k.label})
+			}
+		}
+	}
+	if len(forms) == 0 {
+		return
+	}
+	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i].text) > len(forms[j].text) })
+	pairs := make([]string, 0, 2*len(forms))
+	for _, f := range forms {
+		pairs = append(pairs, f.text, "<"+f.label+">")
+	}
+	r.forms = strings.NewReplacer(pairs...)
+}
+
+// secretForms are the spellings of v a reader could still recognise: as
+// is, upper and lower case, base64 (standard and URL alphabets, at each of
+// the three byte alignments it can have inside a longer encoded text such as
+// Basic credentials or a HAR body, so only the characters that depend on v
+// alone), URL-encoded, and JSON-escaped (Go's \u003c style, "\/", and every
+// character as \uXXXX).
+func secretForms(v string) []string {
+	forms := []string{v, strings.ToUpper(v), strings.ToLower(v)}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for a := 0; a < 3; a++ {
+			s := enc.EncodeToString(append(make([]byte, a), v...))
+			from, to := (8*a+5)/6, 8*(a+len(v))/6
+			forms = append(forms, s[from:to])
+		}
+	}
+	q := url.QueryEscape(v)
+	forms = append(forms, q, url.PathEscape(v), lowerPercent(q))
+	if j, err := json.Marshal(v); err == nil {
+		escaped := string(j[1 : len(j)-1])
+		forms = append(forms, escaped, strings.ReplaceAll(escaped, "/", `\/`))
+	}
+	var lower, upper strings.Builder
+	for _, c := range v {
+		if c > 0xffff {
+			lower.WriteRune(c)
+			upper.WriteRune(c)
+			continue
+		}
+		fmt.Fprintf(&lower, `\u%04x`, c)
+		fmt.Fprintf(&upper, `\u%04X`, c)
+	}
+	return append(forms, lower.String(), upper.String())
+}
+
+// lowerPercent writes the %XX escapes of a URL-encoded text in lower case.
+func lowerPercent(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1] = toLowerHex(b[i+1])
+			b[i+2] = toLowerHex(b[i+2])
+		}
+	}
+	return string(b)
+}
+
+func toLowerHex(c byte) byte {
+	if c >= 'A' && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func (r *Redactor) add(value, label string) {
@@ -81,30 +205,192 @@ func (r *Redactor) add(value, label string) {
 	}
 }
 
-// String masks every secret in s: known secrets, JWTs, 40-hex tokens, E.164
-// phone numbers, the user info of URLs, and the values of credential members
-// ("auth_token": "...") wherever s quotes JSON.
+// String masks every secret in s: known secrets in every form (secretForms),
+// JWTs, 40-hex tokens, E.164 phone numbers and phone numbers without "+"
+// after a word that says so, the user info of URLs, and the values of
+// credential members ("auth_token": "...", "authToken": ..., a phone number
+// member's number) and parameters (api_key=..., token="...") in any
+// spelling. Each step is one pass over s.
 func (r *Redactor) String(s string) string {
-	for _, k := range r.known {
-		s = strings.ReplaceAll(s, k.value, "<"+k.label+">")
+	if r.forms != nil {
+		s = r.forms.Replace(s)
 	}
 	s = jwtPattern.ReplaceAllString(s, "<jwt>")
 	s = hex40Pattern.ReplaceAllString(s, "<token>")
 	s = phonePattern.ReplaceAllString(s, "<phone>")
 	s = userInfoPattern.ReplaceAllString(s, "${1}<redacted>@")
-	return secretMemberPattern.ReplaceAllStringFunc(s, func(m string) string {
-		sub := secretMemberPattern.FindStringSubmatch(m)
-		// The value is still JSON-escaped here ("\u003cjwt\u003e" is the
-		// placeholder "<jwt>" as Go's encoder writes it).
-		value := sub[3]
-		if unquoted, err := strconv.Unquote(`"` + value + `"`); err == nil {
+	if strings.IndexByte(s, '=') >= 0 {
+		s = replaceGroup(s, keyValuePattern, 2, func(sub []string) string {
+			value := strings.Trim(sub[2], `"`)
+			if !isSecretKey(sub[1]) || value == "" || isPlaceholder(value) || isPlaceholder(unescapeURL(value)) {
+				return sub[2]
+			}
+			if strings.HasPrefix(sub[2], `"`) {
+				return `"<` + sub[1] + `>"`
+			}
+			return "<" + sub[1] + ">"
+		})
+	}
+	s = maskMembers(s)
+	if hasDigitRun(s, 10) {
+		s = replaceGroup(s, phoneContextPattern, 1, func([]string) string { return "<phone>" })
+	}
+	return s
+}
+
+// maskMembers masks, wherever s quotes JSON (a whole document, a message
+// quoting a body, a cut body), the string value of every credential member
+// ("token": "...") and the number value of a phone member ("phone_number":
+// 14155550123) as "<key>". One pass: a member whose string value is never
+// closed means no later one can be, so the scan stops looking for them.
+func maskMembers(s string) string {
+	var b strings.Builder
+	last, unclosed := 0, false
+	for i := strings.IndexByte(s, '"'); i >= 0 && i < len(s); {
+		keyEnd := i + 1
+		for keyEnd < len(s) && keyEnd-i <= 42 && isKeyByte(s[keyEnd]) {
+			keyEnd++
+		}
+		next := i + 1
+		if keyEnd > i+1 && keyEnd < len(s) && s[keyEnd] == '"' && isLetter(s[i+1]) {
+			key := s[i+1 : keyEnd]
+			j := keyEnd + 1
+			for j < len(s) && isSpace(s[j]) {
+				j++
+			}
+			if j < len(s) && s[j] == ':' {
+				j++
+				for j < len(s) && isSpace(s[j]) {
+					j++
+				}
+				switch {
+				case j < len(s) && s[j] == '"' && !unclosed:
+					end := closingQuote(s, j+1)
+					if end < 0 {
+						unclosed = true
+						break
+					}
+					next = end + 1
+					if isSecretKey(key) && maskable(s[j+1:end]) {
+						b.WriteString(s[last:j])
+						b.WriteString(`"<` + key + `>"`)
+						last = end + 1
+					}
+				case j < len(s) && (s[j] == '+' || isDigit(s[j])):
+					end := j
+					if s[end] == '+' {
+						end++
+					}
+					digits := end
+					for end < len(s) && isDigit(s[end]) {
+						end++
+					}
+					if n := end - digits; n >= 7 && n <= 15 && (end == len(s) || !isKeyByte(s[end])) && phoneFields[secretKey(key)] {
+						b.WriteString(s[last:j])
+						b.WriteString(`"<` + key + `>"`)
+						last = end
+						next = end
+					}
+				}
+			}
+		}
+		k := strings.IndexByte(s[next:], '"')
+		if k < 0 {
+			break
+		}
+		i = next + k
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// maskable reports whether a JSON-escaped string value is a value to mask:
+// not empty and not already a placeholder ("\u003cjwt\u003e" is "<jwt>" as
+// Go's encoder writes it).
+func maskable(escaped string) bool {
+	value := escaped
+	if strings.IndexByte(escaped, '\\') >= 0 {
+		if unquoted, err := strconv.Unquote(`"` + escaped + `"`); err == nil {
 			value = unquoted
 		}
-		if value == "" || isPlaceholder(value) {
-			return m
+	}
+	return value != "" && !isPlaceholder(value)
+}
+
+// closingQuote is the index of the quote that closes a JSON string whose
+// content starts at from, or -1.
+func closingQuote(s string, from int) int {
+	for i := from; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
 		}
-		return `"` + sub[1] + `"` + sub[2] + `"<` + sub[1] + `>"`
-	})
+	}
+	return -1
+}
+
+// hasDigitRun reports whether s holds n digits in a row.
+func hasDigitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isKeyByte(c byte) bool {
+	return isLetter(c) || isDigit(c) || c == '_' || c == '-'
+}
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// replaceGroup replaces, in every match of re in s, the submatch group with
+// what with returns given the match's submatches: one pass over s.
+func replaceGroup(s string, re *regexp.Regexp, group int, with func(sub []string) string) string {
+	matches := re.FindAllStringSubmatchIndex(s, -1)
+	if len(matches) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	sub := make([]string, re.NumSubexp()+1)
+	for _, m := range matches {
+		for i := range sub {
+			sub[i] = ""
+			if m[2*i] >= 0 {
+				sub[i] = s[m[2*i]:m[2*i+1]]
+			}
+		}
+		start, end := m[2*group], m[2*group+1]
+		if start < 0 {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(with(sub))
+		last = end
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func unescapeURL(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 // Values masks in msg each of values as "<value>", and every quoted part of
@@ -155,7 +441,15 @@ func (r *Redactor) Header(h http.Header) http.Header {
 				v = maskCookies(v, false)
 			case "Set-Cookie":
 				v = maskCookies(v, true)
+			case "Proxy-Authorization":
+				v = r.authorization(v)
+			case "Www-Authenticate", "Proxy-Authenticate":
+				v = r.challenge(v)
 			default:
+				if isSecretKey(name) || credentialHeader(name) {
+					v = r.credential(v)
+					break
+				}
 				v = r.String(v)
 			}
 			out[name] = append(out[name], v)
@@ -181,6 +475,45 @@ func maskCookies(v string, setCookie bool) string {
 		parts[i] = name + "=<redacted>"
 	}
 	return strings.Join(parts, ";")
+}
+
+// credentialHeader reports whether a header of that name carries a
+// credential whatever its spelling: X-Auth-Token, X-Api-Key, X-Session-Id...
+func credentialHeader(name string) bool {
+	n := secretKey(name)
+	for _, part := range []string{"token", "apikey", "secret", "password", "session", "credential", "signature", "auth"} {
+		if strings.Contains(n, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// credential masks a credential header's value whole, naming the known
+// secret it is when it is one.
+func (r *Redactor) credential(v string) string {
+	if masked := r.String(v); isPlaceholder(masked) && !strings.ContainsAny(masked[1:len(masked)-1], "<>") {
+		return masked
+	}
+	return "<redacted>"
+}
+
+// challenge masks a WWW-Authenticate challenge: its parameters' credential
+// values (token="..."), and a token68 that follows the scheme.
+func (r *Redactor) challenge(v string) string {
+	v = r.String(v)
+	scheme, rest, ok := strings.Cut(v, " ")
+	if !ok {
+		return v
+	}
+	first, tail, _ := strings.Cut(rest, ",")
+	if first = strings.TrimSpace(first); first != "" && !strings.Contains(strings.TrimRight(first, "="), "=") && !isPlaceholder(first) {
+		if tail != "" {
+			return scheme + " <redacted>," + tail
+		}
+		return scheme + " <redacted>"
+	}
+	return v
 }
 
 func (r *Redactor) authorization(v string) string {
@@ -224,7 +557,7 @@ func collectSecretFields(v any, acc []fieldValue) []fieldValue {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, child := range t {
-			if s, ok := child.(string); ok && secretFields[k] && s != "" && !isPlaceholder(s) {
+			if s, ok := child.(string); ok && isSecretKey(k) && s != "" && !isPlaceholder(s) {
 				acc = append(acc, fieldValue{k, s})
 				continue
 			}
@@ -245,4 +578,5 @@ func isPlaceholder(s string) bool {
 
 // IsSecretField reports whether a JSON field of that name holds a credential,
 // so that whoever quotes its value masks it whole.
-func IsSecretField(name string) bool { return secretFields[name] }
+// Any spelling counts: "Auth_Token", "authToken", "sessionid".
+func IsSecretField(name string) bool { return isSecretKey(name) }

@@ -78,10 +78,12 @@ var readOnlyOps = map[string]bool{
 // operation nobody classified counts as mutating.
 func (o *Operation) Mutating() bool { return mutatingOps[o.ID] || !readOnlyOps[o.ID] }
 
-// SendsSMS reports whether the operation makes the target text or call a phone.
+// SendsSMS reports whether the operation makes the target text or call a
+// phone: the phone-auth requests, and invite_to_app (which texts the invite
+// to the number given).
 func (o *Operation) SendsSMS() bool {
 	switch o.ID {
-	case "start_phone_number_auth", "call_phone_number_auth", "resend_phone_number_auth":
+	case "start_phone_number_auth", "call_phone_number_auth", "resend_phone_number_auth", "invite_to_app":
 		return true
 	}
 	return false
@@ -92,5 +94,9 @@ func (o *Operation) SendsSMS() bool {
 // (which signs an account up). Against a target the project does not own they
 // run only when CH_ALLOW_SMS is set.
 func (o *Operation) PhoneAuth() bool {
-	return o.SendsSMS() || o.ID == "complete_phone_number_auth"
+	switch o.ID {
+	case "start_phone_number_auth", "call_phone_number_auth", "resend_phone_number_auth", "complete_phone_number_auth":
+		return true
+	}
+	return false
 }

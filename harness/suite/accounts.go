@@ -30,7 +30,7 @@ func FreshAccount(ctx context.Context) *harness.Account {
 		RequireAllowed(Op("update_username"))
 	}
 	if p.Signup == nil || p.Signup.PhonePrefix == "" || p.Signup.Code == "" {
-		ginkgo.Fail(fmt.Sprintf("harness error: profile %s declares signup but no signup.phone_prefix and signup.code", p.Name))
+		Fail(fmt.Sprintf("harness error: profile %s declares signup but no signup.phone_prefix and signup.code", p.Name))
 	}
 	phone := UnusedPhone()
 
@@ -70,7 +70,7 @@ func UnusedPhone() string {
 	ginkgo.GinkgoHelper()
 	p := MustLoad().Profile
 	if p.Signup == nil || p.Signup.PhonePrefix == "" {
-		ginkgo.Fail(fmt.Sprintf("harness error: profile %s has no signup.phone_prefix", p.Name))
+		Fail(fmt.Sprintf("harness error: profile %s has no signup.phone_prefix", p.Name))
 	}
 	return p.Signup.PhonePrefix + randomDigits(p.Signup.Digits)
 }

@@ -209,7 +209,7 @@ func walkPages(ctx context.Context, call harness.Call, w walk, last bool) bool {
 		}
 	}
 	if w.toTheEnd {
-		ginkgo.Fail(fmt.Sprintf("no last page after %d pages of %d items (count %d)", w.maxPages, w.size, count))
+		Fail(fmt.Sprintf("no last page after %d pages of %d items (count %d)", w.maxPages, w.size, count))
 	}
 	// Longer lists are checked as far as the walk went.
 	gomega.Expect(int64(seen)).To(gomega.BeNumerically("<=", count))

@@ -80,7 +80,9 @@ func load() (*Env, error) {
 	if e.Profile, err = harness.LoadProfile(cfg, chconform.Profiles()); err != nil {
 		return nil, err
 	}
-	e.Redactor = harness.NewRedactor(e.Profile)
+	// The redactor knows every token of the profile (CH_AUTH_TOKEN stands in
+	// for the default account's) and the credentials of CH_BASE_URL.
+	e.Redactor = harness.NewRedactor(e.Profile, cfg.Secrets()...)
 	if cfg.BaseURL == nil {
 		source, where := chconform.Fixtures(), "the embedded fixtures"
 		if cfg.Fixtures != "" {

@@ -32,7 +32,7 @@ func (r recorder) RecordExchange(ex *harness.Exchange) {
 		if err := r.tape.Record(ex, r.spec); errors.Is(err, harness.ErrUnrecordable) {
 			ginkgo.AddReportEntry("chconform.not-recorded", r.redact.String(err.Error()), ginkgo.ReportEntryVisibilityFailureOrVerbose)
 		} else if err != nil {
-			ginkgo.Fail(report.HarnessErrorPrefix + " recording the exchange (CH_RECORD): " + err.Error())
+			Fail(report.HarnessErrorPrefix + " recording the exchange (CH_RECORD): " + err.Error())
 		}
 	}
 }

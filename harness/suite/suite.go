@@ -42,7 +42,9 @@ func Prepare() {
 			os.Exit(ExitConfigError)
 		}
 	}
-	gomega.RegisterFailHandler(ginkgo.Fail)
+	// Failure messages go through the run's redactor (fail.go): a target
+	// may quote the configured token back in any shape.
+	gomega.RegisterFailHandler(Fail)
 	ginkgo.BeforeSuite(recordRun)
 	ginkgo.AfterSuite(closeTape)
 }
@@ -106,7 +108,7 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	RequireCredentials(call)
 	ex := Client().Do(ctx, call)
 	if errors.Is(ex.Err, harness.ErrTargetDown) {
-		ginkgo.Fail(report.HarnessErrorPrefix + " " + MustLoad().Redactor.String(ex.Err.Error()))
+		Fail(report.HarnessErrorPrefix + " " + ex.Err.Error())
 	}
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
 		reason := ex.Err
@@ -114,7 +116,7 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 		if errors.As(reason, &urlErr) {
 			reason = urlErr.Err // the fixture error already names method and path
 		}
-		ginkgo.Skip(report.SkipUnsupported + reason.Error())
+		Skip(report.SkipUnsupported + reason.Error())
 	}
 	return ex
 }
@@ -126,7 +128,7 @@ func SendDocumented(ctx context.Context, op *harness.Operation, state string) *h
 	p := MustLoad().Profile
 	call, err := op.DocumentedCall(p, state)
 	if errors.Is(err, harness.ErrUnsupported) {
-		ginkgo.Skip(report.SkipUnsupported + err.Error())
+		Skip(report.SkipUnsupported + err.Error())
 	}
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	// A write in the ordinary state goes to an account of its own where the
@@ -139,36 +141,43 @@ func SendDocumented(ctx context.Context, op *harness.Operation, state string) *h
 }
 
 // RequireAllowed disables a spec that would change a live target's state or
-// send an SMS, unless the configuration allows it. A target whose profile
-// declares `mutations` (an emulator) and the fixtures run everything; any
-// other target needs CH_ALLOW_MUTATIONS=true for an operation that changes
-// state, and CH_ALLOW_SMS=true for the phone-auth flow, whose requests text or
-// call a real phone (CH_ALLOW_MUTATIONS alone does not enable it).
+// send an SMS, unless the configuration allows it. The fixtures, and a
+// loopback target whose profile declares `mutations` (an emulator), run
+// everything (harness.LiftsGuards); any other target needs
+// CH_ALLOW_MUTATIONS=true for an operation that changes state, and
+// CH_ALLOW_SMS=true for one that texts or calls a phone (the phone-auth
+// flow, invite_to_app); CH_ALLOW_MUTATIONS alone does not enable those.
 func RequireAllowed(op *harness.Operation) {
 	ginkgo.GinkgoHelper()
 	e := MustLoad()
 	if reason := disabledReason(e, op); reason != "" {
-		ginkgo.Skip(report.SkipDisabled + reason)
+		Skip(report.SkipDisabled + reason)
 	}
 }
 
 // disabledReason says why the configuration keeps op from being sent, or "".
 func disabledReason(e *Env, op *harness.Operation) string {
-	if op == nil || e.Config.Mode() == "fixtures" || e.Profile.Capability("mutations") {
+	if op == nil || harness.LiftsGuards(e.Config, e.Profile) {
 		return ""
 	}
-	if op.PhoneAuth() {
-		if e.Config.AllowSMS {
-			return ""
+	against := e.Profile.Name
+	if e.Profile.Capability("mutations") {
+		against += " (a profile's mutations capability counts only for a loopback target)"
+	}
+	if op.SendsSMS() || op.PhoneAuth() {
+		if !e.Config.AllowSMS {
+			what := "is part of the phone-auth flow, which texts or calls a real phone"
+			if op.SendsSMS() {
+				what = "texts or calls a real phone number"
+			}
+			return fmt.Sprintf("%s %s; set CH_ALLOW_SMS=true to run it against %s", op.ID, what, against)
 		}
-		what := "is part of the phone-auth flow, which texts or calls a real phone"
-		if op.SendsSMS() {
-			what = "texts or calls a real phone number"
+		if op.PhoneAuth() {
+			return "" // the sign-in flow needs CH_ALLOW_SMS only
 		}
-		return fmt.Sprintf("%s %s; set CH_ALLOW_SMS=true to run it against %s", op.ID, what, e.Profile.Name)
 	}
 	if op.Mutating() && !e.Config.AllowMutations {
-		return fmt.Sprintf("%s changes server state; set CH_ALLOW_MUTATIONS=true to run it against %s", op.ID, e.Profile.Name)
+		return fmt.Sprintf("%s changes server state; set CH_ALLOW_MUTATIONS=true to run it against %s", op.ID, against)
 	}
 	return ""
 }
@@ -179,7 +188,7 @@ func disabledReason(e *Env, op *harness.Operation) string {
 func RequireCredentials(call harness.Call) {
 	ginkgo.GinkgoHelper()
 	if reason := missingCredentials(MustLoad(), call); reason != "" {
-		ginkgo.Skip(report.SkipUnsupported + reason)
+		Skip(report.SkipUnsupported + reason)
 	}
 }
 
@@ -208,7 +217,7 @@ func missingCredentials(e *Env, call harness.Call) string {
 func RequireCapability(name string) {
 	ginkgo.GinkgoHelper()
 	if p := MustLoad().Profile; !p.Capability(name) {
-		ginkgo.Skip(fmt.Sprintf("%sprofile %s lacks the capability %s", report.SkipUnsupported, p.Name, name))
+		Skip(fmt.Sprintf("%sprofile %s lacks the capability %s", report.SkipUnsupported, p.Name, name))
 	}
 }
 
