@@ -71,6 +71,10 @@ func ResponseReceived() Check {
 			return []Finding{{Message: "no response: " + patterns.String(ex.Err.Error())}}, ""
 		case ex.Response == nil:
 			return []Finding{{Message: "no response and no transport error recorded"}}, ""
+		case guardDepth(ex):
+			// An exchange that did not come through Client (a capture, a
+			// test's): judged like one that did.
+			return []Finding{{Message: "no response: " + ex.Err.Error()}}, ""
 		}
 		return nil, ""
 	}}

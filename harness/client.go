@@ -151,6 +151,7 @@ func (c *Client) attempt(ctx context.Context, call Call) *Exchange {
 		ex.Response.Truncated = true
 		ex.Err = fmt.Errorf("reading the response body: %w", readErr)
 	}
+	guardDepth(ex)
 	return ex
 }
 

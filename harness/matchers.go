@@ -277,6 +277,9 @@ func (m *jsonMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if err := CheckJSONDepth(ex.Response.Body, MaxJSONDepth); err != nil {
+		return false, fmt.Errorf("HaveJSON(%q): %s: %v", m.path, describeOperation(ex), err)
+	}
 	if !gjson.ValidBytes(ex.Response.Body) {
 		return false, fmt.Errorf("HaveJSON(%q): the body of %s is not JSON\n%s", m.path, describeOperation(ex), describeResponse(ex))
 	}
