@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chconform/chconform/harness/report"
+	"github.com/chconform/chconform/harness/suite"
 )
 
 // serveHandler serves h on loopback until the test ends; done is closed
@@ -73,5 +74,169 @@ func TestADeeplyNestedBodyIsAFailedCheckNotACrash(t *testing.T) {
 	t.Logf("%d specs, %d name the depth, exit %d, %s", len(specs), deepFailures, r.exit, r.took.Round(time.Millisecond))
 	if _, err := os.Stat(filepath.Join(reports, "junit.xml")); err != nil {
 		t.Error(err)
+	}
+}
+
+// stallKinds are targets that answer the headers and then stop answering in
+// one way or another; with CH_TIMEOUT=2s each of them held a whole run past
+// 300 s, every spec waiting out its own timeout, and no report was written.
+func stallKinds() map[string]func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+	wait := func(r *http.Request, done <-chan struct{}, d time.Duration) bool {
+		select {
+		case <-time.After(d):
+			return true
+		case <-r.Context().Done():
+		case <-done:
+		}
+		return false
+	}
+	return map[string]func(w http.ResponseWriter, r *http.Request, done <-chan struct{}){
+		"Content-Length 1000 then nothing": func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "1000")
+			w.WriteHeader(200)
+			_, _ = w.Write([]byte(`{"success":`))
+			w.(http.Flusher).Flush()
+			wait(r, done, time.Minute)
+		},
+		"32 bytes dripped one a second": func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(200)
+			for _, b := range []byte(`{"success":true,"padding":"....."}`)[:32] {
+				_, _ = w.Write([]byte{b})
+				w.(http.Flusher).Flush()
+				if !wait(r, done, time.Second) {
+					return
+				}
+			}
+		},
+		"a 200 MB streamed body": func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "209715200")
+			chunk := []byte(strings.Repeat(" ", 64<<10))
+			for sent := 0; sent < 200<<20; sent += len(chunk) {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+				select {
+				case <-done:
+					return
+				default:
+				}
+			}
+		},
+	}
+}
+
+// reportFiles are the four files chreport writes.
+var reportFiles = []string{"summary.json", "junit.xml", "report.html", "report.md"}
+
+// summarize runs chreport summary on reportDir and asserts the four reports.
+func summarize(t *testing.T, reports string) run {
+	t.Helper()
+	chreport := binary(t, "cmd/chreport", true)
+	s := runCommand(t, chreport, repoRoot, map[string]string{"CH_REPORT_DIR": reports}, "", "summary",
+		"--ginkgo", filepath.Join(reports, "ginkgo.json"), "--out", filepath.Join(reports, "summary.json"))
+	for _, name := range reportFiles {
+		if st, err := os.Stat(filepath.Join(reports, name)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v\n%s", name, err, s.stderr)
+		}
+	}
+	return s
+}
+
+// StallBound is the README's bound for one suite process against a target
+// that stalls after the headers: BreakerThreshold requests wait out
+// CH_TIMEOUT, the rest fail at once; slack covers start-up on a loaded machine.
+func stallBound(timeout time.Duration) time.Duration {
+	return time.Duration(suite.BreakerThreshold)*timeout + 20*time.Second
+}
+
+func TestATargetThatStallsAfterTheHeadersIsCutOffByTheBreaker(t *testing.T) {
+	t.Parallel()
+	for name, h := range stallKinds() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			base := serveHandler(t, h)
+			reports := t.TempDir()
+			const timeout = time.Second
+			r := runSuite(t, "users", map[string]string{
+				"CH_BASE_URL": base, "CH_TIMEOUT": timeout.String(),
+				"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
+				"CH_REPORT_DIR": reports,
+			}, reports)
+			specs := r.summary.Specs
+			if len(specs) == 0 {
+				t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
+			}
+			bound := stallBound(timeout)
+			t.Logf("%d specs: %s (bound %s), exit %d", len(specs), r.took.Round(time.Millisecond), bound, r.exit)
+			if r.took > bound {
+				t.Errorf("took %s, more than %s", r.took, bound)
+			}
+			breaker := 0
+			for _, s := range specs {
+				if s.Outcome == report.OutcomePassed {
+					t.Errorf("%s passed against a stalled target", s.Name)
+				}
+				if strings.Contains(s.Reason, "circuit breaker open") {
+					breaker++
+				}
+			}
+			if breaker < len(specs)/2 {
+				t.Errorf("only %d of %d specs name the breaker", breaker, len(specs))
+			}
+			if s := summarize(t, reports); s.exit != 2 {
+				t.Errorf("chreport summary: exit %d, want 2 (harness errors)\n%s", s.exit, s.stderr)
+			}
+		})
+	}
+}
+
+// A target that answers, but so slowly that the run would go on for hours,
+// is bounded by CH_RUN_TIMEOUT: the specs after it are harness errors naming
+// it, and the reports are written.
+func TestRunTimeoutEndsTheRunAndTheReportsAreWritten(t *testing.T) {
+	t.Parallel()
+	base := serveHandler(t, func(w http.ResponseWriter, r *http.Request, done <-chan struct{}) {
+		select { // an answer every 700 ms: the breaker never opens
+		case <-time.After(700 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		case <-done:
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"success":true}`))
+	})
+	reports := t.TempDir()
+	const runTimeout = 4 * time.Second
+	r := runSuite(t, "users", map[string]string{
+		"CH_BASE_URL": base, "CH_TIMEOUT": "5s", "CH_RUN_TIMEOUT": runTimeout.String(),
+		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
+		"CH_REPORT_DIR": reports,
+	}, reports)
+	specs := r.summary.Specs
+	if len(specs) == 0 {
+		t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
+	}
+	t.Logf("%d specs: %s with CH_RUN_TIMEOUT=%s, exit %d", len(specs), r.took.Round(time.Millisecond), runTimeout, r.exit)
+	if bound := runTimeout + 15*time.Second; r.took > bound {
+		t.Errorf("took %s, more than %s", r.took, bound)
+	}
+	named := 0
+	for _, s := range specs {
+		if strings.Contains(s.Reason, "CH_RUN_TIMEOUT") {
+			named++
+			if s.Outcome != report.OutcomeError {
+				t.Errorf("%s: %s, want error", s.Name, s.Outcome)
+			}
+		}
+	}
+	if named < len(specs)/2 {
+		t.Errorf("only %d of %d specs name CH_RUN_TIMEOUT", named, len(specs))
+	}
+	if s := summarize(t, reports); s.exit != 2 {
+		t.Errorf("chreport summary: exit %d, want 2\n%s", s.exit, s.stderr)
 	}
 }

@@ -297,6 +297,7 @@ func TestBadConfigurationExitsTwoBeforeAnyRequestNamingTheProblem(t *testing.T) 
 		{map[string]string{"CH_SPEC": "/nonexistent/api.yaml"}, "CH_SPEC", "cannot read"},
 		{map[string]string{"CH_SPEC": garbage}, "CH_SPEC", ""},
 		{map[string]string{"CH_TIMEOUT": "0s"}, "CH_TIMEOUT", "positive duration"},
+		{map[string]string{"CH_RUN_TIMEOUT": "soon"}, "CH_RUN_TIMEOUT", "positive duration"},
 		{map[string]string{"CH_ALLOW_SMS": "please"}, "CH_ALLOW_SMS", "boolean"},
 	}
 	chreport := binary(t, "cmd/chreport", true)

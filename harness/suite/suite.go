@@ -79,6 +79,7 @@ func Client() *harness.Client {
 		SpecName:     name,
 		Limiter:      e.Limiter,
 		Breaker:      e.Breaker,
+		Deadline:     e.Deadline,
 		MaxRetryWait: harness.DefaultMaxRetryWait,
 	}
 }
@@ -94,7 +95,7 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	RequireAllowed(call.Op)
 	RequireCredentials(call)
 	ex := Client().Do(ctx, call)
-	if errors.Is(ex.Err, harness.ErrTargetDown) {
+	if errors.Is(ex.Err, harness.ErrTargetDown) || errors.Is(ex.Err, harness.ErrRunTimeout) {
 		ginkgo.Fail(report.HarnessErrorPrefix + " " + MustLoad().Redactor.String(ex.Err.Error()))
 	}
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
