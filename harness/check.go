@@ -295,6 +295,7 @@ func runCheck(c Check, ex *Exchange) (result CheckResult) {
 	case skip != "":
 		result.Status, result.Reason = CheckSkipped, patterns.String(skip)
 	case len(findings) > 0:
+		findings = capFindings(c.Name, findings)
 		// Each check masks what it quotes; this is the net under them.
 		for i := range findings {
 			findings[i].Message = patterns.String(findings[i].Message)

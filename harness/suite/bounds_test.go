@@ -240,3 +240,52 @@ func TestRunTimeoutEndsTheRunAndTheReportsAreWritten(t *testing.T) {
 		t.Errorf("chreport summary: exit %d, want 2\n%s", s.exit, s.stderr)
 	}
 }
+
+// A page of 100,000 wrong items (200 KiB) gave 200,000 findings, 105 MB of
+// reports and 660 MB of peak memory. Findings are capped per check and every
+// report file is bounded.
+func TestAFloodOfFindingsKeepsReportsAndMemoryBounded(t *testing.T) {
+	t.Parallel()
+	items := strings.Repeat("1,", 100000)
+	flood := []byte(`{"success":true,"count":100000,"next":null,"previous":null,"clubs":[],"users":[` + items[:len(items)-1] + `]}`)
+	base := serveHandler(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(flood)
+	})
+	reports := t.TempDir()
+	r := runSuite(t, "users", map[string]string{
+		"CH_BASE_URL": base, "CH_TIMEOUT": "10s",
+		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
+		"CH_REPORT_DIR": reports,
+	}, reports, "-ginkgo.label-filter=op:get_following")
+	if len(r.summary.Specs) == 0 {
+		t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
+	}
+	s := summarize(t, reports)
+	sizes := map[string]int64{}
+	var total int64
+	for _, name := range append(reportFiles, "ginkgo.json") {
+		if st, err := os.Stat(filepath.Join(reports, name)); err == nil {
+			sizes[name] = st.Size()
+			total += st.Size()
+		}
+	}
+	t.Logf("%d specs in %s, exit %d; suite peak RSS %d MiB, chreport peak RSS %d MiB; reports %v (%d KiB in all)",
+		len(r.summary.Specs), r.took.Round(time.Millisecond), r.exit, r.maxRSS>>20, s.maxRSS>>20, sizes, total>>10)
+	if sizes["report.md"] >= report.MarkdownLimit {
+		t.Errorf("report.md is %d bytes, over its %d limit", sizes["report.md"], report.MarkdownLimit)
+	}
+	if total > 40<<20 {
+		t.Errorf("the reports hold %d MiB", total>>20)
+	}
+	if r.maxRSS > 400<<20 || s.maxRSS > 400<<20 {
+		t.Errorf("peak memory: suite %d MiB, chreport %d MiB", r.maxRSS>>20, s.maxRSS>>20)
+	}
+	data, err := os.ReadFile(filepath.Join(reports, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "more response_schema_conformance finding(s) not listed") {
+		t.Errorf("summary.json does not count the findings left out")
+	}
+}
