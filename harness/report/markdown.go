@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -209,13 +210,45 @@ func fence(text string) string {
 }
 
 // mdEscape keeps spec names and messages from the target from turning into
-// Markdown or HTML: a table cell must not be split by "|", and a name with
-// "<script>" must stay text in a comment.
+// Markdown or HTML: a table cell must not be split by "|", a name with
+// "<script>" must stay text in a comment, "\\[text\\](url)" must not become a
+// link. Every Markdown punctuation is backslash-escaped (the backslash
+// first), control characters and line breaks become spaces, and what GitHub
+// links after rendering, where escapes no longer help, is broken with a zero
+// width joiner: URLs ("http://", "www."), @mentions and e-mail addresses,
+// "#123" and "GH-123" references.
 func mdEscape(s string) string {
 	s = htmlEscape(s)
-	r := strings.NewReplacer("|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\n", " ")
-	return r.Replace(s)
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, s)
+	s = mdPunctuation.Replace(s)
+	for _, p := range mdAutolinks {
+		s = p.re.ReplaceAllString(s, p.repl)
+	}
+	return s
 }
+
+// zwj is the zero-width joiner that breaks what GitHub would link.
+const zwj = "\u200d"
+
+var (
+	mdPunctuation = strings.NewReplacer(`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`,
+		"[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`, "!", `\!`, "~", `\~`, "$", `\$`, "#", `\#`)
+	mdAutolinks = []struct {
+		re   *regexp.Regexp
+		repl string
+	}{
+		{regexp.MustCompile(`:(/|\\/)`), ":" + zwj + "$1"},               // scheme://
+		{regexp.MustCompile(`(?i)\b(www)\.`), "${1}" + zwj + "."},        // www. autolinks
+		{regexp.MustCompile(`@`), "@" + zwj},                             // @mentions, e-mail addresses
+		{regexp.MustCompile(`#`), "#" + zwj},                             // #123 references
+		{regexp.MustCompile(`(?i)\b(gh)-([0-9])`), "${1}-" + zwj + "$2"}, // GH-123 references
+	}
+)
 
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
