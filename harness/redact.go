@@ -139,7 +139,7 @@ var patterns = NewRedactor(nil)
 // maskedBody is a body as a message may quote it: masked first (a cut JWT or
 // a cut JSON document would no longer be recognised), then cut to n bytes.
 func maskedBody(body []byte, n int) string {
-	return cut(string(patterns.Body(body)), n)
+	return PrefixLines(cut(string(patterns.Body(body)), n), BodyLinePrefix)
 }
 
 // Header masks header values; Authorization keeps only its scheme unless the

@@ -289,3 +289,53 @@ func TestAFloodOfFindingsKeepsReportsAndMemoryBounded(t *testing.T) {
 		t.Errorf("summary.json does not count the findings left out")
 	}
 }
+
+// hostileLog is a body written to take over a GitHub Actions log: workflow
+// commands at line starts, an Azure one, terminal escapes (OSC 8 hyperlink,
+// clear screen), a bidi override.
+const hostileLog = "{\"detail\": \"x\",\n::error file=README.md,line=1::pwned\n  ::add-mask::abc\n::stop-commands::tok\n##[error]azure\n" +
+	"\x1b]8;;http://evil.example\x07click\x1b]8;;\x07\x1b[2J\u202eevil\r::warning::after a CR\n}"
+
+// logLineIsLive reports the first line of out that a CI runner would act on.
+func logLineIsLive(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		t := strings.TrimLeft(line, " \t")
+		if strings.HasPrefix(t, "::") || strings.HasPrefix(t, "##[") {
+			return line
+		}
+		if strings.ContainsAny(line, "\x1b\x07\r\u202e") {
+			return line
+		}
+	}
+	return ""
+}
+
+// A body can neither write a workflow command nor a terminal escape into
+// what the suites and chreport print.
+func TestTargetTextCannotDriveTheCILog(t *testing.T) {
+	t.Parallel()
+	base := serveHandler(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		_, _ = w.Write([]byte(hostileLog))
+	})
+	reports := t.TempDir()
+	r := runSuite(t, "users", map[string]string{
+		"CH_BASE_URL": base, "CH_TIMEOUT": "5s",
+		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
+		"CH_REPORT_DIR": reports,
+	}, reports, "-ginkgo.no-color", "-ginkgo.label-filter=op:get_following || op:me")
+	if len(r.summary.Specs) == 0 {
+		t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "pwned") {
+		t.Fatalf("the body is not quoted at all; the test proves nothing\n%.3000s", r.stdout)
+	}
+	if line := logLineIsLive(r.stdout + "\n" + r.stderr); line != "" {
+		t.Errorf("the suite printed a live line: %q", line)
+	}
+	s := summarize(t, reports)
+	if line := logLineIsLive(s.stdout + "\n" + s.stderr); line != "" {
+		t.Errorf("chreport printed a live line: %q", line)
+	}
+}

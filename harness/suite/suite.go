@@ -42,8 +42,19 @@ func Prepare() {
 			os.Exit(ExitConfigError)
 		}
 	}
-	gomega.RegisterFailHandler(ginkgo.Fail)
+	gomega.RegisterFailHandler(logSafeFail)
 	ginkgo.BeforeSuite(recordRun)
+}
+
+// logSafeFail is Gomega's fail handler: ginkgo.Fail with the message made
+// safe for a CI log (harness.LogSafe), since failure messages quote what the
+// target sent and Ginkgo prints them on stdout.
+func logSafeFail(message string, callerSkip ...int) {
+	skip := 1
+	if len(callerSkip) > 0 {
+		skip += callerSkip[0]
+	}
+	ginkgo.Fail(harness.LogSafe(message), skip)
 }
 
 // recordRun describes the run in the report once per process.
@@ -96,7 +107,7 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	RequireCredentials(call)
 	ex := Client().Do(ctx, call)
 	if errors.Is(ex.Err, harness.ErrTargetDown) || errors.Is(ex.Err, harness.ErrRunTimeout) {
-		ginkgo.Fail(report.HarnessErrorPrefix + " " + MustLoad().Redactor.String(ex.Err.Error()))
+		ginkgo.Fail(report.HarnessErrorPrefix + " " + harness.LogSafe(MustLoad().Redactor.String(ex.Err.Error())))
 	}
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
 		reason := ex.Err
