@@ -109,9 +109,10 @@ func TestRedactorBodyIsLinear(t *testing.T) {
 		t.Fatalf("a token survived")
 	}
 	// Allocation does not depend on the machine's load: the quadratic
-	// masking allocated 4.3 GiB for this body, the linear one tens of MiB.
+	// masking allocated 4.3 GiB for this body, the linear one 22 MiB (about
+	// 530 MiB under -race, whose instrumentation allocates too).
 	allocated := after.TotalAlloc - before.TotalAlloc
-	if allocated > 256<<20 {
+	if allocated > 1<<30 {
 		t.Errorf("masking a %d KiB body with 10,000 tokens allocated %d MiB", len(body)>>10, allocated>>20)
 	}
 	if took > 8*time.Second {
