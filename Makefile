@@ -82,7 +82,7 @@ audit-realdata:
 ## emulate: run the Clubhouse emulator on 127.0.0.1:8080 (API under /api)
 .PHONY: emulate conformance-emulator
 emulate:
-	$(GO) run ./cmd/clubhouse-emulator -addr 127.0.0.1:8080
+	$(GO) run ./cmd/clubhouse-emulator -addr 127.0.0.1:8080 $(EMULATOR_FLAGS)
 
 ## conformance-emulator: build and start the emulator on a free port, run every suite against it, stop it
 conformance-emulator:

@@ -84,7 +84,9 @@ func startPhoneNumberAuth(c *call) reply {
 	if id, found := c.w.byPhone[phone]; found && c.w.users[id].Blocked {
 		return ok(o("success", true, "is_blocked", true))
 	}
-	c.w.pending[phone] = &pendingAuth{}
+	if c.pendingFor(phone) == nil {
+		return refused()
+	}
 	return ok(o("success", true, "is_blocked", false, "error_message", nil))
 }
 
@@ -123,10 +125,9 @@ func completePhoneNumberAuth(c *call) reply {
 	if !e164.MatchString(phone) {
 		return ok(o("success", false, "error_message", "Please enter a valid phone number."))
 	}
-	pa := c.w.pending[phone]
+	pa := c.pendingFor(phone)
 	if pa == nil {
-		pa = &pendingAuth{}
-		c.w.pending[phone] = pa
+		return refused()
 	}
 	if strings.TrimSpace(code) != VerificationCode {
 		pa.failures++
@@ -136,11 +137,16 @@ func completePhoneNumberAuth(c *call) reply {
 		}
 		return ok(o("success", true, "is_verified", false, "number_of_attempts_remaining", left))
 	}
-	delete(c.w.pending, phone)
 	var u *user
-	if id, found := c.w.byPhone[phone]; found {
+	id, found := c.w.byPhone[phone]
+	if (!found && !c.canSignUp()) || !c.canIssueToken() {
+		return refused()
+	}
+	delete(c.w.pending, phone)
+	if found {
 		u = c.w.users[id]
 	} else {
+		c.s.signups++
 		c.w.nextUser++
 		u = c.w.addUser(c.w.nextUser)
 		u.Phone = phone

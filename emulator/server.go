@@ -30,6 +30,10 @@ type Options struct {
 	// MaxLoggedRequests bounds the in-memory request log (oldest dropped);
 	// 100000 when zero.
 	MaxLoggedRequests int
+	// MaxAccounts, MaxPending and MaxTokens bound the accounts signed up,
+	// the sign-ins in progress and the auth tokens issued (limits.go);
+	// the Default* values when zero.
+	MaxAccounts, MaxPending, MaxTokens int
 }
 
 // DefaultMinAppVersion is the lowest app version allowed to join rooms.
@@ -62,6 +66,8 @@ type Server struct {
 	routes   map[string]*route
 	logMu    sync.Mutex
 	log      []LoggedRequest
+	// signups counts the accounts created since start (MaxAccounts).
+	signups int
 }
 
 // New builds an emulator with a freshly seeded world.

@@ -16,8 +16,10 @@ import (
 var ErrTargetDown = errors.New("target not answering")
 
 // Breaker is shared by every client of a process (the Env holds one). It
-// counts consecutive requests that got no HTTP response (timeout, refused,
-// reset); any response, whatever its status, resets the count. Once open, it
+// counts consecutive requests that got no complete HTTP response: no response
+// at all (timeout, refused, reset), or headers followed by a body that
+// stalled, dripped past CH_TIMEOUT, broke off or ran past the size cap. Any
+// complete response, whatever its status, resets the count. Once open, it
 // lets one request through every Cooldown to see whether the target is back.
 type Breaker struct {
 	// Threshold is how many requests in a row without a response open it.
@@ -53,7 +55,7 @@ func (b *Breaker) allow(now time.Time) error {
 		b.probing = true // one request tries; the others keep failing fast
 		return nil
 	}
-	return fmt.Errorf("%w: the last %d requests got no response (last: %v); not sending more until one does", ErrTargetDown, b.failures, b.last)
+	return fmt.Errorf("%w: the last %d requests got no complete response (last: %v); circuit breaker open, not sending more until one does", ErrTargetDown, b.failures, b.last)
 }
 
 // observe counts the outcome of a request that was sent.
@@ -64,7 +66,7 @@ func (b *Breaker) observe(ex *Exchange, now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.probing = false
-	if ex.Response != nil {
+	if answered(ex) {
 		b.failures, b.last = 0, nil
 		return
 	}
@@ -86,4 +88,12 @@ func (b *Breaker) release() {
 	b.mu.Lock()
 	b.probing = false
 	b.mu.Unlock()
+}
+
+// answered reports whether the target answered the exchange completely: a
+// response whose body arrived whole (a too-deep body is complete, only
+// refused). A body cut by the timeout, the connection or the size cap is a
+// target that stopped answering, as much as no response is.
+func answered(ex *Exchange) bool {
+	return ex.Response != nil && (ex.Err == nil || errors.Is(ex.Err, ErrJSONTooDeep))
 }

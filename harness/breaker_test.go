@@ -22,7 +22,7 @@ func TestBreakerOpensAfterConsecutiveSilencesAndProbesAfterCooldown(t *testing.T
 		b.observe(silent, now)
 	}
 	err := b.allow(now.Add(time.Second))
-	if !errors.Is(err, ErrTargetDown) || err.Error() != "target not answering: the last 3 requests got no response (last: context deadline exceeded); not sending more until one does" {
+	if !errors.Is(err, ErrTargetDown) || err.Error() != "target not answering: the last 3 requests got no complete response (last: context deadline exceeded); circuit breaker open, not sending more until one does" {
 		t.Fatalf("open: %v", err)
 	}
 	later := now.Add(11 * time.Second)

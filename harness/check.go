@@ -71,6 +71,10 @@ func ResponseReceived() Check {
 			return []Finding{{Message: "no response: " + patterns.String(ex.Err.Error())}}, ""
 		case ex.Response == nil:
 			return []Finding{{Message: "no response and no transport error recorded"}}, ""
+		case guardDepth(ex):
+			// An exchange that did not come through Client (a capture, a
+			// test's): judged like one that did.
+			return []Finding{{Message: "no response: " + ex.Err.Error()}}, ""
 		}
 		return nil, ""
 	}}
@@ -291,6 +295,7 @@ func runCheck(c Check, ex *Exchange) (result CheckResult) {
 	case skip != "":
 		result.Status, result.Reason = CheckSkipped, patterns.String(skip)
 	case len(findings) > 0:
+		findings = capFindings(c.Name, findings)
 		// Each check masks what it quotes; this is the net under them.
 		for i := range findings {
 			findings[i].Message = patterns.String(findings[i].Message)

@@ -551,6 +551,9 @@ func ContainsJSONValue(path string, want any) func(*Exchange) []Finding {
 			return []Finding{{Message: "no response", Pointer: ptr}}
 		}
 		body := ex.Response.Body
+		if err := CheckJSONDepth(body, MaxJSONDepth); err != nil {
+			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but %v", wantJSON, path, err), Pointer: ptr}}
+		}
 		if !gjson.ValidBytes(body) {
 			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but the body is not JSON: %s",
 				wantJSON, path, maskedBody(body, errorBodyCut)), Pointer: ptr}}

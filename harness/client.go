@@ -52,6 +52,9 @@ type Client struct {
 	// Breaker, when set, stops sending to a target that stopped answering
 	// (shared by every client of the process, like Limiter).
 	Breaker *Breaker
+	// Deadline, when set, is the end of the run (CH_RUN_TIMEOUT): no
+	// request is sent after it and a request in flight is cut off at it.
+	Deadline time.Time
 }
 
 // DefaultMaxRetryWait is how long the suites wait, in total per request, on
@@ -113,6 +116,21 @@ func (c *Client) attempt(ctx context.Context, call Call) *Exchange {
 		return ex
 	}
 	ex.Request = Request{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: body}
+	if !c.Deadline.IsZero() {
+		if !time.Now().Before(c.Deadline) {
+			ex.Err = runDeadlineError(c.Deadline, nil)
+			return ex
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, c.Deadline)
+		defer cancel()
+		req = req.WithContext(ctx)
+		defer func() {
+			if ex.Err != nil && !time.Now().Before(c.Deadline) && !errors.Is(ex.Err, ErrRunTimeout) {
+				ex.Err = runDeadlineError(c.Deadline, ex.Err)
+			}
+		}()
+	}
 	if err := c.Breaker.allow(time.Now()); err != nil {
 		ex.Err = err
 		return ex
@@ -151,6 +169,7 @@ func (c *Client) attempt(ctx context.Context, call Call) *Exchange {
 		ex.Response.Truncated = true
 		ex.Err = fmt.Errorf("reading the response body: %w", readErr)
 	}
+	guardDepth(ex)
 	return ex
 }
 

@@ -40,6 +40,10 @@ type Config struct {
 	Rate float64
 	// Timeout bounds every request, body included.
 	Timeout time.Duration
+	// RunTimeout, when set, bounds the whole run (CH_RUN_TIMEOUT): once it
+	// has passed, the remaining specs are harness errors and the reports are
+	// still written. 0: no run deadline.
+	RunTimeout time.Duration
 	// SpecPath is the contract file; empty means the embedded api.yaml.
 	SpecPath  string
 	ReportDir string
@@ -91,7 +95,8 @@ func (e *ConfigError) Error() string {
 // an unknown key is refused instead of silently ignored.
 var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
-	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_SPEC", "CH_REPORT_DIR",
+	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_RUN_TIMEOUT", "CH_SPEC",
+	"CH_REPORT_DIR",
 	"CH_RECORD", "CH_STRICT", "CH_FIXTURES",
 }
 
@@ -199,6 +204,13 @@ func parseConfig(v map[string]string) (Config, error) {
 			return Config{}, &ConfigError{Var: "CH_TIMEOUT", Value: raw, Problem: "not a positive duration, e.g. 10s or 500ms"}
 		}
 		c.Timeout = d
+	}
+	if raw := v["CH_RUN_TIMEOUT"]; raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 {
+			return Config{}, &ConfigError{Var: "CH_RUN_TIMEOUT", Value: raw, Problem: "not a positive duration, e.g. 30m or 90s"}
+		}
+		c.RunTimeout = d
 	}
 	if c.BaseURL != nil && c.ProfileName() == "live" {
 		c.Rate = 1 // a server we do not own gets one request a second unless told otherwise
@@ -352,6 +364,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_ALLOW_SMS":       strconv.FormatBool(c.AllowSMS),
 		"CH_RATE":            strconv.FormatFloat(c.Rate, 'g', -1, 64),
 		"CH_TIMEOUT":         c.Timeout.String(),
+		"CH_RUN_TIMEOUT":     runTimeoutString(c.RunTimeout),
 		"CH_SPEC":            c.SpecPath,
 		"CH_REPORT_DIR":      c.ReportDir,
 		"CH_RECORD":          c.Record,
@@ -362,4 +375,11 @@ func (c Config) Redacted() map[string]string {
 		out["CH_BASE_URL"] = ShownURL(c.BaseURL)
 	}
 	return out
+}
+
+func runTimeoutString(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
 }

@@ -277,6 +277,9 @@ func (m *jsonMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if err := CheckJSONDepth(ex.Response.Body, MaxJSONDepth); err != nil {
+		return false, fmt.Errorf("HaveJSON(%q): %s: %v", m.path, describeOperation(ex), err)
+	}
 	if !gjson.ValidBytes(ex.Response.Body) {
 		return false, fmt.Errorf("HaveJSON(%q): the body of %s is not JSON\n%s", m.path, describeOperation(ex), describeResponse(ex))
 	}
@@ -435,7 +438,10 @@ func describeResponse(ex *Exchange) string {
 	if body == "" {
 		body = "(empty)"
 	}
-	return fmt.Sprintf("Response: status %d, body (%d bytes):\n  %s", ex.Response.Status, len(ex.Response.Body), body)
+	// Every line of the body is prefixed: what the target sends must not
+	// start a line of the CI log (a workflow command such as ::error).
+	return fmt.Sprintf("Response: status %d, body (%d bytes):\n%s%s", ex.Response.Status, len(ex.Response.Body),
+		BodyLinePrefix, PrefixLines(body, BodyLinePrefix))
 }
 
 func describeJSONValue(v any) string {

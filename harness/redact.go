@@ -425,7 +425,7 @@ var patterns = NewRedactor(nil)
 // maskedBody is a body as a message may quote it: masked first (a cut JWT or
 // a cut JSON document would no longer be recognised), then cut to n bytes.
 func maskedBody(body []byte, n int) string {
-	return cut(string(patterns.Body(body)), n)
+	return PrefixLines(cut(string(patterns.Body(body)), n), BodyLinePrefix)
 }
 
 // Header masks header values; Authorization keeps only its scheme unless the
@@ -531,24 +531,58 @@ func (r *Redactor) authorization(v string) string {
 // Body masks a body: in a JSON body the values of credential fields are
 // masked wherever they are nested (the body keeps its own formatting and key
 // order); any body then has secret-shaped text masked.
+//
+// It is linear in the size of the body: the body is decoded once, and every
+// quoted credential value is replaced in one pass by a single replacer, not
+// by one ReplaceAll over the whole body per member (a 546 KiB body of 10,000
+// tokens took 9.7 s and 4.3 GiB that way).
 func (r *Redactor) Body(body []byte) []byte {
 	var v any
 	if json.Unmarshal(body, &v) == nil {
-		text := string(body)
-		for _, f := range collectSecretFields(v, nil) {
-			quoted, err := json.Marshal(f.value)
-			if err != nil {
-				continue
-			}
-			masked := r.String(f.value)
-			if masked == f.value {
-				masked = "<" + f.field + ">"
-			}
-			text = strings.ReplaceAll(text, string(quoted), `"`+masked+`"`)
+		if rep := r.memberReplacer(collectSecretFields(v, nil)); rep != nil {
+			body = []byte(rep.Replace(string(body)))
 		}
-		body = []byte(text)
 	}
 	return []byte(r.String(string(body)))
+}
+
+// memberReplacer replaces each quoted credential value ("abc") by its mask
+// ("<token>", or the known secret's placeholder); nil when there is none.
+// Longer values come first, so that where two could match at one place the
+// longer one wins; a value met twice is masked once.
+func (r *Redactor) memberReplacer(fields []fieldValue) *strings.Replacer {
+	if len(fields) == 0 {
+		return nil
+	}
+	sort.Slice(fields, func(i, j int) bool {
+		a, b := fields[i], fields[j]
+		if len(a.value) != len(b.value) {
+			return len(a.value) > len(b.value)
+		}
+		if a.value != b.value {
+			return a.value < b.value
+		}
+		return a.field < b.field
+	})
+	pairs := make([]string, 0, 2*len(fields))
+	for i, f := range fields {
+		if i > 0 && fields[i-1].value == f.value {
+			continue
+		}
+		quoted, err := json.Marshal(f.value)
+		if err != nil {
+			continue
+		}
+		masked := r.String(f.value)
+		if masked == f.value {
+			masked = "<" + f.field + ">"
+		}
+		pairs = append(pairs, string(quoted), `"`+masked+`"`)
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 type fieldValue struct{ field, value string }

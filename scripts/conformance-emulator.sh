@@ -25,7 +25,8 @@ go build -o "$bin" ./cmd/clubhouse-emulator || { echo "chconform: building the e
 
 log_args=()
 [ -n "${EMULATOR_REQUEST_LOG:-}" ] && log_args=(-request-log "$EMULATOR_REQUEST_LOG")
-"$bin" -addr 127.0.0.1:0 "${log_args[@]}" >"$out" 2>&1 &
+# The profile's JWTs are signed with the published test key: ask for it.
+"$bin" -addr 127.0.0.1:0 -jwt-secret published "${log_args[@]}" >"$out" 2>&1 &
 pid=$!
 
 base=""

@@ -12,6 +12,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 report_dir=${CH_REPORT_DIR:-reports/latest}
+# Every suite process of this run counts CH_RUN_TIMEOUT from the same start.
+export CH_RUN_STARTED=${CH_RUN_STARTED:-$(date +%s)}
 export CH_REPORT_DIR=$report_dir
 
 # A built binary, not `go run`: go run turns every non-zero exit into 1, and

@@ -10,7 +10,9 @@ cd "$root"
 stamp=node_modules/.package-lock.json # npm writes it on every install
 if [[ ! -d node_modules || ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
   echo "lint-contract: installing the pinned linters (npm ci)" >&2
-  npm ci --no-audit --no-fund
+  # No install scripts: the linters are plain JavaScript, and a dependency's
+  # postinstall would run with the checkout's (and CI's) access.
+  npm ci --ignore-scripts --no-audit --no-fund
 fi
 
 status=0

@@ -119,7 +119,7 @@ func printAuditVerdict(w io.Writer, s report.Summary, dir string) {
 		if sp.Outcome == report.OutcomeError {
 			tag = "ERROR "
 		}
-		fmt.Fprintf(w, "  %s %s: %s\n", tag, sp.Name, harness.Cut(sp.Reason, 300))
+		fmt.Fprintln(w, harness.OneLine(fmt.Sprintf("  %s %s: %s", tag, sp.Name, harness.Cut(sp.Reason, 300))))
 		shown++
 	}
 	drifting := 0

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chconform/chconform/emulator"
 )
 
 // The binary prints its health line with the port it picked, serves the
@@ -82,5 +85,76 @@ func TestBinaryStartsServesAndStops(t *testing.T) {
 	data, _ := os.ReadFile(logPath)
 	if !strings.Contains(string(data), `"operation":"get_topic"`) {
 		t.Fatalf("request log: %q", data)
+	}
+}
+
+func TestExposureWarning(t *testing.T) {
+	for _, c := range []struct {
+		ip   string
+		warn bool
+	}{{"127.0.0.1", false}, {"::1", false}, {"0.0.0.0", true}, {"::", true}, {"192.0.2.10", true}} {
+		got := exposureWarning(&net.TCPAddr{IP: net.ParseIP(c.ip), Port: 8080})
+		if (got != "") != c.warn || (c.warn && !strings.Contains(got, "not a loopback address")) {
+			t.Errorf("%s: %q", c.ip, got)
+		}
+	}
+}
+
+// Without -jwt-secret the emulator signs with a random key, printed once, so
+// a token signed with the published test key is refused; with
+// -jwt-secret published (what scripts/conformance-emulator.sh asks for) the
+// profile's tokens work.
+func TestJWTSecretIsRandomUnlessAskedFor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "clubhouse-emulator")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	published, err := emulator.MintToken([]byte(emulator.DefaultJWTSecret), "access", 1234, time.Date(3020, 1, 1, 0, 0, 0, 0, time.UTC), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args      []string
+		wantKey   bool
+		wantShown int
+	}{{nil, true, 401}, {[]string{"-jwt-secret", "published"}, false, 200}} {
+		cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, c.args...)...)
+		stdout, _ := cmd.StdoutPipe()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(stdout)
+		if !lines.Scan() {
+			_ = cmd.Process.Kill()
+			t.Fatal("no health line")
+		}
+		base := strings.TrimPrefix(lines.Text(), "clubhouse-emulator listening on ")
+		req, _ := http.NewRequest("POST", base+"/me", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", "Bearer "+published)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+		status := 0
+		if err == nil {
+			status = resp.StatusCode
+			resp.Body.Close()
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		go func() {
+			for lines.Scan() {
+			}
+		}()
+		_ = cmd.Wait()
+		if status != c.wantShown {
+			t.Errorf("%v: a token signed with the published key got %d (%v), want %d", c.args, status, err, c.wantShown)
+		}
+		shown := regexp.MustCompile(`JWT signing key for this run \(random[^)]*\): ([0-9a-f]{64})\n`).FindStringSubmatch(stderr.String())
+		if (shown != nil) != c.wantKey || strings.Count(stderr.String(), "JWT signing key") > 1 {
+			t.Errorf("%v: stderr %q", c.args, stderr.String())
+		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chconform/chconform/harness"
 )
 
 // Paths says where WriteRenderings writes each rendering; an empty path
@@ -113,6 +115,8 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 		default:
 			continue
 		}
+		// One line per spec, whatever the reason quotes from the target:
+		// a line of its own could be a CI workflow command.
 		line := fmt.Sprintf("  %s %s", tag, sp.Name)
 		if sp.Reason != "" {
 			line += ": " + sp.Reason
@@ -120,7 +124,7 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 		if sp.Location != "" {
 			line += " (" + sp.Location + ")"
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, harness.OneLine(line))
 	}
 }
 

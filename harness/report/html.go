@@ -36,6 +36,9 @@ type htmlFailure struct {
 	Outcome  Cell
 	Checks   []CheckSummary // the failed ones
 	Exchange []htmlExchange
+	// LeftOut counts the exchanges not shown, LeftOutNote says why.
+	LeftOut     int
+	LeftOutNote string
 }
 
 type htmlExchange struct {
@@ -60,6 +63,7 @@ func WriteHTML(w io.Writer, s Summary, failures []FailedSpec) error {
 }
 
 func newHTMLView(s Summary, failures []FailedSpec) htmlView {
+	failures = boundFailures(failures)
 	v := htmlView{S: s, Matrix: BuildMatrix(s), Verdict: verdictCell(s), FailAnchor: map[string]string{}}
 	v.Percent.Ops = percent(s.Coverage.OperationsExercised, s.Coverage.OperationsTotal)
 	v.Percent.Responses = percent(s.Coverage.ResponsesExercised, s.Coverage.ResponsesTotal)
@@ -76,7 +80,11 @@ func newHTMLView(s Summary, failures []FailedSpec) htmlView {
 		v.Config = append(v.Config, [2]string{k, val})
 	}
 	for i, f := range failures {
-		hf := htmlFailure{Anchor: fmt.Sprintf("failure-%d", i+1), Spec: f.Spec, Outcome: outcomeCell(f.Spec.Outcome)}
+		hf := htmlFailure{Anchor: fmt.Sprintf("failure-%d", i+1), Spec: f.Spec, Outcome: outcomeCell(f.Spec.Outcome), LeftOut: f.LeftOut}
+		if f.LeftOut > 0 {
+			hf.LeftOutNote = fmt.Sprintf("%d exchange(s) left out: report.html shows the transcripts of the first %d failures, %d exchanges each.",
+				f.LeftOut, MaxFailuresInFull, MaxExchangesInFull)
+		}
 		for _, c := range f.Spec.Checks {
 			if c.Status == "failed" {
 				hf.Checks = append(hf.Checks, c)

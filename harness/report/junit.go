@@ -23,6 +23,7 @@ import (
 // the reason, and the transcripts of a failure are its body. Ginkgo's own
 // XML element types keep the schema the one CI viewers already read.
 func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.Report) error {
+	failures = boundFailures(failures)
 	type key struct{ name, loc string }
 	runtime := map[key]float64{}
 	for _, r := range reports {
@@ -111,6 +112,7 @@ func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.R
 // failureMessage is the one line a CI viewer shows: the failed checks by
 // name, then the reason.
 func failureMessage(sp SpecSummary, f FailedSpec) string {
+	sp = boundedSpec(sp, f)
 	f.Spec = sp
 	if names := f.FailedChecks(); len(names) > 0 {
 		return "[" + strings.Join(names, ", ") + "] " + sp.Reason
@@ -121,6 +123,7 @@ func failureMessage(sp SpecSummary, f FailedSpec) string {
 // failureBody is what a CI viewer shows when the failure is opened: every
 // failed check with its message, where the spec is, and the transcripts.
 func failureBody(sp SpecSummary, f FailedSpec) string {
+	sp = boundedSpec(sp, f)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", sp.Reason)
 	for _, c := range sp.Checks {
@@ -144,5 +147,18 @@ func failureBody(sp SpecSummary, f FailedSpec) string {
 			fmt.Fprintf(&b, "transport error: %s\n", e.Error)
 		}
 	}
+	if f.LeftOut > 0 {
+		fmt.Fprintf(&b, "\n%d exchange(s) left out: junit.xml carries the transcripts of the first %d failures, %d exchanges each\n",
+			f.LeftOut, MaxFailuresInFull, MaxExchangesInFull)
+	}
 	return b.String()
+}
+
+// boundedSpec is sp with the reason and messages as boundFailures cut them
+// for f, or cut at MaxReasonBytes when f is not a known failure.
+func boundedSpec(sp SpecSummary, f FailedSpec) SpecSummary {
+	if f.Spec.Name == sp.Name && f.Spec.Location == sp.Location && f.Spec.Outcome != "" {
+		return f.Spec
+	}
+	return boundFailures([]FailedSpec{{Spec: sp}})[0].Spec
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -76,15 +77,21 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 		b.WriteString("No spec failed.\n")
 	} else {
 		fmt.Fprintf(&b, "### Failures (%d)\n\n", len(failures))
+		// The list stops where the page would run out: a target can fail
+		// every spec with a long reason. What is left out is counted.
+		const more = "- _%d more failure(s) not listed to stay under %d bytes; see report.html and summary.json._\n"
+		reserve := len(more) + 40 + skippedReserve
+		unlisted := 0
 		for _, f := range failures {
-			fmt.Fprintf(&b, "- %s **%s**", outcomeCell(f.Spec.Outcome).Symbol, mdEscape(f.Spec.Name))
-			if names := f.FailedChecks(); len(names) > 0 {
-				fmt.Fprintf(&b, " — `%s`", strings.Join(names, "`, `"))
+			line := failureLine(f)
+			if unlisted > 0 || b.Len()+len(line)+reserve > limit {
+				unlisted++
+				continue
 			}
-			if f.Spec.Reason != "" {
-				fmt.Fprintf(&b, ": %s", mdEscape(f.Spec.Reason))
-			}
-			b.WriteString("\n")
+			b.WriteString(line)
+		}
+		if unlisted > 0 {
+			fmt.Fprintf(&b, more, unlisted, limit)
 		}
 		b.WriteString("\n")
 		// Transcripts go last and only while they fit: the list above is
@@ -92,11 +99,15 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 		const tail = "\n_%d transcript(s) left out to stay under %d bytes; see report.html._\n"
 		left := 0
 		for _, f := range failures {
-			block := transcriptBlock(f)
-			if block == "" {
+			if len(f.Exchanges) == 0 {
 				continue
 			}
-			if left > 0 || b.Len()+len(block)+len(tail)+40 > limit {
+			if left > 0 {
+				left++
+				continue
+			}
+			block := transcriptBlock(f)
+			if b.Len()+len(block)+len(tail)+40 > limit {
 				left++
 				continue
 			}
@@ -111,6 +122,30 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// MarkdownReasonCut cuts a failure's reason in report.md's list: the whole
+// reason is in report.html and summary.json.
+const MarkdownReasonCut = 400
+
+// skippedReserve is what the failure list leaves for the notes after it.
+const skippedReserve = 200
+
+// failureLine is one failure in report.md's list.
+func failureLine(f FailedSpec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "- %s **%s**", outcomeCell(f.Spec.Outcome).Symbol, mdEscape(cutUTF8(f.Spec.Name, MarkdownReasonCut)))
+	if names := f.FailedChecks(); len(names) > 0 {
+		fmt.Fprintf(&b, " — `%s`", strings.Join(names, "`, `"))
+	}
+	if r := f.Spec.Reason; r != "" {
+		if len(r) > MarkdownReasonCut {
+			r = cutUTF8(r, MarkdownReasonCut) + "…"
+		}
+		fmt.Fprintf(&b, ": %s", mdEscape(r))
+	}
+	b.WriteString("\n")
+	return b.String()
 }
 
 // transcriptBlock is one failure's exchanges in a collapsed <details>.
@@ -175,13 +210,45 @@ func fence(text string) string {
 }
 
 // mdEscape keeps spec names and messages from the target from turning into
-// Markdown or HTML: a table cell must not be split by "|", and a name with
-// "<script>" must stay text in a comment.
+// Markdown or HTML: a table cell must not be split by "|", a name with
+// "<script>" must stay text in a comment, "\\[text\\](url)" must not become a
+// link. Every Markdown punctuation is backslash-escaped (the backslash
+// first), control characters and line breaks become spaces, and what GitHub
+// links after rendering, where escapes no longer help, is broken with a zero
+// width joiner: URLs ("http://", "www."), @mentions and e-mail addresses,
+// "#123" and "GH-123" references.
 func mdEscape(s string) string {
 	s = htmlEscape(s)
-	r := strings.NewReplacer("|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "\n", " ")
-	return r.Replace(s)
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, s)
+	s = mdPunctuation.Replace(s)
+	for _, p := range mdAutolinks {
+		s = p.re.ReplaceAllString(s, p.repl)
+	}
+	return s
 }
+
+// zwj is the zero-width joiner that breaks what GitHub would link.
+const zwj = "\u200d"
+
+var (
+	mdPunctuation = strings.NewReplacer(`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`,
+		"[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`, "!", `\!`, "~", `\~`, "$", `\$`, "#", `\#`)
+	mdAutolinks = []struct {
+		re   *regexp.Regexp
+		repl string
+	}{
+		{regexp.MustCompile(`:(/|\\/)`), ":" + zwj + "$1"},               // scheme://
+		{regexp.MustCompile(`(?i)\b(www)\.`), "${1}" + zwj + "."},        // www. autolinks
+		{regexp.MustCompile(`@`), "@" + zwj},                             // @mentions, e-mail addresses
+		{regexp.MustCompile(`#`), "#" + zwj},                             // #123 references
+		{regexp.MustCompile(`(?i)\b(gh)-([0-9])`), "${1}-" + zwj + "$2"}, // GH-123 references
+	}
+)
 
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)

@@ -21,11 +21,11 @@ func NewExchangeEntry(ex *harness.Exchange, redact *harness.Redactor) ExchangeEn
 	e.Request = Transcript{
 		Method:  ex.Request.Method,
 		URL:     redact.String(ex.Request.URL),
-		Headers: redact.Header(ex.Request.Header),
+		Headers: capHeaders(redact.Header(ex.Request.Header)),
 	}
 	e.Request.Body, e.Request.BodyTruncated = transcriptBody(ex.Request.Body, redact)
 	if ex.Response != nil {
-		e.Response = &Transcript{Status: ex.Response.Status, Headers: redact.Header(ex.Response.Header)}
+		e.Response = &Transcript{Status: ex.Response.Status, Headers: capHeaders(redact.Header(ex.Response.Header))}
 		e.Response.Body, e.Response.BodyTruncated = transcriptBody(ex.Response.Body, redact)
 		e.Response.BodyTruncated = e.Response.BodyTruncated || ex.Response.Truncated
 	}

@@ -215,6 +215,9 @@ func BuildMatrix(s Summary) Matrix {
 type FailedSpec struct {
 	Spec      SpecSummary
 	Exchanges []ExchangeEntry
+	// LeftOut counts the exchanges a bounded report does not show
+	// (boundFailures).
+	LeftOut int
 }
 
 // FailedChecks names the checks that failed on the spec's exchanges, in
@@ -316,8 +319,17 @@ func TranscriptText(t *Transcript, request bool, maxBody int) string {
 	return b.String()
 }
 
-// prettyJSON indents a JSON body; anything else is returned as it came.
+// prettyIndentDepth is the deepest body prettyJSON indents: indenting costs
+// the depth on every line, so a nested body (a hostile target's "[[[[...")
+// would grow quadratically.
+const prettyIndentDepth = 20
+
+// prettyJSON indents a JSON body; anything else, or a body nested deeper than
+// prettyIndentDepth, is returned as it came.
 func prettyJSON(body string) string {
+	if harness.CheckJSONDepth([]byte(body), prettyIndentDepth) != nil {
+		return body
+	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, []byte(body), "", "  "); err != nil {
 		return body

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -37,6 +38,10 @@ type Env struct {
 	// Tape writes every exchange as a fixture (CH_RECORD), and into the
 	// process's run log, <CH_RECORD>/run-<suite>.har; nil otherwise.
 	Tape *harness.Tape
+	// Deadline is the end of the run (CH_RUN_TIMEOUT, counted from
+	// CH_RUN_STARTED when the run's script set it, else from this process's
+	// start); zero without CH_RUN_TIMEOUT.
+	Deadline time.Time
 }
 
 var (
@@ -67,6 +72,9 @@ func load() (*Env, error) {
 		return nil, err
 	}
 	e := &Env{Config: cfg}
+	if cfg.RunTimeout > 0 {
+		e.Deadline = runStart(os.Getenv("CH_RUN_STARTED"), time.Now()).Add(cfg.RunTimeout)
+	}
 	specPath, specData := "api.yaml (embedded)", chconform.Contract
 	if cfg.SpecPath != "" {
 		specPath = cfg.SpecPath
@@ -138,3 +146,15 @@ const (
 	BreakerThreshold = 3
 	BreakerCooldown  = 30 * time.Second
 )
+
+// runStart is when the run began: CH_RUN_STARTED (Unix seconds, exported by
+// scripts/conformance.sh so every suite process of one run shares one
+// deadline), or now when it is unset or not a time in the past.
+func runStart(raw string, now time.Time) time.Time {
+	if sec, err := strconv.ParseInt(raw, 10, 64); err == nil {
+		if t := time.Unix(sec, 0); !t.After(now) {
+			return t
+		}
+	}
+	return now
+}

@@ -21,15 +21,16 @@ func redact(msg string) string {
 	return shapes.String(msg)
 }
 
-// Fail is ginkgo.Fail after the run's redactor: every failure message, from
-// Gomega (Prepare registers Fail as its fail handler) or from the harness,
-// reaches Ginkgo's reports and stdout masked.
+// Fail is ginkgo.Fail after the run's redactor and harness.LogSafe: every
+// failure message, from Gomega (Prepare registers Fail as its fail handler)
+// or from the harness, reaches Ginkgo's reports and stdout masked, and can
+// write no workflow command or terminal escape into a CI log.
 func Fail(message string, callerSkip ...int) {
 	skip := 0
 	if len(callerSkip) > 0 {
 		skip = callerSkip[0]
 	}
-	ginkgo.Fail(redact(message), skip+1)
+	ginkgo.Fail(harness.LogSafe(redact(message)), skip+1)
 }
 
 // Skip is ginkgo.Skip after the run's redactor: a skip reason may quote a

@@ -55,19 +55,21 @@ func (t transcriptEntry) String() string {
 	fmt.Fprintf(&b, "%s %s  [%s, %.1f ms]\n", e.Request.Method, e.Request.URL, e.Operation, e.ElapsedMS)
 	writeHeaders(&b, "> ", e.Request.Headers)
 	if e.Request.Body != "" {
-		fmt.Fprintf(&b, "> \n> %s\n", harness.Cut(e.Request.Body, 2048))
+		fmt.Fprintf(&b, "> \n> %s\n", harness.PrefixLines(harness.Cut(e.Request.Body, 2048), "> "))
 	}
 	if e.Response != nil {
 		fmt.Fprintf(&b, "< %d %s\n", e.Response.Status, http.StatusText(e.Response.Status))
 		writeHeaders(&b, "< ", e.Response.Headers)
 		if e.Response.Body != "" {
-			fmt.Fprintf(&b, "< \n< %s\n", harness.Cut(e.Response.Body, 2048))
+			fmt.Fprintf(&b, "< \n< %s\n", harness.PrefixLines(harness.Cut(e.Response.Body, 2048), "< "))
 		}
 	}
 	if e.Error != "" {
-		fmt.Fprintf(&b, "! %s\n", e.Error)
+		fmt.Fprintf(&b, "! %s\n", harness.PrefixLines(e.Error, "! "))
 	}
-	return b.String()
+	// Ginkgo prints this on stdout under a failed spec: every line above
+	// starts with the harness's own marker; LogSafe strips what is left.
+	return harness.LogSafe(b.String())
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h map[string][]string) {
@@ -77,6 +79,6 @@ func writeHeaders(b *strings.Builder, prefix string, h map[string][]string) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		fmt.Fprintf(b, "%s%s: %s\n", prefix, name, strings.Join(h[name], ", "))
+		fmt.Fprintf(b, "%s%s: %s\n", prefix, name, harness.OneLine(strings.Join(h[name], ", ")))
 	}
 }

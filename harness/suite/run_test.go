@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -103,6 +104,7 @@ type run struct {
 	stdout  string
 	stderr  string
 	took    time.Duration
+	maxRSS  int64 // peak resident memory of the process, in bytes
 	reports []types.Report
 	summary report.Summary
 }
@@ -128,6 +130,9 @@ func runCommand(t *testing.T, bin, dir string, vars map[string]string, reportDir
 	start := time.Now()
 	err := c.Run()
 	r := run{took: time.Since(start), stdout: stdout.String(), stderr: stderr.String()}
+	if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.maxRSS = ru.Maxrss << 10 // KiB on Linux
+	}
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):
@@ -297,6 +302,7 @@ func TestBadConfigurationExitsTwoBeforeAnyRequestNamingTheProblem(t *testing.T) 
 		{map[string]string{"CH_SPEC": "/nonexistent/api.yaml"}, "CH_SPEC", "cannot read"},
 		{map[string]string{"CH_SPEC": garbage}, "CH_SPEC", ""},
 		{map[string]string{"CH_TIMEOUT": "0s"}, "CH_TIMEOUT", "positive duration"},
+		{map[string]string{"CH_RUN_TIMEOUT": "soon"}, "CH_RUN_TIMEOUT", "positive duration"},
 		{map[string]string{"CH_ALLOW_SMS": "please"}, "CH_ALLOW_SMS", "boolean"},
 	}
 	chreport := binary(t, "cmd/chreport", true)

@@ -42,8 +42,9 @@ func Prepare() {
 			os.Exit(ExitConfigError)
 		}
 	}
-	// Failure messages go through the run's redactor (fail.go): a target
-	// may quote the configured token back in any shape.
+	// Failure messages go through the run's redactor and are made safe
+	// for a CI log (fail.go): a target may quote the configured token back
+	// in any shape, or write workflow commands.
 	gomega.RegisterFailHandler(Fail)
 	ginkgo.BeforeSuite(recordRun)
 	ginkgo.AfterSuite(closeTape)
@@ -92,6 +93,7 @@ func Client() *harness.Client {
 		SpecName:     name,
 		Limiter:      e.Limiter,
 		Breaker:      e.Breaker,
+		Deadline:     e.Deadline,
 		MaxRetryWait: harness.DefaultMaxRetryWait,
 	}
 }
@@ -107,7 +109,7 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	RequireAllowed(call.Op)
 	RequireCredentials(call)
 	ex := Client().Do(ctx, call)
-	if errors.Is(ex.Err, harness.ErrTargetDown) {
+	if errors.Is(ex.Err, harness.ErrTargetDown) || errors.Is(ex.Err, harness.ErrRunTimeout) {
 		Fail(report.HarnessErrorPrefix + " " + ex.Err.Error())
 	}
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
