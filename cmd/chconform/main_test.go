@@ -75,6 +75,9 @@ func TestAuditExitStatusAndReports(t *testing.T) {
 			}
 			var s report.Summary
 			data, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+			if err := report.ValidateSummary(data); err != nil {
+				t.Fatalf("summary.json breaks its schema: %v", err)
+			}
 			if err := json.Unmarshal(data, &s); err != nil || s.Audit == nil {
 				t.Fatalf("summary.json: %v, audit %v", err, s.Audit)
 			}

@@ -98,9 +98,10 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 	outPath := fs.String("out", filepath.Join(dir, "summary.json"), "where to write summary.json")
 	// The other reports go next to summary.json unless named; an empty path
 	// leaves one out (a baseline needs only summary.json).
-	var htmlPath, mdPath, junitPath optionalPath
+	var htmlPath, mdPath, junitPath, badgePath optionalPath
 	fs.Var(&htmlPath, "html", "where to write report.html (default: next to --out; empty: none)")
 	fs.Var(&mdPath, "md", "where to write report.md (default: next to --out; empty: none)")
+	fs.Var(&badgePath, "badge", "where to write badge.json, a shields.io endpoint (default: next to --out; empty: none)")
 	fs.Var(&junitPath, "junit", "where to write junit.xml, replacing Ginkgo's (default: next to --out; empty: none)")
 	stable := fs.Bool("stable", false, "leave out what changes from run to run (start time, tool revision, report dir): for a committed baseline")
 	if err := fs.Parse(args); err != nil {
@@ -138,6 +139,7 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 		HTML:  htmlPath.or(filepath.Join(outDir, "report.html")),
 		MD:    mdPath.or(filepath.Join(outDir, "report.md")),
 		JUnit: junitPath.or(filepath.Join(outDir, "junit.xml")),
+		Badge: badgePath.or(filepath.Join(outDir, "badge.json")),
 	}); err != nil {
 		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
 		return exitUsage

@@ -17,7 +17,7 @@ import (
 
 // Paths says where WriteRenderings writes each rendering; an empty path
 // leaves that one out.
-type Paths struct{ HTML, MD, JUnit string }
+type Paths struct{ HTML, MD, JUnit, Badge string }
 
 // PathsIn is the three renderings next to each other in dir.
 func PathsIn(dir string) Paths {
@@ -25,6 +25,7 @@ func PathsIn(dir string) Paths {
 		HTML:  filepath.Join(dir, "report.html"),
 		MD:    filepath.Join(dir, "report.md"),
 		JUnit: filepath.Join(dir, "junit.xml"),
+		Badge: filepath.Join(dir, "badge.json"),
 	}
 }
 
@@ -40,6 +41,7 @@ func WriteRenderings(s Summary, failures []FailedSpec, reports []types.Report, p
 		{paths.HTML, func(b *bytes.Buffer) error { return WriteHTML(b, s, failures) }},
 		{paths.MD, func(b *bytes.Buffer) error { return WriteMarkdown(b, s, failures, MarkdownLimit) }},
 		{paths.JUnit, func(b *bytes.Buffer) error { return WriteJUnit(b, s, failures, reports) }},
+		{paths.Badge, func(b *bytes.Buffer) error { return json.NewEncoder(b).Encode(NewBadge(s)) }},
 	}
 	for _, j := range jobs {
 		if j.path == "" {

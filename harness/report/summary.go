@@ -26,6 +26,9 @@ type ToolInfo struct {
 // randomisation, so two summaries of the same run are byte-identical and a
 // diff of two runs shows only what changed.
 type Summary struct {
+	// SchemaVersion is the format of this document (SchemaVersion,
+	// summary.schema.json).
+	SchemaVersion string `json:"schema_version"`
 	// StartedAt is the earliest suite start; the only time in the summary.
 	StartedAt  string             `json:"started_at,omitempty"`
 	Target     Target             `json:"target"`
@@ -327,7 +330,7 @@ func (b *Builder) AddSpec(spec SpecSummary) {
 // specs over (an audit of a long capture holds one per entry, and a copy
 // would double them): add nothing after it.
 func (b *Builder) Summary() Summary {
-	s := Summary{Tool: b.tool, Operations: []OperationSummary{}, Specs: b.specs}
+	s := Summary{SchemaVersion: SchemaVersion, Tool: b.tool, Operations: []OperationSummary{}, Specs: b.specs}
 	b.specs = nil
 	if s.Specs == nil {
 		s.Specs = []SpecSummary{}

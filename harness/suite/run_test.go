@@ -150,6 +150,11 @@ func runCommand(t *testing.T, bin, dir string, vars map[string]string, reportDir
 		if r.summary, err = report.Build(r.reports, report.ToolInfo{}); err != nil {
 			t.Fatalf("summary: %v", err)
 		}
+		// Every run a test makes also proves the summary keeps its schema.
+		data, _ := json.Marshal(r.summary)
+		if err := report.ValidateSummary(data); err != nil {
+			t.Errorf("the summary of %s breaks summary.schema.json: %v", filepath.Base(bin), err)
+		}
 	}
 	return r
 }
