@@ -1,6 +1,7 @@
 // Command chconform is the one command of the conformance suite. Its verbs:
 //
-//	chconform audit FILE...   judge captured traffic (HAR, Postman) against the contract
+//	chconform audit FILE...         judge captured traffic (HAR, Postman) against the contract
+//	chconform matrix SUMMARY...     several summaries side by side (or over time with --trend)
 //
 // Every verb exits 0 when the target (or the capture) kept the contract, 1
 // when it broke it, 2 when the verb could not do its job (bad input, bad
@@ -30,7 +31,8 @@ type verb struct {
 
 func verbs() map[string]verb {
 	return map[string]verb{
-		"audit": {"audit", "judge captured traffic (HAR 1.2, Postman v2.1) against the contract", runAudit},
+		"audit":  {"audit", "judge captured traffic (HAR 1.2, Postman v2.1) against the contract", runAudit},
+		"matrix": {"matrix", "lay several summaries (targets, or one target over time) side by side", runMatrix},
 	}
 }
 

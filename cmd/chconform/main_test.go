@@ -154,3 +154,29 @@ func TestAuditReadsPostmanCollectionsAndHARsInOneCall(t *testing.T) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 }
+
+func TestMatrixLaysAuditsSideBySideAndRefusesWhatIsNoSummary(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good"), filepath.Join(dir, "bad")
+	runCmd(t, map[string]string{"CH_REPORT_DIR": good}, "audit", har(t, dir, "good.har", 200, releaseNotes(t)))
+	runCmd(t, map[string]string{"CH_REPORT_DIR": bad}, "audit", har(t, dir, "bad.har", 200, `{"notes":"nope"}`))
+	out := filepath.Join(dir, "matrix")
+	code, stdout, stderr := runCmd(t, nil, "matrix", "--report-dir", out,
+		filepath.Join(good, "summary.json"), filepath.Join(bad, "summary.json"))
+	if code != 0 || !strings.Contains(stdout, "2 summaries, 1 of") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	html, err := os.ReadFile(filepath.Join(out, "matrix.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(html), `href="../bad/report.html#failure-1"`) {
+		t.Fatalf("the failed cell does not link to its transcript:\n%s", html)
+	}
+	if _, err := os.Stat(filepath.Join(out, "matrix.md")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCmd(t, nil, "matrix", "--report-dir", out, filepath.Join(good, "report.md")); code != 2 || !strings.Contains(stderr, "not a summary.json") {
+		t.Fatalf("a report.md was taken for a summary: exit %d, %s", code, stderr)
+	}
+}
