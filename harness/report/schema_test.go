@@ -16,7 +16,7 @@ import (
 func sampleSummary() Summary {
 	b := NewBuilder(ToolInfo{Version: "devel", KinOpenAPI: "v0.153.0", Ginkgo: "v2.34.0"})
 	b.AddRun(RunEntry{Mode: "capture", Profile: "capture", SpecPath: "api.yaml", SpecSHA: strings.Repeat("ab", 32),
-		Config: map[string]string{"CH_STRICT": "false"},
+		Config:     map[string]string{"CH_STRICT": "false"},
 		Operations: []OperationInfo{{ID: "me", Group: "users", Method: "POST", Path: "/me", ResponsesDocumented: []string{"200", "401"}}}})
 	entry := ChecksEntry{Operation: "me", Status: 200, Checks: []harness.CheckResult{
 		{Name: harness.CheckStatusCode, Status: harness.CheckPassed},
@@ -57,12 +57,16 @@ func TestEverySummaryShapeValidatesAgainstTheSchema(t *testing.T) {
 func TestTheSchemaRejectsASummaryThatBreaksIt(t *testing.T) {
 	good, _ := json.Marshal(sampleSummary())
 	cases := map[string]func(map[string]any){
-		"no schema_version":   func(m map[string]any) { delete(m, "schema_version") },
-		"another major":       func(m map[string]any) { m["schema_version"] = "2.0" },
-		"unknown outcome":     func(m map[string]any) { m["specs"].([]any)[0].(map[string]any)["outcome"] = "flaky-ish" },
-		"negative total":      func(m map[string]any) { m["totals"].(map[string]any)["passed"] = -1 },
-		"check without name":  func(m map[string]any) { delete(m["operations"].([]any)[0].(map[string]any)["checks"].([]any)[0].(map[string]any), "name") },
-		"status not a status": func(m map[string]any) { m["operations"].([]any)[0].(map[string]any)["responses_documented"] = []any{"ok"} },
+		"no schema_version": func(m map[string]any) { delete(m, "schema_version") },
+		"another major":     func(m map[string]any) { m["schema_version"] = "2.0" },
+		"unknown outcome":   func(m map[string]any) { m["specs"].([]any)[0].(map[string]any)["outcome"] = "flaky-ish" },
+		"negative total":    func(m map[string]any) { m["totals"].(map[string]any)["passed"] = -1 },
+		"check without name": func(m map[string]any) {
+			delete(m["operations"].([]any)[0].(map[string]any)["checks"].([]any)[0].(map[string]any), "name")
+		},
+		"status not a status": func(m map[string]any) {
+			m["operations"].([]any)[0].(map[string]any)["responses_documented"] = []any{"ok"}
+		},
 		"audit without drift": func(m map[string]any) { delete(m["audit"].(map[string]any), "drift") },
 	}
 	for name, breakIt := range cases {
