@@ -207,6 +207,9 @@ func column(it Labeled, trend bool) CompareColumn {
 		for _, f := range s.Audit.Files {
 			files = append(files, filepath.Base(f.Path))
 		}
+		if len(files) > 2 {
+			files = append(files[:1], fmt.Sprintf("and %d more files", len(files)-1))
+		}
 		col.Label = "capture " + strings.Join(files, ", ")
 	case s.Target.BaseURL != "":
 		col.Label = s.Target.Profile + " " + s.Target.BaseURL
