@@ -250,28 +250,6 @@ func walkDeclared(schemas []*openapi3.Schema, value any, path []string, out *[]F
 	}
 }
 
-// flattenSchemas lists schemas with every allOf/oneOf/anyOf branch under
-// them: a field declared in any branch is declared.
-func flattenSchemas(schemas []*openapi3.Schema) []*openapi3.Schema {
-	var out []*openapi3.Schema
-	seen := map[*openapi3.Schema]bool{}
-	var visit func(s *openapi3.Schema)
-	visit = func(s *openapi3.Schema) {
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		out = append(out, s)
-		for _, group := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, ref := range group {
-				if ref != nil {
-					visit(ref.Value)
-				}
-			}
-		}
-	}
-	for _, s := range schemas {
-		visit(s)
-	}
-	return out
-}
+// flattenSchemas is fastschema.Flatten: the fast path and this walk must
+// agree on what a schema declares.
+func flattenSchemas(schemas []*openapi3.Schema) []*openapi3.Schema { return fastschema.Flatten(schemas) }

@@ -49,9 +49,10 @@ type declCompiler struct {
 	memo map[string]*decl
 }
 
-// flatten is walkDeclared's flattenSchemas: the schemas with every
-// allOf/oneOf/anyOf branch under them.
-func flatten(schemas []*openapi3.Schema) []*openapi3.Schema {
+// Flatten lists schemas with every allOf/oneOf/anyOf branch under them (a
+// field declared in any branch is declared): the one rule both strict-mode
+// walks, this one on raw bytes and the harness's on decoded values, follow.
+func Flatten(schemas []*openapi3.Schema) []*openapi3.Schema {
 	var out []*openapi3.Schema
 	seen := map[*openapi3.Schema]bool{}
 	var visit func(s *openapi3.Schema)
@@ -76,7 +77,7 @@ func flatten(schemas []*openapi3.Schema) []*openapi3.Schema {
 }
 
 func (c *declCompiler) of(schemas []*openapi3.Schema) *decl {
-	flat := normalize(flatten(schemas))
+	flat := normalize(Flatten(schemas))
 	if len(flat) == 0 {
 		return nil
 	}
