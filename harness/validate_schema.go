@@ -252,4 +252,6 @@ func walkDeclared(schemas []*openapi3.Schema, value any, path []string, out *[]F
 
 // flattenSchemas is fastschema.Flatten: the fast path and this walk must
 // agree on what a schema declares.
-func flattenSchemas(schemas []*openapi3.Schema) []*openapi3.Schema { return fastschema.Flatten(schemas) }
+func flattenSchemas(schemas []*openapi3.Schema) []*openapi3.Schema {
+	return fastschema.Flatten(schemas)
+}
