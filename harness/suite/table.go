@@ -1,7 +1,10 @@
 package suite
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
@@ -56,7 +59,7 @@ func ContractTable(group string) {
 }
 
 func checkDocumentedCase(ctx ginkgo.SpecContext, c documentedCase) {
-	ex := SendDocumented(ctx, c.Op, c.Example.State)
+	ex := sendDocumented(ctx, c.Op, c.Example.State, func(err error) { fixtureSetBroken(c, err) })
 	gomega.Expect(ex).To(ConformToSpec())
 	if c.Example.State != "" || c.Status >= 400 {
 		gomega.Expect(ex).To(harness.BeDocumentedErrorCase(c.Status, c.Example))
@@ -65,6 +68,36 @@ func checkDocumentedCase(ctx ginkgo.SpecContext, c documentedCase) {
 	}
 	expectPaginated(ctx, ex)
 }
+
+// fixtureSetBroken fails a documented-response spec that no fixture answers
+// on the fixture target. Every documented example has a recording
+// (cmd/chfixtures writes them), so a request none matches means the fixture
+// set drifted from the requests the suite sends: a failure of the fixture
+// set, never "unsupported" (which would quietly drop the response from
+// coverage and leave the run green).
+func fixtureSetBroken(c documentedCase, err error) {
+	ginkgo.GinkgoHelper()
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err // the fixture error already names method and path
+	}
+	var files []string
+	for _, f := range MustLoad().Fixtures {
+		if f.Example == c.Example.Name && f.Response.Status == c.Status && strings.HasPrefix(f.File(), c.Op.ID+"/") {
+			files = append(files, f.File())
+		}
+	}
+	what := fmt.Sprintf("no fixture records the documented example %s of %s %d (%v): run make fixtures", c.Example.Name, c.Op.ID, c.Status, err)
+	if len(files) > 0 {
+		what = fmt.Sprintf("fixture %s (example %s of %s %d) no longer matches the request the suite sends (%v): re-record it or fix its request",
+			strings.Join(files, ", "), c.Example.Name, c.Op.ID, c.Status, err)
+	}
+	Fail(FixtureSetPrefix + " " + what)
+}
+
+// FixtureSetPrefix starts the failure of a documented-response spec whose
+// fixture no longer answers it.
+const FixtureSetPrefix = "fixture set broken:"
 
 // mustSpec loads the contract while the tree is built; a run that cannot load
 // it has already stopped in Run with exit 2.
