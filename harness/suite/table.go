@@ -69,12 +69,16 @@ func checkDocumentedCase(ctx ginkgo.SpecContext, c documentedCase) {
 	expectPaginated(ctx, ex)
 }
 
-// fixtureSetBroken fails a documented-response spec that no fixture answers
-// on the fixture target. Every documented example has a recording
-// (cmd/chfixtures writes them), so a request none matches means the fixture
-// set drifted from the requests the suite sends: a failure of the fixture
-// set, never "unsupported" (which would quietly drop the response from
-// coverage and leave the run green).
+// fixtureSetBroken fails a documented-response spec on the fixture target
+// when a fixture records its example (the fixture's `example` and status, in
+// the operation's folder) but no fixture answers the request the suite sends:
+// the fixture set drifted from the suite (issue 12: get_profile's recorded
+// user_id as a string), a failure of the fixture set, never "unsupported",
+// which would quietly drop the response from coverage. A fixture folder that
+// does not record the example at all (a recording of another target made
+// with CH_RECORD, whose requests carry fresh phone numbers) leaves the spec
+// unsupported as before; the profile's coverage floor then says whether that
+// gap is allowed.
 func fixtureSetBroken(c documentedCase, err error) {
 	ginkgo.GinkgoHelper()
 	var urlErr *url.Error
@@ -87,12 +91,11 @@ func fixtureSetBroken(c documentedCase, err error) {
 			files = append(files, f.File())
 		}
 	}
-	what := fmt.Sprintf("no fixture records the documented example %s of %s %d (%v): run make fixtures", c.Example.Name, c.Op.ID, c.Status, err)
-	if len(files) > 0 {
-		what = fmt.Sprintf("fixture %s (example %s of %s %d) no longer matches the request the suite sends (%v): re-record it or fix its request",
-			strings.Join(files, ", "), c.Example.Name, c.Op.ID, c.Status, err)
+	if len(files) == 0 {
+		return
 	}
-	Fail(FixtureSetPrefix + " " + what)
+	Fail(fmt.Sprintf("%s fixture %s (example %s of %s %d) no longer matches the request the suite sends (%v): re-record it or fix its request",
+		FixtureSetPrefix, strings.Join(files, ", "), c.Example.Name, c.Op.ID, c.Status, err))
 }
 
 // FixtureSetPrefix starts the failure of a documented-response spec whose

@@ -15,11 +15,7 @@ import (
 // spec became "unsupported: no fixture recorded" and the run exited 0; now it
 // fails, naming the fixture file, and get_profile 200 is listed unverified.
 func TestFixtureDriftIsAFailureOfTheFixtureSet(t *testing.T) {
-	dir := t.TempDir()
-	fixtures := filepath.Join(dir, "fixtures")
-	if err := os.CopyFS(fixtures, os.DirFS(filepath.Join(repoRoot, "fixtures"))); err != nil {
-		t.Fatal(err)
-	}
+	dir, fixtures := scratchFixtures(t)
 	file := filepath.Join(fixtures, "get_profile", "200-user_profile.yaml")
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -66,5 +62,44 @@ func TestFixtureDriftIsAFailureOfTheFixtureSet(t *testing.T) {
 	}
 	if s.Verified.Floor.Profile != "all" || len(s.Verified.Floor.Exempt) == 0 {
 		t.Errorf("the run's floor did not reach the summary: %+v", s.Verified.Floor)
+	}
+}
+
+// scratchFixtures copies the fixtures into a temporary folder.
+func scratchFixtures(t *testing.T) (dir, fixtures string) {
+	t.Helper()
+	dir = t.TempDir()
+	fixtures = filepath.Join(dir, "fixtures")
+	if err := os.CopyFS(fixtures, os.DirFS(filepath.Join(repoRoot, "fixtures"))); err != nil {
+		t.Fatal(err)
+	}
+	return dir, fixtures
+}
+
+// TestAMissingFixtureIsBelowTheFloor: with the fixture of a documented
+// example deleted, its spec is unsupported (nothing records the example), and
+// the fixtures profile's floor (every documented response) turns that gap
+// into exit 1 naming the response and why.
+func TestAMissingFixtureIsBelowTheFloor(t *testing.T) {
+	dir, fixtures := scratchFixtures(t)
+	if err := os.Remove(filepath.Join(fixtures, "get_profile", "200-user_profile.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	reports := filepath.Join(dir, "reports")
+	r := runSuite(t, "users", map[string]string{"CH_FIXTURES": fixtures, "CH_REPORT_DIR": reports}, reports,
+		"-ginkgo.label-filter=op:get_profile")
+	s := r.summary
+	if s.Totals.Failed != 0 || s.Totals.Unsupported == 0 {
+		t.Fatalf("want the spec unsupported, not failed: %+v", s.Totals)
+	}
+	if s.ExitCode() != 1 || s.Verdict != report.VerdictNotConformant {
+		t.Fatalf("exit %d verdict %s, want 1 and not-conformant (below the floor %+v)", s.ExitCode(), s.Verdict, s.Verified.BelowFloor)
+	}
+	found := false
+	for _, m := range s.Verified.BelowFloor {
+		found = found || strings.HasPrefix(m, "get_profile 200: only in unsupported specs: unsupported: no fixture recorded")
+	}
+	if !found {
+		t.Errorf("below the floor: %q, want get_profile 200 with its reason", s.Verified.BelowFloor)
 	}
 }
