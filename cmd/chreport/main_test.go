@@ -106,9 +106,9 @@ func TestSummaryCommand(t *testing.T) {
 			mentions: []string{"BELOW FLOOR CH_MIN_COVERAGE=0.9: verified 1 of 2"},
 		},
 		{
-			name:    "all passed",
-			specs:   []types.SpecReport{it("answers 200", types.SpecStatePassed, "")},
-			exit:    0,
+			name:  "all passed",
+			specs: []types.SpecReport{it("answers 200", types.SpecStatePassed, "")},
+			exit:  0,
 			verdict: "chconform: 1 passed, 0 failed, 0 unsupported, 0 disabled, 0 error; coverage 1/1 operations, 1/2 responses\n" +
 				"chconform: verdict conformant-with-gaps; verified 1/2 documented responses\n" +
 				"  NOT VERIFIED get_profile 401: never exercised\n",
