@@ -24,3 +24,9 @@ func Fixtures() fs.FS { sub, _ := fs.Sub(fixtures, "fixtures"); return sub }
 
 // Profiles is the built-in target profiles, one YAML file per name.
 func Profiles() fs.FS { sub, _ := fs.Sub(profiles, "profiles"); return sub }
+
+// Ineligible is ineligible.yaml: the documented responses no spec can
+// exercise, with the reason. Every coverage floor exempts them.
+//
+//go:embed ineligible.yaml
+var Ineligible []byte

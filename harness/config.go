@@ -54,6 +54,10 @@ type Config struct {
 	Fixtures string
 	// Strict reports fields the contract does not declare.
 	Strict bool
+	// MinCoverage is the user's floor of verified documented responses
+	// (CH_MIN_COVERAGE): "" none, "all", or a fraction in [0,1] as written.
+	// chreport enforces it from the summary (harness/report/verdict.go).
+	MinCoverage string
 }
 
 // Mode is "fixtures" without a base URL, "base-url" with one.
@@ -97,7 +101,7 @@ var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
 	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_RUN_TIMEOUT", "CH_SPEC",
 	"CH_REPORT_DIR",
-	"CH_RECORD", "CH_STRICT", "CH_FIXTURES",
+	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE",
 }
 
 // LoadConfigFromEnv reads the process environment.
@@ -204,6 +208,15 @@ func parseConfig(v map[string]string) (Config, error) {
 			return Config{}, &ConfigError{Var: "CH_TIMEOUT", Value: raw, Problem: "not a positive duration, e.g. 10s or 500ms"}
 		}
 		c.Timeout = d
+	}
+	if raw := strings.TrimSpace(v["CH_MIN_COVERAGE"]); raw != "" {
+		if raw != "all" {
+			f, err := strconv.ParseFloat(raw, 64)
+			if err != nil || math.IsNaN(f) || f < 0 || f > 1 {
+				return Config{}, &ConfigError{Var: "CH_MIN_COVERAGE", Value: raw, Problem: "not a fraction between 0 and 1 (e.g. 0.9) or all"}
+			}
+		}
+		c.MinCoverage = raw
 	}
 	if raw := v["CH_RUN_TIMEOUT"]; raw != "" {
 		d, err := time.ParseDuration(raw)
@@ -370,6 +383,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_RECORD":          c.Record,
 		"CH_STRICT":          strconv.FormatBool(c.Strict),
 		"CH_FIXTURES":        c.Fixtures,
+		"CH_MIN_COVERAGE":    c.MinCoverage,
 	}
 	if c.BaseURL != nil {
 		out["CH_BASE_URL"] = ShownURL(c.BaseURL)

@@ -42,6 +42,7 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		"CH_SPEC":            {"CH_SPEC": "/nonexistent/api.yaml"},
 		"CH_FIXTURES":        {"CH_FIXTURES": "/nonexistent/fixtures"},
 		"CH_CONFIG":          {"CH_CONFIG": "/nonexistent/config.yaml"},
+		"CH_MIN_COVERAGE":    {"CH_MIN_COVERAGE": "90%"},
 	}
 	for variable, env := range cases {
 		t.Run(variable, func(t *testing.T) {
@@ -51,6 +52,21 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 				t.Fatalf("want a ConfigError naming %s, got %v", variable, err)
 			}
 		})
+	}
+}
+
+// TestLoadConfigMinCoverage: CH_MIN_COVERAGE is a fraction in [0,1] or all,
+// carried as written into the configuration the reports echo.
+func TestLoadConfigMinCoverage(t *testing.T) {
+	for raw, ok := range map[string]bool{"all": true, "0.9": true, "1": true, "0": true, "1.5": false, "-0.1": false, "NaN": false, "most": false} {
+		c, err := LoadConfig(lookupFrom(map[string]string{"CH_MIN_COVERAGE": raw}))
+		var ce *ConfigError
+		switch {
+		case ok && (err != nil || c.MinCoverage != raw || c.Redacted()["CH_MIN_COVERAGE"] != raw):
+			t.Errorf("CH_MIN_COVERAGE=%s: got %q, %v", raw, c.MinCoverage, err)
+		case !ok && (!errors.As(err, &ce) || ce.Var != "CH_MIN_COVERAGE"):
+			t.Errorf("CH_MIN_COVERAGE=%s: want a ConfigError naming it, got %v", raw, err)
+		}
 	}
 }
 

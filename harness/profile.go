@@ -27,6 +27,28 @@ type Profile struct {
 	Requests map[string]StateRecipe `json:"requests"`
 	// Signup says how to sign up a fresh account (capability "signup").
 	Signup *Signup `json:"signup"`
+	// Coverage is what a run against this target must verify (issue 12).
+	Coverage *CoverageFloor `json:"coverage"`
+}
+
+// Coverage floor rules a profile can declare.
+const (
+	// CoverAll: every documented response a selected spec covers must be
+	// verified (fixtures, emulator: every documented state is reachable).
+	CoverAll = "all"
+	// CoverSupported: every documented response a selected spec covers and
+	// this profile supports (at least one covering spec was neither
+	// unsupported nor disabled) must be verified: what a live target's
+	// capabilities allow.
+	CoverSupported = "supported"
+)
+
+// CoverageFloor is the documented responses a run against the target must
+// verify. The responses no spec can exercise (ineligible.yaml) are exempt
+// whatever the rule.
+type CoverageFloor struct {
+	// Require is CoverAll or CoverSupported; empty requires nothing.
+	Require string `json:"require"`
 }
 
 // Signup is how the harness makes a fresh account on a target with test
@@ -137,6 +159,9 @@ func LoadProfile(cfg Config, builtin fs.FS) (*Profile, error) {
 		// would lift the mutation and SMS guards.
 		return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: "the fixtures profile describes the recorded fixtures, not a server: " +
 			"with CH_BASE_URL use live (the default), emulator or a profile of your own; to replay fixtures, unset CH_BASE_URL"}
+	}
+	if c := p.Coverage; c != nil && c.Require != "" && c.Require != CoverAll && c.Require != CoverSupported {
+		return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: fmt.Sprintf("coverage.require is %q: want %s or %s", c.Require, CoverAll, CoverSupported)}
 	}
 	for state, r := range p.States {
 		if r.Account != "" && r.Account != AccountNone && r.Account != AccountInvalid {

@@ -19,6 +19,11 @@ func entry(name string, v any) types.ReportEntry {
 
 // ginkgoReport is a one-suite run in the shape `ginkgo --json-report` writes.
 func ginkgoReport(specs ...types.SpecReport) []types.Report {
+	return ginkgoReportWithFloor(nil, specs...)
+}
+
+// ginkgoReportWithFloor is ginkgoReport whose run must verify floor.
+func ginkgoReportWithFloor(floor *report.Floor, specs ...types.SpecReport) []types.Report {
 	run := types.SpecReport{
 		LeafNodeType: types.NodeTypeBeforeSuite,
 		State:        types.SpecStatePassed,
@@ -27,6 +32,7 @@ func ginkgoReport(specs ...types.SpecReport) []types.Report {
 			Operations: []report.OperationInfo{
 				{ID: "get_profile", Group: "users", Method: "POST", Path: "/get_profile", ResponsesDocumented: []string{"200", "401"}},
 			},
+			Floor: floor,
 		})},
 	}
 	return []types.Report{{
@@ -74,12 +80,38 @@ func TestSummaryCommand(t *testing.T) {
 		exit     int
 		verdict  string
 		mentions []string
+		floor    *report.Floor
 	}{
 		{
-			name:    "all passed",
-			specs:   []types.SpecReport{it("answers 200", types.SpecStatePassed, "")},
-			exit:    0,
-			verdict: "chconform: 1 passed, 0 failed, 0 unsupported, 0 disabled, 0 error; coverage 1/1 operations, 1/2 responses\n",
+			// Nothing failed, but the profile requires every documented
+			// response and 401 was never exercised: exit 1, naming it.
+			name:     "below the profile's floor",
+			specs:    []types.SpecReport{it("answers 200", types.SpecStatePassed, "")},
+			floor:    &report.Floor{Profile: "all"},
+			exit:     1,
+			mentions: []string{"verdict not-conformant; verified 1/2", "BELOW FLOOR get_profile 401: never exercised"},
+		},
+		{
+			name:     "an exempt response keeps the floor",
+			specs:    []types.SpecReport{it("answers 200", types.SpecStatePassed, "")},
+			floor:    &report.Floor{Profile: "all", Exempt: []report.Exemption{{Operation: "get_profile", Status: "401", Reason: "unreachable"}}},
+			exit:     0,
+			mentions: []string{"verdict conformant-with-gaps; verified 1/2", "NOT VERIFIED get_profile 401: no spec can exercise it (ineligible.yaml): unreachable"},
+		},
+		{
+			name:     "below CH_MIN_COVERAGE",
+			specs:    []types.SpecReport{it("answers 200", types.SpecStatePassed, "")},
+			floor:    &report.Floor{Min: "0.9"},
+			exit:     1,
+			mentions: []string{"BELOW FLOOR CH_MIN_COVERAGE=0.9: verified 1 of 2"},
+		},
+		{
+			name:  "all passed",
+			specs: []types.SpecReport{it("answers 200", types.SpecStatePassed, "")},
+			exit:  0,
+			verdict: "chconform: 1 passed, 0 failed, 0 unsupported, 0 disabled, 0 error; coverage 1/1 operations, 1/2 responses\n" +
+				"chconform: verdict conformant-with-gaps; verified 1/2 documented responses\n" +
+				"  NOT VERIFIED get_profile 401: never exercised\n",
 		},
 		{
 			name: "a conformance failure",
@@ -109,7 +141,7 @@ func TestSummaryCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeReport(t, dir, ginkgoReport(tt.specs...))
+			writeReport(t, dir, ginkgoReportWithFloor(tt.floor, tt.specs...))
 			var stdout, stderr bytes.Buffer
 			getenv := func(k string) string {
 				if k == "CH_REPORT_DIR" {

@@ -14,21 +14,20 @@ type Badge struct {
 	IsError       bool   `json:"isError,omitempty"`
 }
 
-// NewBadge sums a verdict up in a badge: "conformant" (green) when nothing
-// failed and every documented response was exercised, "conformant with
-// gaps" (yellow) when nothing failed but some were not, "not conformant"
-// (red) otherwise, each with the documented responses exercised.
+// NewBadge sums a summary's verdict up in a badge: "conformant" (green),
+// "conformant with gaps" (yellow: nothing failed, the floor was met, some
+// documented responses were not verified) or "not conformant" (red), each
+// with the documented responses verified.
 func NewBadge(s Summary) Badge {
 	b := Badge{SchemaVersion: 1, Label: "clubhouse api"}
-	c := s.Coverage
-	switch {
-	case s.Totals.Failed > 0 || s.Totals.Error > 0:
-		b.Message, b.Color, b.IsError = "not conformant", "red", true
-	case c.ResponsesExercised < c.ResponsesTotal || s.Totals.Unsupported > 0 || len(s.Specs) == 0:
+	switch s.Verdict {
+	case VerdictConformant:
+		b.Message, b.Color = "conformant", "brightgreen"
+	case VerdictWithGaps:
 		b.Message, b.Color = "conformant with gaps", "yellow"
 	default:
-		b.Message, b.Color = "conformant", "brightgreen"
+		b.Message, b.Color, b.IsError = "not conformant", "red", true
 	}
-	b.Message += fmt.Sprintf(", %d/%d responses", c.ResponsesExercised, c.ResponsesTotal)
+	b.Message += fmt.Sprintf(", verified %d/%d", s.Verified.Verified, s.Verified.Total)
 	return b
 }

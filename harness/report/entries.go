@@ -73,6 +73,9 @@ type RunEntry struct {
 	SpecSHA    string            `json:"spec_sha256"`
 	Config     map[string]string `json:"config"` // redacted
 	Operations []OperationInfo   `json:"operations"`
+	// Floor is what the run must verify: the profile's coverage rule,
+	// CH_MIN_COVERAGE and the exempt responses (verdict.go).
+	Floor *Floor `json:"floor,omitempty"`
 }
 
 // OperationInfo is what the summary needs to know of each contract operation.

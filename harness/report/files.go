@@ -99,6 +99,20 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 	fmt.Fprintf(w, "chconform: %d passed, %d failed, %d unsupported, %d disabled, %d error; coverage %d/%d operations, %d/%d responses\n",
 		t.Passed, t.Failed, t.Unsupported, t.Disabled, t.Error,
 		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
+	v := s.Verified
+	line := fmt.Sprintf("chconform: verdict %s; verified %d/%d documented responses", s.Verdict, v.Verified, v.Total)
+	if fl := v.FloorLine(); fl != "" {
+		line += "; " + fl
+	}
+	fmt.Fprintln(w, harness.OneLine(line))
+	for _, m := range v.BelowFloor {
+		fmt.Fprintln(w, harness.OneLine("  BELOW FLOOR "+m))
+	}
+	for _, g := range v.Unverified {
+		if !g.Required {
+			fmt.Fprintln(w, harness.OneLine("  NOT VERIFIED "+g.String()))
+		}
+	}
 	switch {
 	case suites == 0:
 		// Ginkgo leaves a suite that failed to compile out of its JSON

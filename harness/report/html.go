@@ -116,13 +116,17 @@ func newHTMLView(s Summary, failures []FailedSpec) htmlView {
 }
 
 // verdictCell is the one-word answer at the top of both reports, following
-// the exit status: error beats failed beats passed.
+// the exit status (error beats failed beats passed) and, for a run that
+// exits 0, the summary's verdict (gaps or none).
 func verdictCell(s Summary) Cell {
 	switch s.ExitCode() {
 	case 0:
-		return Cell{Class: "pass", Symbol: "✓", Word: "conforms"}
+		if s.Verdict == VerdictWithGaps {
+			return Cell{Class: "skip", Symbol: "◐", Word: string(VerdictWithGaps)}
+		}
+		return Cell{Class: "pass", Symbol: "✓", Word: string(VerdictConformant)}
 	case 1:
-		return Cell{Class: "fail", Symbol: "✗", Word: "does not conform"}
+		return Cell{Class: "fail", Symbol: "✗", Word: string(VerdictNotConformant)}
 	default:
 		if len(s.Specs) == 0 {
 			return Cell{Class: "error", Symbol: "‼", Word: "no spec ran"}

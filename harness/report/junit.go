@@ -89,6 +89,14 @@ func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.R
 			{Name: "target", Value: s.Target.Mode},
 			{Name: "profile", Value: s.Target.Profile},
 			{Name: "spec_sha256", Value: s.Spec.SHA256},
+			{Name: "verdict", Value: string(s.Verdict)},
+			{Name: "responses_verified", Value: fmt.Sprintf("%d/%d", s.Verified.Verified, s.Verified.Total)},
+		}
+		for _, g := range s.Verified.Unverified {
+			ts.Properties.Properties = append(ts.Properties.Properties, reporters.JUnitProperty{Name: "unverified", Value: g.String()})
+		}
+		for _, m := range s.Verified.BelowFloor {
+			ts.Properties.Properties = append(ts.Properties.Properties, reporters.JUnitProperty{Name: "below_floor", Value: m})
 		}
 		out.Tests += ts.Tests
 		out.Failures += ts.Failures

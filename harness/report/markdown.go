@@ -42,6 +42,7 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d/%d | %d/%d |\n\n",
 		t.Passed, t.Failed, t.Error, t.Unsupported, t.Disabled,
 		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
+	b.WriteString(verifiedMarkdown(s, limit/4))
 
 	m := BuildMatrix(s)
 	b.WriteString("### Operations × checks\n\n")

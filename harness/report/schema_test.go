@@ -153,27 +153,20 @@ func TestCommittedBaselinesValidate(t *testing.T) {
 }
 
 func TestTheBadgeSaysWhatTheVerdictSays(t *testing.T) {
-	conformant := Summary{Totals: Totals{Passed: 3}, Specs: []SpecSummary{{Outcome: OutcomePassed}},
-		Coverage: Coverage{ResponsesExercised: 2, ResponsesTotal: 2}}
-	gaps := conformant
-	gaps.Coverage.ResponsesExercised = 1
-	failed := conformant
-	failed.Totals.Failed = 1
 	cases := []struct {
-		name  string
-		s     Summary
-		msg   string
-		color string
+		verdict Verdict
+		msg     string
+		color   string
 	}{
-		{"conformant", conformant, "conformant, 2/2 responses", "brightgreen"},
-		{"gaps", gaps, "conformant with gaps, 1/2 responses", "yellow"},
-		{"failed", failed, "not conformant, 2/2 responses", "red"},
-		{"nothing ran", Summary{}, "conformant with gaps, 0/0 responses", "yellow"},
+		{VerdictConformant, "conformant, verified 2/2", "brightgreen"},
+		{VerdictWithGaps, "conformant with gaps, verified 2/2", "yellow"},
+		{VerdictNotConformant, "not conformant, verified 2/2", "red"},
+		{"", "not conformant, verified 2/2", "red"},
 	}
 	for _, c := range cases {
-		b := NewBadge(c.s)
+		b := NewBadge(Summary{Verdict: c.verdict, Verified: Verification{Verified: 2, Total: 2}})
 		if b.SchemaVersion != 1 || b.Message != c.msg || b.Color != c.color {
-			t.Errorf("%s: %+v", c.name, b)
+			t.Errorf("%q: %+v", c.verdict, b)
 		}
 	}
 }

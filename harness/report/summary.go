@@ -40,6 +40,11 @@ type Summary struct {
 	Specs      []SpecSummary      `json:"specs"`
 	// Audit is set on the summary of an audit of captured traffic.
 	Audit *AuditInfo `json:"audit,omitempty"`
+
+	// Verdict and Verified: verified coverage against the run's floor
+	// (issue 12; verdict.go).
+	Verdict  Verdict      `json:"verdict"`
+	Verified Verification `json:"verified"`
 }
 
 // Target is what the run was pointed at.
@@ -110,17 +115,20 @@ type SpecSummary struct {
 	Reason     string         `json:"reason,omitempty"`
 	Checks     []CheckSummary `json:"checks,omitempty"`
 	Location   string         `json:"location,omitempty"`
+	// Covers lists the documented responses ("<op>:<status>") the spec's
+	// covers: labels declare; the summary uses it for verified coverage.
+	Covers []string `json:"-"`
 }
 
 // ExitCode is the run's exit status as DESIGN.md defines it: 2 when the
 // harness could not do its job (an error, or nothing ran at all, which is
 // never what a conformance run is for), 1 when the target broke the
-// contract, 0 otherwise.
+// contract or the run verified less than its floor requires, 0 otherwise.
 func (s Summary) ExitCode() int {
 	switch {
 	case s.Totals.Error > 0 || len(s.Specs) == 0:
 		return 2
-	case s.Totals.Failed > 0:
+	case s.Totals.Failed > 0 || len(s.Verified.BelowFloor) > 0:
 		return 1
 	default:
 		return 0
@@ -190,6 +198,8 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 					spec.Group = strings.TrimPrefix(l, LabelGroup)
 				case strings.HasPrefix(l, LabelOp):
 					spec.Operations = append(spec.Operations, strings.TrimPrefix(l, LabelOp))
+				case strings.HasPrefix(l, LabelCovers):
+					spec.Covers = append(spec.Covers, strings.TrimPrefix(l, LabelCovers))
 				}
 			}
 			for _, e := range entries {
@@ -253,7 +263,10 @@ type Builder struct {
 	checks  map[string]map[string]*checkAgg
 	seen    map[string]map[string]bool // op -> response statuses that conformed
 	reached map[string]bool            // ops that got at least one response
-	started time.Time
+	// For verified coverage (verdict.go):
+	failedAt map[string]map[string][]string // op -> status -> checks that failed on it
+	covers   map[string]*coverRecord        // "<op>:<status>" -> its selected covering specs
+	started  time.Time
 }
 
 // NewBuilder starts an empty summary made by tool.
@@ -295,6 +308,7 @@ func (b *Builder) AddChecks(e ChecksEntry) {
 	if e.Status != 0 {
 		b.reached[e.Operation] = true
 	}
+	b.noteStatus(e)
 	for _, c := range e.Checks {
 		if b.checks[e.Operation] == nil {
 			b.checks[e.Operation] = map[string]*checkAgg{}
@@ -322,6 +336,7 @@ func (b *Builder) AddSpec(spec SpecSummary) {
 	for _, op := range spec.Operations {
 		b.status[op] = b.status[op].raise(spec.Outcome)
 	}
+	b.noteCovers(spec)
 	b.specs = append(b.specs, spec)
 }
 
@@ -401,6 +416,8 @@ func (b *Builder) Summary() Summary {
 			s.Totals.Error++
 		}
 	}
+	s.Verified = b.verification(s.Operations)
+	s.Verdict = verdict(s)
 	return s
 }
 

@@ -18,6 +18,7 @@ import (
 	chconform "github.com/chconform/chconform"
 	"github.com/chconform/chconform/capture"
 	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
 )
 
 // Env is what every spec of a process shares. It is read-only after loading,
@@ -42,6 +43,11 @@ type Env struct {
 	// CH_RUN_STARTED when the run's script set it, else from this process's
 	// start); zero without CH_RUN_TIMEOUT.
 	Deadline time.Time
+	// Fixtures are the recorded exchanges the fixture target replays; nil
+	// against a server.
+	Fixtures []*harness.Fixture
+	// Exempt is ineligible.yaml: documented responses no spec can exercise.
+	Exempt []report.Exemption
 }
 
 var (
@@ -88,6 +94,9 @@ func load() (*Env, error) {
 	if e.Profile, err = harness.LoadProfile(cfg, chconform.Profiles()); err != nil {
 		return nil, err
 	}
+	if e.Exempt, err = report.ParseExemptions(chconform.Ineligible); err != nil {
+		return nil, fmt.Errorf("harness error: %w", err)
+	}
 	// The redactor knows every token of the profile (CH_AUTH_TOKEN stands in
 	// for the default account's) and the credentials of CH_BASE_URL.
 	e.Redactor = harness.NewRedactor(e.Profile, cfg.Secrets()...)
@@ -100,6 +109,7 @@ func load() (*Env, error) {
 		if err != nil {
 			return nil, fmt.Errorf("harness error: loading %s: %w", where, err)
 		}
+		e.Fixtures = fixtures
 		e.Transport = harness.FixtureTransport(fixtures, e.Redactor)
 		e.BaseURL = harness.FixturesBaseURL
 	} else {

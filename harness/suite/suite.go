@@ -74,7 +74,19 @@ func recordRun() {
 		run.BaseURL = e.Config.Redacted()["CH_BASE_URL"]
 	}
 	run.Operations = report.OperationInfos(e.Spec)
+	run.Floor = runFloor(e)
 	ginkgo.AddReportEntry(report.EntryRun, run, ginkgo.ReportEntryVisibilityNever)
+}
+
+// runFloor is what the run must verify: the profile's coverage rule,
+// CH_MIN_COVERAGE, and the documented responses no spec can exercise
+// (ineligible.yaml), exempt from both.
+func runFloor(e *Env) *report.Floor {
+	f := &report.Floor{Min: e.Config.MinCoverage, Exempt: e.Exempt}
+	if e.Profile.Coverage != nil {
+		f.Profile = e.Profile.Coverage.Require
+	}
+	return f
 }
 
 // Client returns a client for the running spec: it names the spec in every
@@ -106,11 +118,21 @@ func Op(id string) *harness.Operation { return MustLoad().Spec.MustOperation(id)
 // the spec unsupported on the fixture target: not passed, not failed.
 func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 	ginkgo.GinkgoHelper()
+	return send(ctx, call, nil)
+}
+
+// send is Send; noFixture, when set, decides what a request no fixture
+// answers means instead of the unsupported skip.
+func send(ctx context.Context, call harness.Call, noFixture func(error)) *harness.Exchange {
+	ginkgo.GinkgoHelper()
 	RequireAllowed(call.Op)
 	RequireCredentials(call)
 	ex := Client().Do(ctx, call)
 	if errors.Is(ex.Err, harness.ErrTargetDown) || errors.Is(ex.Err, harness.ErrRunTimeout) {
 		Fail(report.HarnessErrorPrefix + " " + ex.Err.Error())
+	}
+	if errors.Is(ex.Err, harness.ErrNoFixture) && noFixture != nil {
+		noFixture(ex.Err)
 	}
 	if errors.Is(ex.Err, harness.ErrNoFixture) {
 		reason := ex.Err
@@ -127,6 +149,11 @@ func Send(ctx context.Context, call harness.Call) *harness.Exchange {
 // the spec as unsupported when the target's profile cannot reach the state.
 func SendDocumented(ctx context.Context, op *harness.Operation, state string) *harness.Exchange {
 	ginkgo.GinkgoHelper()
+	return sendDocumented(ctx, op, state, nil)
+}
+
+func sendDocumented(ctx context.Context, op *harness.Operation, state string, noFixture func(error)) *harness.Exchange {
+	ginkgo.GinkgoHelper()
 	p := MustLoad().Profile
 	call, err := op.DocumentedCall(p, state)
 	if errors.Is(err, harness.ErrUnsupported) {
@@ -139,7 +166,7 @@ func SendDocumented(ctx context.Context, op *harness.Operation, state string) *h
 		RequireAllowed(op)
 		call.As = FreshAccount(ctx)
 	}
-	return Send(ctx, call)
+	return send(ctx, call, noFixture)
 }
 
 // RequireAllowed disables a spec that would change a live target's state or
