@@ -30,7 +30,7 @@ vet:
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-## conformance: every suite against the target; reports in $(CH_REPORT_DIR) (scripts/conformance.sh exits 0 pass, 1 fail, 2 error)
+## conformance: `chconform run`, every spec against the target; reports in $(CH_REPORT_DIR) (exit 0 pass, 1 fail, 2 error; make reports any failure as 2, scripts/conformance.sh keeps them apart)
 conformance:
 	@FILTER='$(FILTER)' GINKGO_FLAGS='$(GINKGO_FLAGS)' bash scripts/conformance.sh
 
@@ -43,7 +43,7 @@ lint-contract:
 
 ## fixtures: write a fixture for every documented example that has none
 fixtures:
-	$(GO) run ./cmd/chfixtures -dir fixtures
+	$(GO) tool chconform fixtures -dir fixtures
 
 ## Reports, regression gate and contract diff (issue 5). KIND picks the
 ## baseline: fixtures (default) or emulator. Call the scripts directly where
@@ -73,7 +73,7 @@ report-screenshot:
 .PHONY: audit audit-realdata
 FILES ?=
 audit:
-	$(GO) run ./cmd/chconform audit $(FILES)
+	$(GO) tool chconform audit $(FILES)
 
 ## audit-realdata: audit the real captures of ../shared/realdata (skipped with a message where absent)
 audit-realdata:
@@ -82,7 +82,7 @@ audit-realdata:
 ## emulate: run the Clubhouse emulator on 127.0.0.1:8080 (API under /api)
 .PHONY: emulate conformance-emulator
 emulate:
-	$(GO) run ./cmd/clubhouse-emulator -addr 127.0.0.1:8080 $(EMULATOR_FLAGS)
+	$(GO) tool chconform emulate -addr 127.0.0.1:8080 $(EMULATOR_FLAGS)
 
 ## conformance-emulator: build and start the emulator on a free port, run every suite against it, stop it
 conformance-emulator:
@@ -95,7 +95,7 @@ conformance-emulator:
 # MUTATION_FLAGS narrows a run: MUTATION_FLAGS='-ops get_topic -out /tmp/m'.
 MUTATION_FLAGS ?=
 mutation:
-	$(GO) run ./cmd/chmutate run -workers 2 -out reports/mutation $(MUTATION_FLAGS)
+	$(GO) tool chconform mutate run -workers 2 -out reports/mutation $(MUTATION_FLAGS)
 
 ## bench: the Go benchmarks (contract, validation, suite runs, emulator throughput); bench/RESULTS.md records them
 bench:

@@ -42,4 +42,7 @@ require (
 	golang.org/x/tools v0.51.0 // indirect
 )
 
-tool github.com/onsi/ginkgo/v2/ginkgo
+tool (
+	github.com/chconform/chconform/cmd/chconform
+	github.com/onsi/ginkgo/v2/ginkgo
+)

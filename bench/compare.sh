@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peer comparison (issue 7): chconform, Dredd 14.1.0 and Prism 5.16.0 judge
-# the same mutant catalogue (chmutate list), each mutant on a fresh emulator,
+# the same mutant catalogue (chconform mutate list), each mutant on a fresh emulator,
 # one tool after the other on this machine, each timed. Installs the pinned
 # tools from bench/package-lock.json (npm ci) when they are missing.
 # Output: bench/out/<tool>/{summary.json,survivors.md} and bench/out/compare.txt.
@@ -15,12 +15,12 @@ mkdir -p bench/out
 [ -x bench/node_modules/.bin/dredd ] && [ -x bench/node_modules/.bin/prism ] || (cd bench && npm ci --no-audit --no-fund) || exit 2
 bin=$(mktemp -d) || exit 2
 trap 'rm -rf "$bin"' EXIT
-go build -o "$bin/chmutate" ./cmd/chmutate || exit 2
+go build -o "$bin/chconform" ./cmd/chconform || exit 2
 
 out=bench/out/compare.txt
 {
   echo "machine: nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\" mem=$(free -m | awk '/Mem:/{print $2}')MB $(go version | cut -d' ' -f3) node $(node --version)"
-  echo "catalogue: $("$bin/chmutate" list "${sel[@]}" | wc -l) mutants; workers $workers"
+  echo "catalogue: $("$bin/chconform" mutate list "${sel[@]}" | wc -l) mutants; workers $workers"
 } | tee "$out"
 
 timed() { # name, command...
@@ -33,6 +33,6 @@ timed() { # name, command...
   printf '%s: exit %d, wall %.1f s; %s\n' "$name" "$code" "$(echo "$end - $start" | bc)" "$(tail -n1 "bench/out/$name.log")" | tee -a "$out"
 }
 
-timed chconform "$bin/chmutate" run -workers "$workers" -out bench/out/chconform "${sel[@]}"
-timed dredd "$bin/chmutate" peer -tool dredd -bin bench/node_modules/.bin/dredd -hooks bench/dredd-hooks.js -workers "$workers" -out bench/out/dredd "${sel[@]}"
-timed prism "$bin/chmutate" peer -tool prism -bin bench/node_modules/.bin/prism -workers "$workers" -out bench/out/prism "${sel[@]}"
+timed chconform "$bin/chconform" mutate run -workers "$workers" -out bench/out/chconform "${sel[@]}"
+timed dredd "$bin/chconform" mutate peer -tool dredd -bin bench/node_modules/.bin/dredd -hooks bench/dredd-hooks.js -workers "$workers" -out bench/out/dredd "${sel[@]}"
+timed prism "$bin/chconform" mutate peer -tool prism -bin bench/node_modules/.bin/prism -workers "$workers" -out bench/out/prism "${sel[@]}"

@@ -15,4 +15,5 @@ if [ ${#files[@]} -eq 0 ]; then
   exit 0
 fi
 export CH_REPORT_DIR=${CH_REPORT_DIR:-reports/realdata}
-go run ./cmd/chconform audit "${files[@]}"
+chconform=$(go tool -n chconform) || exit 2
+"$chconform" audit "${files[@]}"

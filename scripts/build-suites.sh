@@ -12,6 +12,9 @@ mkdir -p "$out"
 pids=()
 for pkg in suites/*/; do
   name=$(basename "$pkg")
+  # suites/all holds every group at once (chconform run): built here too, it
+  # would run every spec twice.
+  [ "$name" = all ] && continue
   mkdir -p "$out/$name"
   go test -c -o "$out/$name/$name.test" "./$pkg" &
   pids+=($!)

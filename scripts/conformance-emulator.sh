@@ -8,7 +8,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/chconform-emulator.XXXXXX") || exit 2
-bin="$workdir/clubhouse-emulator"
 out="$workdir/emulator.out"
 pid=""
 cleanup() {
@@ -21,12 +20,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 
-go build -o "$bin" ./cmd/clubhouse-emulator || { echo "chconform: building the emulator failed" >&2; exit 2; }
+bin=$(go tool -n chconform) || { echo "chconform: building the command failed" >&2; exit 2; }
 
 log_args=()
 [ -n "${EMULATOR_REQUEST_LOG:-}" ] && log_args=(-request-log "$EMULATOR_REQUEST_LOG")
 # The profile's JWTs are signed with the published test key: ask for it.
-"$bin" -addr 127.0.0.1:0 -jwt-secret published "${log_args[@]}" >"$out" 2>&1 &
+"$bin" emulate -addr 127.0.0.1:0 -jwt-secret published "${log_args[@]}" >"$out" 2>&1 &
 pid=$!
 
 base=""
@@ -50,5 +49,5 @@ done
 [ -n "$healthy" ] || { echo "chconform: the emulator at $root does not answer /healthz" >&2; exit 2; }
 echo "chconform: emulator at $base"
 
-CH_BASE_URL="$base" CH_PROFILE=emulator FILTER="${FILTER:-}" GINKGO_FLAGS="${GINKGO_FLAGS:-}" bash scripts/conformance.sh
+CH_BASE_URL="$base" CH_PROFILE=emulator FILTER="${FILTER:-}" GINKGO_FLAGS="${GINKGO_FLAGS:-}" bash scripts/conformance.sh "$@"
 exit $?

@@ -8,6 +8,7 @@
 # targets' verdicts (the gates are elsewhere); 2 when it could not be.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+chconform=$(go tool -n chconform) || exit 2
 out=reports/matrix
 rm -rf "$out"
 mkdir -p "$out"
@@ -22,12 +23,12 @@ summaries+=("$out/emulator/summary.json")
 shopt -s nullglob
 recorded=("$out"/recording/*.har)
 if [ ${#recorded[@]} -gt 0 ]; then
-  CH_REPORT_DIR=$out/emulator-recording go run ./cmd/chconform audit "${recorded[@]}" >"$out/emulator-recording.log" 2>&1
+  CH_REPORT_DIR=$out/emulator-recording "$chconform" audit "${recorded[@]}" >"$out/emulator-recording.log" 2>&1
   summaries+=("$out/emulator-recording/summary.json")
 fi
 real=(../shared/realdata/*.har)
 if [ ${#real[@]} -gt 0 ]; then
-  CH_REPORT_DIR=$out/realdata go run ./cmd/chconform audit "${real[@]}" >"$out/realdata.log" 2>&1
+  CH_REPORT_DIR=$out/realdata "$chconform" audit "${real[@]}" >"$out/realdata.log" 2>&1
   summaries+=("$out/realdata/summary.json")
 else
   echo "matrix: ../shared/realdata holds no HAR here: the real captures are not in the matrix"
@@ -38,4 +39,4 @@ for s in "${summaries[@]}"; do
   if [ -f "$s" ]; then present+=("$s"); else echo "matrix: $s was not written (see ${s%/summary.json}.log)" >&2; fi
 done
 [ ${#present[@]} -gt 0 ] || exit 2
-CH_REPORT_DIR=$out go run ./cmd/chconform matrix "${present[@]}"
+CH_REPORT_DIR=$out "$chconform" matrix "${present[@]}"

@@ -6,7 +6,7 @@
 #
 # Exit status: 0 no regression, 1 a regression (a spec that passed now fails,
 # a check of an operation that passed now fails, coverage lost, an operation
-# removed; chreport diff prints which operation and check), 2 the run or the
+# removed; chconform diff prints which operation and check), 2 the run or the
 # comparison could not be made. A target that fails specs it already failed
 # in the baseline is not a regression: that is what the baseline records.
 #
@@ -34,12 +34,10 @@ case "$kind" in
   *) echo "regressions: unknown target kind '$kind' (fixtures or emulator)" >&2; exit 2 ;;
 esac
 
-# A built chreport, not `go run`: go run turns every non-zero exit into 1,
-# and this script's callers must tell 1 from 2.
-bin=$(mktemp -d)
-go build -o "$bin/chreport" ./cmd/chreport || { echo "regressions: cannot build chreport" >&2; exit 2; }
-chreport="$bin/chreport"
-cleanup=("$bin")
+# The command from `go tool -n` (built once, cached): `go run` turns every
+# non-zero exit into 1, and this script's callers must tell 1 from 2.
+chconform=$(go tool -n chconform) || { echo "regressions: cannot build chconform" >&2; exit 2; }
+cleanup=()
 if [ -z "${CH_REPORT_DIR:-}" ]; then
   CH_REPORT_DIR=$(mktemp -d)
   cleanup+=("$CH_REPORT_DIR")
@@ -55,4 +53,4 @@ if [ "$status" -ge 2 ] || [ ! -s "$CH_REPORT_DIR/summary.json" ]; then
 fi
 
 echo "--- regressions against $baseline"
-"$chreport" diff --format "${FORMAT:-text}" "$baseline" "$CH_REPORT_DIR/summary.json"
+"$chconform" diff --format "${FORMAT:-text}" "$baseline" "$CH_REPORT_DIR/summary.json"

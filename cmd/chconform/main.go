@@ -1,7 +1,11 @@
 // Command chconform is the one command of the conformance suite. Its verbs:
 //
+//	chconform run [flags]           every spec against the target (the embedded fixtures by default)
 //	chconform audit FILE...         judge captured traffic (HAR, Postman) against the contract
+//	chconform merge DIR...          the parts of a sharded run (run --shard I/N) as one run
 //	chconform matrix SUMMARY...     several summaries side by side (or over time with --trend)
+//	chconform report|diff|spec-diff|preflight   the reports, the regression gate, the contract diff
+//	chconform fixtures|mutate|emulate           fixtures, mutation testing, the emulator
 //
 // Every verb exits 0 when the target (or the capture) kept the contract, 1
 // when it broke it, 2 when the verb could not do its job (bad input, bad
@@ -14,6 +18,11 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
+
+	"github.com/chconform/chconform/internal/emulatecmd"
+	"github.com/chconform/chconform/internal/fixturescmd"
+	"github.com/chconform/chconform/internal/mutatecmd"
+	"github.com/chconform/chconform/internal/reportcmd"
 )
 
 const (
@@ -31,9 +40,32 @@ type verb struct {
 
 func verbs() map[string]verb {
 	return map[string]verb{
-		"audit":  {"audit", "judge captured traffic (HAR 1.2, Postman v2.1) against the contract", runAudit},
-		"matrix": {"matrix", "lay several summaries (targets, or one target over time) side by side", runMatrix},
+		"run":       {"run", "run every conformance spec against the target (the embedded fixtures by default)", runRun},
+		"audit":     {"audit", "judge captured traffic (HAR 1.2, Postman v2.1) against the contract", runAudit},
+		"replay":    {"replay", "re-run the failed cases of a report and say of each FIXED, STILL FAILING or ERROR", runReplay},
+		"merge":     {"merge", "put the report folders of a sharded run's parts (run --shard I/N) together", runMerge},
+		"matrix":    {"matrix", "lay several summaries (targets, or one target over time) side by side", runMatrix},
+		"report":    {"report", "rewrite summary.json and the reports from a run's ginkgo.json", reportVerb("summary")},
+		"diff":      {"diff", "compare two summary.json files; exit 1 on a regression", reportVerb("diff")},
+		"spec-diff": {"spec-diff", "compare two versions of the contract with oasdiff; exit 1 on a breaking change", reportVerb("spec-diff")},
+		"preflight": {"preflight", "check the configuration, contract, profile and target a run would use", reportVerb("preflight")},
+		"fixtures":  {"fixtures", "write a fixture for every documented example that has none", plainVerb(fixturescmd.Main)},
+		"mutate":    {"mutate", "measure the suites' strength by mutation testing (run, list, serve, peer)", plainVerb(mutatecmd.Main)},
+		"emulate":   {"emulate", "serve the project's stateful Clubhouse emulator", plainVerb(emulatecmd.Main)},
 	}
+}
+
+// reportVerb is a verb served by one of chreport's former commands.
+func reportVerb(command string) func([]string, io.Writer, io.Writer, env) int {
+	return func(args []string, stdout, stderr io.Writer, getenv env) int {
+		return reportcmd.Main(append([]string{command}, args...), stdout, stderr, getenv)
+	}
+}
+
+// plainVerb is a verb that writes to the process's own standard streams
+// (the emulator and the mutation runner print as they go).
+func plainVerb(main func([]string) int) func([]string, io.Writer, io.Writer, env) int {
+	return func(args []string, _, _ io.Writer, _ env) int { return main(args) }
 }
 
 // memoryLimit is the heap size past which the garbage collector works
@@ -79,7 +111,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, vs[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, vs[n].summary)
 	}
 	fmt.Fprintln(w, "run `chconform VERB --help` for a verb's flags; exit status 0 conformant, 1 not, 2 could not run")
 }

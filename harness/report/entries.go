@@ -76,6 +76,9 @@ type RunEntry struct {
 	// Floor is what the run must verify: the profile's coverage rule,
 	// CH_MIN_COVERAGE and the exempt responses (verdict.go).
 	Floor *Floor `json:"floor,omitempty"`
+	// Shard is "I/N" when the run was the I-th of N parts (chconform run
+	// --shard); chconform merge puts the parts together.
+	Shard string `json:"shard,omitempty"`
 }
 
 // OperationInfo is what the summary needs to know of each contract operation.

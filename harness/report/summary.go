@@ -53,6 +53,8 @@ type Target struct {
 	BaseURL string            `json:"base_url,omitempty"`
 	Profile string            `json:"profile"`
 	Config  map[string]string `json:"config,omitempty"` // redacted by the suites
+	// Shard is "I/N" for one part of a sharded run; empty for a whole run.
+	Shard string `json:"shard,omitempty"`
 }
 
 // SpecInfo identifies the contract the run checked against.
@@ -294,6 +296,9 @@ func (b *Builder) Started(t time.Time) {
 func (b *Builder) AddRun(run RunEntry) {
 	if b.run == nil {
 		b.run = &run
+	} else if b.run.Shard != run.Shard {
+		// The parts of a sharded run, merged: the whole is no part.
+		b.run.Shard = ""
 	}
 	for _, op := range run.Operations {
 		if _, ok := b.ops[op.ID]; !ok {
@@ -351,7 +356,7 @@ func (b *Builder) Summary() Summary {
 		s.Specs = []SpecSummary{}
 	}
 	if b.run != nil {
-		s.Target = Target{Mode: b.run.Mode, BaseURL: b.run.BaseURL, Profile: b.run.Profile, Config: b.run.Config}
+		s.Target = Target{Mode: b.run.Mode, BaseURL: b.run.BaseURL, Profile: b.run.Profile, Config: b.run.Config, Shard: b.run.Shard}
 		s.Spec = SpecInfo{Path: b.run.SpecPath, SHA256: b.run.SpecSHA}
 	}
 	if !b.started.IsZero() {
@@ -553,7 +558,7 @@ func checkMessage(c harness.CheckResult) string {
 // the results at that status.
 type checkAgg struct {
 	status   harness.CheckStatus
-	messages []string // distinct, in visiting order
+	messages []string // distinct
 }
 
 func checkRank(s harness.CheckStatus) int {
@@ -580,7 +585,11 @@ func (a *checkAgg) add(c harness.CheckResult) {
 	}
 }
 
+// message lists the messages sorted: the order the exchanges were visited
+// in is the order of the suites' (or a sharded run's parts') reports, and a
+// summary must not depend on how the run was split.
 func (a *checkAgg) message() string {
+	slices.Sort(a.messages)
 	if len(a.messages) <= maxMessages {
 		return strings.Join(a.messages, "; ")
 	}

@@ -260,8 +260,8 @@ func TestHangingTargetEndsWithinSpecsTimesTimeoutEverySpecFailedReportsWritten(t
 	}
 	// chreport turns it into summary.json and the exit status 2: the specs
 	// the breaker stopped are harness errors, the run could not be made.
-	chreport := binary(t, "cmd/chreport", true)
-	s := runCommand(t, chreport, repoRoot, map[string]string{"CH_REPORT_DIR": reports}, "", "summary",
+	chreport := binary(t, "cmd/chconform", true)
+	s := runCommand(t, chreport, repoRoot, map[string]string{"CH_REPORT_DIR": reports}, "", "report",
 		"--ginkgo", filepath.Join(reports, "ginkgo.json"), "--out", filepath.Join(reports, "summary.json"))
 	if _, err := os.Stat(filepath.Join(reports, "summary.json")); err != nil || s.exit != 2 {
 		t.Errorf("chreport summary: exit %d, %v\n%s%s", s.exit, err, s.stdout, s.stderr)
@@ -278,7 +278,7 @@ func TestUnreachableTargetStopsTheRunWithOneErrorAndExitTwo(t *testing.T) {
 	ln.Close() // nothing listens there now
 	vars := map[string]string{"CH_BASE_URL": base, "CH_TIMEOUT": "2s"}
 
-	pre := runCommand(t, binary(t, "cmd/chreport", true), repoRoot, vars, "", "preflight")
+	pre := runCommand(t, binary(t, "cmd/chconform", true), repoRoot, vars, "", "preflight")
 	want := "chconform: target unreachable: " + base + ": "
 	if pre.exit != 2 || !strings.HasPrefix(pre.stderr, want) || strings.Count(pre.stderr, "\n") != 1 || pre.took > 5*time.Second {
 		t.Errorf("chreport preflight: exit %d in %s, stderr %q, want one line starting %q", pre.exit, pre.took, pre.stderr, want)
@@ -310,7 +310,7 @@ func TestBadConfigurationExitsTwoBeforeAnyRequestNamingTheProblem(t *testing.T) 
 		{map[string]string{"CH_RUN_TIMEOUT": "soon"}, "CH_RUN_TIMEOUT", "positive duration"},
 		{map[string]string{"CH_ALLOW_SMS": "please"}, "CH_ALLOW_SMS", "boolean"},
 	}
-	chreport := binary(t, "cmd/chreport", true)
+	chreport := binary(t, "cmd/chconform", true)
 	for _, c := range cases {
 		vars := map[string]string{"CH_BASE_URL": base}
 		for k, v := range c.vars {

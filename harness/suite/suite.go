@@ -75,8 +75,16 @@ func recordRun() {
 	}
 	run.Operations = report.OperationInfos(e.Spec)
 	run.Floor = runFloor(e)
+	run.Shard = shard
 	ginkgo.AddReportEntry(report.EntryRun, run, ginkgo.ReportEntryVisibilityNever)
 }
+
+// shard is "I/N" when this process runs one part of a sharded run.
+var shard string
+
+// SetShard marks the process's run as the index-th of total parts; the
+// runner calls it once, before RunSpecs, and the run entry carries it.
+func SetShard(index, total int) { shard = fmt.Sprintf("%d/%d", index, total) }
 
 // runFloor is what the run must verify: the profile's coverage rule,
 // CH_MIN_COVERAGE, and the documented responses no spec can exercise

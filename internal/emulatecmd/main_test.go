@@ -1,4 +1,4 @@
-package main
+package emulatecmd
 
 import (
 	"bufio"
@@ -25,11 +25,11 @@ func TestBinaryStartsServesAndStops(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "clubhouse-emulator")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/chconform").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	logPath := filepath.Join(dir, "requests.jsonl")
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-request-log", logPath)
+	cmd := exec.Command(bin, "emulate", "-addr", "127.0.0.1:0", "-request-log", logPath)
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestJWTSecretIsRandomUnlessAskedFor(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "clubhouse-emulator")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/chconform").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	published, err := emulator.MintToken([]byte(emulator.DefaultJWTSecret), "access", 1234, time.Date(3020, 1, 1, 0, 0, 0, 0, time.UTC), "")
@@ -121,7 +121,7 @@ func TestJWTSecretIsRandomUnlessAskedFor(t *testing.T) {
 		wantKey   bool
 		wantShown int
 	}{{nil, true, 401}, {[]string{"-jwt-secret", "published"}, false, 200}} {
-		cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, c.args...)...)
+		cmd := exec.Command(bin, append([]string{"emulate", "-addr", "127.0.0.1:0"}, c.args...)...)
 		stdout, _ := cmd.StdoutPipe()
 		var stderr strings.Builder
 		cmd.Stderr = &stderr

@@ -1,4 +1,4 @@
-package main
+package reportcmd
 
 import (
 	"encoding/json"
@@ -40,7 +40,7 @@ func runSpecDiff(args []string, stdout, stderr io.Writer, _ env) int {
 	}
 	changes, err := specDiff(oldArg, newArg)
 	if err != nil {
-		fmt.Fprintf(stderr, "chreport spec-diff: %v\n", err)
+		fmt.Fprintf(stderr, "chconform spec-diff: %v\n", err)
 		return exitUsage
 	}
 	breaking := 0
@@ -65,7 +65,7 @@ func runSpecDiff(args []string, stdout, stderr io.Writer, _ env) int {
 		err = writeSpecDiffText(stdout, oldArg, newArg, breaking, changes)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "chreport spec-diff: %v\n", err)
+		fmt.Fprintf(stderr, "chconform spec-diff: %v\n", err)
 		return exitUsage
 	}
 	if breaking > 0 {

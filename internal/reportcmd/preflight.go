@@ -1,4 +1,4 @@
-package main
+package reportcmd
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // accepts connections: "target unreachable: ..." and exit 2 otherwise.
 func runPreflight(args []string, stdout, stderr io.Writer, _ env) int {
 	if len(args) > 0 {
-		fmt.Fprintln(stderr, "chreport preflight takes no arguments")
+		fmt.Fprintln(stderr, "chconform preflight takes no arguments")
 		return exitUsage
 	}
 	e, err := suite.Load()

@@ -1,4 +1,4 @@
-package main
+package reportcmd
 
 import (
 	"encoding/json"
@@ -22,7 +22,7 @@ const (
 // parseFormatArgs reads `[--format text|md|json] A B`, the shape both diff
 // commands share.
 func parseFormatArgs(name string, args []string, stderr io.Writer) (format, a, b string, code int, ok bool) {
-	fs := flag.NewFlagSet("chreport "+name, flag.ContinueOnError)
+	fs := flag.NewFlagSet("chconform "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f := fs.String("format", "text", "output format: text, md or json")
 	if err := fs.Parse(args); err != nil {
@@ -34,11 +34,11 @@ func parseFormatArgs(name string, args []string, stderr io.Writer) (format, a, b
 	switch *f {
 	case "text", "md", "json":
 	default:
-		fmt.Fprintf(stderr, "chreport %s: unknown --format %q (text, md or json)\n", name, *f)
+		fmt.Fprintf(stderr, "chconform %s: unknown --format %q (text, md or json)\n", name, *f)
 		return "", "", "", exitUsage, false
 	}
 	if fs.NArg() != 2 {
-		fmt.Fprintf(stderr, "chreport %s: want two arguments, got %d\n", name, fs.NArg())
+		fmt.Fprintf(stderr, "chconform %s: want two arguments, got %d\n", name, fs.NArg())
 		fs.Usage()
 		return "", "", "", exitUsage, false
 	}
@@ -53,12 +53,12 @@ func runDiff(args []string, stdout, stderr io.Writer, _ env) int {
 	}
 	base, err := readSummary(basePath)
 	if err != nil {
-		fmt.Fprintf(stderr, "chreport diff: %v\n", err)
+		fmt.Fprintf(stderr, "chconform diff: %v\n", err)
 		return exitUsage
 	}
 	cur, err := readSummary(newPath)
 	if err != nil {
-		fmt.Fprintf(stderr, "chreport diff: %v\n", err)
+		fmt.Fprintf(stderr, "chconform diff: %v\n", err)
 		return exitUsage
 	}
 	d := report.Compare(base, cur)
@@ -71,7 +71,7 @@ func runDiff(args []string, stdout, stderr io.Writer, _ env) int {
 		err = report.WriteDiffText(stdout, d)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "chreport diff: %v\n", err)
+		fmt.Fprintf(stderr, "chconform diff: %v\n", err)
 		return exitUsage
 	}
 	if d.Regressed() {

@@ -1,4 +1,4 @@
-package main
+package reportcmd
 
 import (
 	"bytes"
@@ -203,8 +203,8 @@ func TestSummaryFlagsAndErrors(t *testing.T) {
 		{"default dir without the file", []string{"summary"}, 2, filepath.Join("reports", "latest", "ginkgo.json")},
 		{"bad flag", []string{"summary", "--nope"}, 2, "-ginkgo"},
 		{"stray argument", []string{"summary", "extra"}, 2, `unexpected argument "extra"`},
-		{"unknown command", []string{"render"}, 2, "usage: chreport"},
-		{"no command", nil, 2, "usage: chreport"},
+		{"unknown command", []string{"render"}, 2, "usage: chconform"},
+		{"no command", nil, 2, "usage: chconform"},
 		{"help", []string{"help"}, 0, ""},
 	}
 	for _, tt := range tests {

@@ -9,7 +9,7 @@
 //
 // Exit status follows DESIGN.md: 0 nothing failed, 1 the target broke the
 // contract, 2 the run (or chreport itself) could not do its job.
-package main
+package reportcmd
 
 import (
 	"bytes"
@@ -48,8 +48,10 @@ func commands() []command {
 	}
 }
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+// Main runs one chreport command: `chconform report|diff|spec-diff|preflight`
+// call it with the verb's arguments.
+func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return run(args, stdout, stderr, getenv)
 }
 
 func run(args []string, stdout, stderr io.Writer, getenv env) int {
@@ -67,13 +69,13 @@ func run(args []string, stdout, stderr io.Writer, getenv env) int {
 			return c.run(args[1:], stdout, stderr, getenv)
 		}
 	}
-	fmt.Fprintf(stderr, "chreport: unknown command %q\n", args[0])
+	fmt.Fprintf(stderr, "chconform: unknown verb %q\n", args[0])
 	usage(stderr)
 	return exitUsage
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: chreport <command> [flags]")
+	fmt.Fprintln(w, "usage: chconform <verb> [flags]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %s %s\n", c.name, c.usage)
@@ -92,7 +94,7 @@ func reportDir(getenv env) string {
 
 func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 	dir := reportDir(getenv)
-	fs := flag.NewFlagSet("chreport summary", flag.ContinueOnError)
+	fs := flag.NewFlagSet("chconform report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ginkgoPath := fs.String("ginkgo", filepath.Join(dir, "ginkgo.json"), "Ginkgo JSON report to read (ginkgo --json-report)")
 	outPath := fs.String("out", filepath.Join(dir, "summary.json"), "where to write summary.json")
@@ -111,19 +113,19 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "chreport summary: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "chconform report: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
 		return exitUsage
 	}
 
 	reports, err := readGinkgoReport(*ginkgoPath)
 	if err != nil {
-		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
+		fmt.Fprintf(stderr, "chconform report: %v\n", err)
 		return exitUsage
 	}
 	s, err := report.Build(reports, toolInfo())
 	if err != nil {
-		fmt.Fprintf(stderr, "chreport summary: %s: %v\n", *ginkgoPath, err)
+		fmt.Fprintf(stderr, "chconform report: %s: %v\n", *ginkgoPath, err)
 		return exitUsage
 	}
 	written := s
@@ -131,7 +133,7 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 		written = s.Stable()
 	}
 	if err := report.WriteJSONFile(*outPath, written); err != nil {
-		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
+		fmt.Fprintf(stderr, "chconform report: %v\n", err)
 		return exitUsage
 	}
 	outDir := filepath.Dir(*outPath)
@@ -141,7 +143,7 @@ func runSummary(args []string, stdout, stderr io.Writer, getenv env) int {
 		JUnit: junitPath.or(filepath.Join(outDir, "junit.xml")),
 		Badge: badgePath.or(filepath.Join(outDir, "badge.json")),
 	}); err != nil {
-		fmt.Fprintf(stderr, "chreport summary: %v\n", err)
+		fmt.Fprintf(stderr, "chconform report: %v\n", err)
 		return exitUsage
 	}
 	printVerdict(stdout, s, len(reports))

@@ -14,7 +14,7 @@
 // profiles/emulator.yaml are signed with (scripts/conformance-emulator.sh
 // asks for it). Listening on an address other than loopback is allowed, with
 // a warning: the seeded accounts' credentials are public.
-package main
+package emulatecmd
 
 import (
 	"context"
@@ -33,12 +33,11 @@ import (
 	"github.com/chconform/chconform/emulator"
 )
 
-func main() {
-	os.Exit(run(os.Args[1:]))
-}
+// Main serves the emulator until SIGINT or SIGTERM: `chconform emulate`.
+func Main(args []string) int { return run(args) }
 
 func run(args []string) int {
-	fs := flag.NewFlagSet("clubhouse-emulator", flag.ContinueOnError)
+	fs := flag.NewFlagSet("chconform emulate", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	logPath := fs.String("request-log", "", "append one JSON line per request to this file")
 	minVersion := fs.String("min-app-version", emulator.DefaultMinAppVersion, "lowest CH-AppVersion allowed to join rooms")

@@ -13,7 +13,7 @@
 // serve prints "chmutate serving http://HOST:PORT/api" and answers
 // POST /_mutant?id=<mutant id> (a fresh emulator behind that mutant; an empty
 // id for none) and GET /_mutant (the current mutant's fired/matched counts).
-package main
+package mutatecmd
 
 import (
 	"context"
@@ -35,29 +35,29 @@ import (
 	"github.com/chconform/chconform/mutation"
 )
 
-func main() {
-	args := os.Args[1:]
+// Main runs one chmutate command: `chconform mutate [run|list|serve|peer]`.
+func Main(args []string) int {
 	cmd := "run"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
 	spec, err := harness.LoadSpec("api.yaml (embedded)", chconform.Contract)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
-		os.Exit(2)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
+		return 2
 	}
 	switch cmd {
 	case "run":
-		os.Exit(run(spec, args))
+		return run(spec, args)
 	case "list":
-		os.Exit(list(spec, args))
+		return list(spec, args)
 	case "serve":
-		os.Exit(serve(spec, args))
+		return serve(spec, args)
 	case "peer":
-		os.Exit(peer(spec, args))
+		return peer(spec, args)
 	default:
-		fmt.Fprintf(os.Stderr, "chmutate: unknown command %q (run, list, serve)\n", cmd)
-		os.Exit(2)
+		fmt.Fprintf(os.Stderr, "chconform mutate: unknown command %q (run, list, serve, peer)\n", cmd)
+		return 2
 	}
 }
 
@@ -100,12 +100,12 @@ func run(spec *harness.Spec, args []string) int {
 
 	root, err := moduleRoot()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	bin, err := os.MkdirTemp("", "chmutate-bin-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	defer os.RemoveAll(bin)
@@ -115,30 +115,30 @@ func run(spec *harness.Spec, args []string) int {
 	start := time.Now()
 	r := &mutation.Runner{Spec: spec, Root: root, BinDir: bin, Timeout: *timeout, SuiteTimeout: *suiteTimeout, Workers: *workers,
 		Log: func(format string, a ...any) { fmt.Printf(format+"\n", a...) }}
-	fmt.Println("chmutate: building the suites")
+	fmt.Println("chconform mutate: building the suites")
 	if err := r.Build(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	if !*skipBaseline {
-		fmt.Println("chmutate: baseline (every suite through the unmutated proxy)")
+		fmt.Println("chconform mutate: baseline (every suite through the unmutated proxy)")
 		if err := r.Baseline(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "chmutate:", err)
+			fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 			return 2
 		}
 	}
 	mutants := selectMutants(spec, *ops, *kinds, *limit)
-	fmt.Printf("chmutate: %d mutants, %d workers (built and checked in %.1fs)\n", len(mutants), *workers, time.Since(start).Seconds())
+	fmt.Printf("chconform mutate: %d mutants, %d workers (built and checked in %.1fs)\n", len(mutants), *workers, time.Since(start).Seconds())
 	results := r.Run(ctx, mutants)
 	s := mutation.Summarise("chconform", results)
 	s.SpecSHA, s.Workers, s.Timeout = spec.SHA256, *workers, timeout.String()
 	s.Seconds = time.Since(start).Seconds()
 	if err := s.Write(*out); err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	o := s.Overall
-	fmt.Printf("chmutate: score %.2f%%: %d mutants, %d killed, %d survived, %d errored (not kills), %d equivalent, %d not exercised, %d flaky (%.0fs); survivors in %s\n",
+	fmt.Printf("chconform mutate: score %.2f%%: %d mutants, %d killed, %d survived, %d errored (not kills), %d equivalent, %d not exercised, %d flaky (%.0fs); survivors in %s\n",
 		o.Score, o.Total, o.Killed, o.Survived, o.Errored, o.Equivalent, o.Unexercised, o.Flaky, s.Seconds, filepath.Join(*out, "survivors.md"))
 	if ctx.Err() != nil {
 		return 2
@@ -209,7 +209,7 @@ func serve(spec *harness.Spec, args []string) int {
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	fmt.Printf("chmutate serving http://%s/api\n", ln.Addr())
@@ -221,7 +221,7 @@ func serve(spec *harness.Spec, args []string) int {
 		_ = srv.Close()
 	}()
 	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	return 0

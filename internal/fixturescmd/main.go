@@ -6,7 +6,7 @@
 // overwritten.
 //
 //	go run ./cmd/chfixtures [-dir fixtures] [-force]
-package main
+package fixturescmd
 
 import (
 	"bytes"
@@ -26,16 +26,24 @@ import (
 	"github.com/chconform/chconform/harness"
 )
 
-func main() {
-	dir := flag.String("dir", "fixtures", "fixture folder to write into")
-	force := flag.Bool("force", false, "overwrite existing fixture files")
-	flag.Parse()
+// Main writes the missing fixtures: `chconform fixtures [-dir D] [-force]`.
+func Main(args []string) int {
+	fs := flag.NewFlagSet("chconform fixtures", flag.ContinueOnError)
+	dir := fs.String("dir", "fixtures", "fixture folder to write into")
+	force := fs.Bool("force", false, "overwrite existing fixture files")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
 	n, err := generate(*dir, *force)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chfixtures:", err)
-		os.Exit(1)
+		fmt.Fprintln(os.Stderr, "chconform fixtures:", err)
+		return 2
 	}
-	fmt.Printf("chfixtures: wrote %d fixture(s) into %s\n", n, *dir)
+	fmt.Printf("chconform fixtures: wrote %d fixture(s) into %s\n", n, *dir)
+	return 0
 }
 
 func generate(dir string, force bool) (int, error) {

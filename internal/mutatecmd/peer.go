@@ -1,4 +1,4 @@
-package main
+package mutatecmd
 
 import (
 	"bufio"
@@ -39,7 +39,7 @@ func peer(spec *harness.Spec, args []string) int {
 	delay := fs.Duration("delay", 3*time.Second, "how long a delayed answer waits")
 	_ = fs.Parse(args)
 	if *tool != "dredd" && *tool != "prism" || *bin == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "chmutate peer: -tool dredd|prism, -bin and -out are required")
+		fmt.Fprintln(os.Stderr, "chconform mutate peer: -tool dredd|prism, -bin and -out are required")
 		return 2
 	}
 	start := time.Now()
@@ -60,12 +60,12 @@ func peer(spec *harness.Spec, args []string) int {
 	}
 	reqs, err := mutation.PeerRequests(spec, nil)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	work, err := os.MkdirTemp("", "chmutate-peer-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	defer os.RemoveAll(work)
@@ -80,14 +80,14 @@ func peer(spec *harness.Spec, args []string) int {
 	if runErr != nil {
 		// The operations that ran are still reported; the summary leaves
 		// out the mutants of the one that could not.
-		fmt.Fprintln(os.Stderr, "chmutate: (partial run)", runErr)
+		fmt.Fprintln(os.Stderr, "chconform mutate: (partial run)", runErr)
 	}
 	name := map[string]string{"dredd": "Dredd 14.1.0", "prism": "Prism 5.16.0 (prism proxy --errors)"}[*tool]
 	s := mutation.Summarise(name, results)
 	s.SpecSHA, s.Workers, s.Timeout = spec.SHA256, *workers, "-"
 	s.Seconds = time.Since(start).Seconds()
 	if err := s.Write(*out); err != nil {
-		fmt.Fprintln(os.Stderr, "chmutate:", err)
+		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
 	}
 	o := s.Overall
