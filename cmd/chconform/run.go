@@ -52,6 +52,10 @@ var envFlags = []envFlag{
 	{"reruns", "CH_RERUNS", "re-runs of a failed spec before the verdict; one that then passes is flaky (default 2)"},
 }
 
+// suiteDescription names the run's one Ginkgo suite. Ginkgo matches a
+// --focus expression against it, a space and the spec's full name.
+const suiteDescription = "chconform"
+
 // defaultReruns is how often a failed spec is tried again: once more could
 // pass by luck as often as a real flake fails twice.
 const defaultReruns = 2
@@ -82,7 +86,7 @@ func runRun(args []string, stdout, stderr io.Writer, getenv env) int {
 	}
 	var o runOptions
 	fs.StringVar(&o.filter, "filter", getenv("FILTER"), "a Ginkgo label filter: group:auth, op:join_channel, '!mutating' (FILTER)")
-	fs.StringVar(&o.focus, "focus", "", "run only the specs whose full name matches this regular expression")
+	fs.StringVar(&o.focus, "focus", "", "run only the specs whose name matches this regular expression (Ginkgo matches it against \"chconform \" and the full name)")
 	fs.StringVar(&o.shard, "shard", "", "I/N: run the I-th of N deterministic, balanced parts of the specs (merge them with chconform merge)")
 	fs.Int64Var(&o.seed, "seed", 0, "the random order's seed (default: from the clock, printed)")
 	fs.BoolVar(&o.noRandomize, "no-randomize", false, "run the specs in the order they are declared")
@@ -169,7 +173,7 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 	reporterConfig.Verbose = o.verbose
 
 	var t failRecorder
-	passed := ginkgo.RunSpecs(&t, "chconform", suiteConfig, reporterConfig)
+	passed := ginkgo.RunSpecs(&t, suiteDescription, suiteConfig, reporterConfig)
 	if o.dryRun {
 		fmt.Fprintf(stdout, "chconform run: dry run, the specs it would make are in %s\n", reporterConfig.JSONReport)
 		return dir, exitOK
