@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Times whole commands as a user runs them (issue 12, section 5): wall time
+# and peak RSS of `make conformance` on the embedded fixtures and of the
+# emulator run, warm (the chconform binary already in the build cache), each
+# RUNS times (min / median / max); then the first run in a fresh clone with an
+# empty build cache (module downloads excluded: GOMODCACHE is kept).
+#
+#   bash bench/commands.sh [RUNS]      RUNS defaults to 5
+#
+# Writes nothing into the checkout but reports under a temporary folder.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# measure LABEL CMD...: one line of min/median/max wall seconds and peak RSS.
+measure() {
+  local label=$1
+  shift
+  local walls=() rss=()
+  for _ in $(seq 1 "$runs"); do
+    /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/out" 2>&1
+    local code=$?
+    if [ "$code" -gt 1 ]; then
+      echo "$label: exit $code" >&2
+      cat "$tmp/out" >&2
+      exit 2
+    fi
+    read -r wall kb <"$tmp/time"
+    walls+=("$wall")
+    rss+=("$kb")
+  done
+  local sorted_w sorted_r
+  sorted_w=$(printf '%s\n' "${walls[@]}" | sort -g)
+  sorted_r=$(printf '%s\n' "${rss[@]}" | sort -g)
+  local mid=$(((runs + 1) / 2))
+  printf '%-44s wall s min %s median %s max %s | peak RSS MiB median %s max %s\n' "$label" \
+    "$(sed -n 1p <<<"$sorted_w")" "$(sed -n "${mid}p" <<<"$sorted_w")" "$(sed -n "${runs}p" <<<"$sorted_w")" \
+    "$(($(sed -n "${mid}p" <<<"$sorted_r") / 1024))" "$(($(sed -n "${runs}p" <<<"$sorted_r") / 1024))"
+}
+
+echo "== $(go version), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each"
+# Warm the cache once: these lines measure runs, not the first build.
+go tool -n chconform >/dev/null || exit 2
+export CH_REPORT_DIR=$tmp/reports
+# /usr/bin/time measures make and its children: the peak is the largest
+# single process (Linux getrusage of children reports the maximum).
+measure "make conformance (fixtures, warm)" make -s conformance
+measure "chconform run (fixtures, warm, binary only)" "$(go tool -n chconform)" run
+measure "conformance against the emulator (warm)" bash scripts/conformance-emulator.sh
+
+# First run in a fresh clone: an empty build cache, the module cache kept
+# (a clone downloads modules once per machine, not per run).
+git clone -q . "$tmp/clone" || exit 2
+runs_saved=$runs
+runs=1
+measure "make conformance (fresh clone, empty GOCACHE)" env GOCACHE="$tmp/gocache" GOFLAGS=-mod=mod make -s -C "$tmp/clone" conformance
+runs=$runs_saved
