@@ -47,7 +47,8 @@ bin_dir=$(mktemp -d) || exit 2
 trap 'rm -rf "$bin_dir"' EXIT
 go test -c -o "$bin_dir/all.test" ./suites/all || exit 2
 (cd "$report_dir" && rm -f ginkgo.json summary.json junit.xml report.html report.md badge.json) || exit 2
-args=(--randomize-all --json-report=ginkgo.json --output-dir="$report_dir")
+# A failed spec is tried again as `chconform run` does (CH_RERUNS, default 2).
+args=(--randomize-all --flake-attempts=$((1 + ${CH_RERUNS:-2})) --json-report=ginkgo.json --output-dir="$report_dir")
 [ -n "${FILTER:-}" ] && args+=(--label-filter="$FILTER")
 [ -t 1 ] || args+=(--no-color) # logs and CI pages show escape codes as noise
 # shellcheck disable=SC2206 # GINKGO_FLAGS is a list of flags on purpose

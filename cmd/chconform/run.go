@@ -140,6 +140,9 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 		fmt.Fprintf(stderr, "chconform run: %v\n", err)
 		return "", exitUsage
 	}
+	if shard.total > 1 {
+		suite.SetShard(shard.index, shard.total)
+	}
 	if code := reportcmd.Main([]string{"preflight"}, stdout, stderr, os.Getenv); code != 0 {
 		return "", code
 	}
@@ -155,7 +158,6 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 
 	suite.Prepare()
 	if shard.total > 1 {
-		suite.SetShard(shard.index, shard.total)
 		defer shardSpecs(shard)()
 	}
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()

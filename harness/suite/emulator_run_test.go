@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	chconform "github.com/chconform/chconform"
@@ -36,30 +35,26 @@ func startEmulator(t *testing.T) (*emulator.Server, string) {
 	return em, srv.URL + "/api"
 }
 
-// runSuites runs the suites at once, each with vars, and returns every spec
-// by name.
+// runSuites runs the specs of the given groups in one process, as
+// `chconform run` does, with vars, and returns every spec by name.
 func runSuites(t *testing.T, suites []string, vars map[string]string) map[string]report.SpecSummary {
 	t.Helper()
-	binary(t, "suites/app", false) // compile them all first, once
-	var mu sync.Mutex
-	out := map[string]report.SpecSummary{}
-	var wg sync.WaitGroup
+	bin := binary(t, "suites/all", false)
+	var groups []string
 	for _, name := range suites {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := runSuite(t, name, vars, t.TempDir())
-			if len(r.summary.Specs) == 0 {
-				t.Errorf("suite %s reported nothing: exit %d\n%s", name, r.exit, r.stderr)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, s := range r.summary.Specs {
-				out[s.Name] = s
-			}
-		}()
+		groups = append(groups, report.LabelGroup+name)
 	}
-	wg.Wait()
+	reportDir := t.TempDir()
+	r := runCommand(t, bin, filepath.Join(repoRoot, "suites", "all"), vars, reportDir, "-test.count=1", "-test.run=^TestAll$",
+		"-ginkgo.label-filter="+strings.Join(groups, " || "),
+		"-ginkgo.json-report="+filepath.Join(reportDir, "ginkgo.json"))
+	if len(r.summary.Specs) == 0 {
+		t.Errorf("the suites %v reported nothing: exit %d\n%s", suites, r.exit, r.stderr)
+	}
+	out := map[string]report.SpecSummary{}
+	for _, s := range r.summary.Specs {
+		out[s.Name] = s
+	}
 	return out
 }
 
@@ -156,9 +151,9 @@ func TestRecordThenReplayGivesTheSameVerdicts(t *testing.T) {
 			}
 		}
 	}
-	// Each suite process wrote its whole run as a HAR, masked like the
+	// The run's process wrote its whole run as a HAR, masked like the
 	// fixtures, and closed it.
-	for _, name := range suites {
+	for _, name := range []string{"all"} {
 		har := filepath.Join(dir, "run-"+name+".har")
 		data, err := os.ReadFile(har)
 		if err != nil {

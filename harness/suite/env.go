@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"strconv"
 	"sync"
 	"time"
@@ -129,6 +130,10 @@ func load() (*Env, error) {
 		// One HAR per process (one per suite package, one per parallel
 		// process of a suite): processes never write into the same file.
 		name := capture.ProcessName(os.Args[0], suiteConfig.ParallelProcess, suiteConfig.ParallelTotal)
+		if shard != "" {
+			// The parts of a sharded run may record into one folder.
+			name += "-shard" + strings.ReplaceAll(shard, "/", "of")
+		}
 		e.Tape.SetLog(capture.NewRunLog(cfg.Record, name, "chconform"))
 	}
 	return e, nil

@@ -50,39 +50,50 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binary compiles ./<pkg> (a command with cmd=true) once per test process.
-// The first suite asked for compiles every suite at once, into
-// binDir/suites/<name>.test.
+// binary returns the built chconform command (pkg "cmd/chconform", cmd
+// true) or the test binary that holds every suite (suites/all), building it
+// once per test process. The command comes from `go tool -n`, which keeps
+// it in the build cache: the test packages of one `go test ./...` share one
+// link instead of one each.
 func binary(t *testing.T, pkg string, cmd bool) string {
 	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	key := pkg
 	if !cmd {
-		key = "suites"
+		key = "suites/all"
 	}
 	if err := buildErrs[key]; err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := built[key]; !ok {
-		out := filepath.Join(binDir, strings.ReplaceAll(pkg, "/", "_"))
-		args := []string{"build", "-o", out, "./" + pkg}
-		if !cmd {
-			out = filepath.Join(binDir, "suites")
-			args = []string{"test", "-c", "-o", out + "/", "./suites/..."}
+		var c *exec.Cmd
+		out := filepath.Join(binDir, "all.test")
+		switch {
+		case cmd && pkg == "cmd/chconform":
+			c = exec.Command("go", "tool", "-n", "chconform")
+		case cmd:
+			out = filepath.Join(binDir, strings.ReplaceAll(pkg, "/", "_"))
+			c = exec.Command("go", "build", "-o", out, "./"+pkg)
+		default:
+			c = exec.Command("go", "test", "-c", "-o", out, "./suites/all")
 		}
-		c := exec.Command("go", args...)
 		c.Dir = repoRoot
-		if msg, err := c.CombinedOutput(); err != nil {
-			buildErrs[key] = fmt.Errorf("%w: go %s: %v\n%s", errBuild, strings.Join(args, " "), err, msg)
+		msg, err := c.Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			buildErrs[key] = fmt.Errorf("%w: %s: %v\n%s%s", errBuild, strings.Join(c.Args, " "), err, msg, stderr)
 			t.Fatal(buildErrs[key])
+		}
+		if cmd && pkg == "cmd/chconform" {
+			out = strings.TrimSpace(string(msg))
 		}
 		built[key] = out
 	}
-	if cmd {
-		return built[key]
-	}
-	return filepath.Join(built[key], filepath.Base(pkg)+".test")
+	return built[key]
 }
 
 // env is the process environment without any CH_* variable, plus vars.
@@ -109,15 +120,26 @@ type run struct {
 	summary report.Summary
 }
 
-// runSuite runs the compiled suite with vars, writing Ginkgo's JSON and JUnit
-// reports into reportDir.
+// runSuite runs one group's specs (the suites/all binary narrowed to the
+// group's label, and to extra's label filter when it has one) with vars,
+// writing Ginkgo's JSON and JUnit reports into reportDir.
 func runSuite(t *testing.T, suite string, vars map[string]string, reportDir string, extra ...string) run {
 	t.Helper()
 	bin := binary(t, "suites/"+suite, false)
-	args := append([]string{"-test.count=1",
+	filter := report.LabelGroup + suite
+	var rest []string
+	for _, a := range extra {
+		if f, ok := strings.CutPrefix(a, "-ginkgo.label-filter="); ok {
+			filter += " && (" + f + ")"
+			continue
+		}
+		rest = append(rest, a)
+	}
+	args := append([]string{"-test.count=1", "-test.run=^TestAll$",
+		"-ginkgo.label-filter=" + filter,
 		"-ginkgo.json-report=" + filepath.Join(reportDir, "ginkgo.json"),
-		"-ginkgo.junit-report=" + filepath.Join(reportDir, "junit.xml")}, extra...)
-	return runCommand(t, bin, filepath.Join(repoRoot, "suites", suite), vars, reportDir, args...)
+		"-ginkgo.junit-report=" + filepath.Join(reportDir, "junit.xml")}, rest...)
+	return runCommand(t, bin, filepath.Join(repoRoot, "suites", "all"), vars, reportDir, args...)
 }
 
 func runCommand(t *testing.T, bin, dir string, vars map[string]string, reportDir string, args ...string) run {

@@ -83,7 +83,8 @@ func recordRun() {
 var shard string
 
 // SetShard marks the process's run as the index-th of total parts; the
-// runner calls it once, before RunSpecs, and the run entry carries it.
+// runner calls it once, before Load and RunSpecs, and the run entry and the
+// run log's name carry it.
 func SetShard(index, total int) { shard = fmt.Sprintf("%d/%d", index, total) }
 
 // runFloor is what the run must verify: the profile's coverage rule,
