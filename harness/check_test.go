@@ -490,6 +490,8 @@ func TestEveryCheckSurvivesNoResponse(t *testing.T) {
 		"MethodEquivalence":          {MethodEquivalence(answered), MethodEquivalence(nil), MethodEquivalence(&Exchange{})},
 		"StatefulConsistency": {StatefulConsistency("w", ContainsJSONValue("users.#.user_id", 1)),
 			StatefulConsistency("w", nil)},
+		"IdentityIsolation": {IdentityIsolation("w", LacksJSONValue("users.#.user_id", 1), false),
+			IdentityIsolation("w", ContainsJSONValue("users.#.user_id", 1), true), IdentityIsolation("w", nil, true)},
 		"NotRateLimited": {NotRateLimited()},
 	}
 	// ratelimit.go is not part of this change: NotRateLimited reads
