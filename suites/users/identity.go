@@ -67,7 +67,9 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 
 	ginkgo.It("after A follows X, POST /get_following of B does not list X",
 		suite.LabelsFor(op("follow"), op("get_following")), func(ctx ginkgo.SpecContext) {
-			a, b, x := suite.FreshAccount(ctx), suite.FreshAccount(ctx), suite.FreshAccount(ctx)
+			// B signs up last, just before A's follow: a write that lands
+			// on the account that asked before it lands on B.
+			x, a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			ex := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": number(x.UserID)}})
 			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
 			gomega.Expect(following(ctx, b)).To(harness.KeepAccountsApart("A's follow of X is not B's",
