@@ -106,7 +106,7 @@ func joinChannel(c *call) reply {
 		return reply{400, o("error_message", msgAppTooOld, "success", false)}
 	}
 	ch := c.w.channels[slug]
-	if ch == nil || !ch.visibleTo(c.u) {
+	if ch == nil || (!ch.visibleTo(c.u) && !(ch.Ended && c.endedJoinable(ch))) {
 		return fail(appError(msgRoomNotActive))
 	}
 	if ch.member(c.u.ID) == nil {

@@ -34,6 +34,9 @@ type Options struct {
 	// the sign-ins in progress and the auth tokens issued (limits.go);
 	// the Default* values when zero.
 	MaxAccounts, MaxPending, MaxTokens int
+	// Fault, when set, is a deliberate bug for mutation testing
+	// (faults.go); never set by the command.
+	Fault Fault
 }
 
 // DefaultMinAppVersion is the lowest app version allowed to join rooms.
@@ -68,6 +71,9 @@ type Server struct {
 	log      []LoggedRequest
 	// signups counts the accounts created since start (MaxAccounts).
 	signups int
+	// recent and faultsFired serve Options.Fault (faults.go).
+	recent      []*user
+	faultsFired faultCounter
 }
 
 // New builds an emulator with a freshly seeded world.
@@ -229,7 +235,7 @@ func (s *Server) answer(rt *route, r *http.Request) reply {
 		if e != nil {
 			return fail(e)
 		}
-		c.u = u
+		c.u = s.actAs(c, rt, u)
 	}
 	if r.Method == http.MethodOptions {
 		return ok(o("name", viewName(rt.id), "description", "", "renders", []string{"application/json"},

@@ -24,6 +24,11 @@ const (
 	CheckPagination           = "pagination_conformance"
 	CheckMethodEquivalence    = "method_equivalence"
 	CheckStatefulConsistency  = "stateful_consistency"
+	// CheckIdentityIsolation: one account's request never acts as, or lands
+	// on, another account. Clubhouse sends identity twice (the token and
+	// CH-UserID) and only the token may decide; a server that breaks it
+	// still answers with bodies that validate, so no other check sees it.
+	CheckIdentityIsolation = "identity_isolation"
 )
 
 // CheckStatus is the verdict of one check on one exchange.

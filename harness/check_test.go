@@ -444,6 +444,9 @@ func TestChecksNeverQuoteSecrets(t *testing.T) {
 				{StatefulConsistency("w", ContainsJSONValue("refresh", "x")), ex(200)},
 				{StatefulConsistency("w", ContainsJSONValue("error_message", "x")), ex(200)},
 				{StatefulConsistency("w", ContainsJSONValue("x", 1)), ex(404)},
+				{IdentityIsolation("w", ContainsJSONValue("refresh", "x"), true), ex(200)},
+				{IdentityIsolation("w", LacksJSONValue("x", 1), false), ex(404)},
+				{IdentityIsolation("w", LacksJSONValue("x", 1), true), ex(500)},
 				{PaginationConformance(1, 10), page(200, `{"count":1,"next":"`+leakJWT+`","previous":"`+leakPhone+`","users":[]}`)},
 				{ResponseSchemaConformance(true), ex(200)},
 				{ContentTypeConformance(), exchangeFor(spec, "get_profile", 200, body, "Content-Type", "application/json; token="+leakUpper+"; =")},
@@ -490,6 +493,8 @@ func TestEveryCheckSurvivesNoResponse(t *testing.T) {
 		"MethodEquivalence":          {MethodEquivalence(answered), MethodEquivalence(nil), MethodEquivalence(&Exchange{})},
 		"StatefulConsistency": {StatefulConsistency("w", ContainsJSONValue("users.#.user_id", 1)),
 			StatefulConsistency("w", nil)},
+		"IdentityIsolation": {IdentityIsolation("w", LacksJSONValue("users.#.user_id", 1), false),
+			IdentityIsolation("w", ContainsJSONValue("users.#.user_id", 1), true), IdentityIsolation("w", nil, true)},
 		"NotRateLimited": {NotRateLimited()},
 	}
 	// ratelimit.go is not part of this change: NotRateLimited reads

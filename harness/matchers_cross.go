@@ -55,3 +55,30 @@ func ShowTheWrite(what string, holds func(*Exchange) []Finding) types.GomegaMatc
 		checks:  []Check{ResponseReceived(), StatefulConsistency(what, holds)},
 	}
 }
+
+// ActForTheToken passes when an answer to a request that carried one
+// account's token (and another account's identity beside it: a CH-UserID,
+// a refresh token) acted for the token's account, or refused with a status
+// the contract documents (the identity_isolation check):
+//
+//	Expect(me).To(ActForTheToken("me answers for A, not B",
+//		ContainsJSONValue("user_profile.user_id", a)))
+func ActForTheToken(what string, holds func(*Exchange) []Finding) types.GomegaMatcher {
+	return &checksMatcher{
+		promise: "to act for the token's account only: " + what,
+		checks:  []Check{ResponseReceived(), IdentityIsolation(what, holds, true)},
+	}
+}
+
+// KeepAccountsApart passes when a read made by one account shows nothing
+// another account wrote (the identity_isolation check); the read must be a
+// 2xx:
+//
+//	Expect(followingOfB).To(KeepAccountsApart("A's follow is not B's",
+//		LacksJSONValue("users.#.user_id", x)))
+func KeepAccountsApart(what string, holds func(*Exchange) []Finding) types.GomegaMatcher {
+	return &checksMatcher{
+		promise: "to keep accounts apart: " + what,
+		checks:  []Check{ResponseReceived(), IdentityIsolation(what, holds, false)},
+	}
+}

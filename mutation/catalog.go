@@ -39,6 +39,13 @@ const (
 	KindWriteDropped Kind = "write-not-applied"
 	KindDelay        Kind = "delayed-past-timeout"
 	KindServerError  Kind = "server-error"
+	// Identity faults (issue 13): made by the emulator itself (its Fault
+	// switch, emulator/faults.go), since they change whose state a request
+	// reads or writes, which no rewrite of an answer can.
+	KindIdentityFromHeader       Kind = "identity-from-header"
+	KindWriteToAnotherAccount    Kind = "write-to-another-account"
+	KindEndedRoomJoinable        Kind = "ended-room-joinable"
+	KindEndedRoomCreatorJoinable Kind = "ended-room-joinable-by-creator"
 )
 
 // Mutant is one fault applied to the responses of one operation.
@@ -68,6 +75,25 @@ var writeOps = map[string]string{
 	"invite_to_app":        "me shows one invite fewer",
 	"update_notifications": "get_settings shows the new setting",
 	"create_channel":       "another account can join the new room",
+}
+
+// identityOps are the operations whose answer or effect shows which account
+// a request acted as: an identity-from-header mutant of each makes the
+// request act as the account its CH-UserID names.
+var identityOps = map[string]string{
+	"me":              "me answers with the header's account",
+	"update_username": "the header's account is renamed",
+	"follow":          "the header's account follows",
+	"join_channel":    "the header's account joins the room",
+}
+
+// misdirectedWrites are the writes whose effect another account's reads
+// show: a write-to-another-account mutant lands each on the account that
+// asked just before.
+var misdirectedWrites = map[string]string{
+	"follow":          "the other account's get_following lists the followed user",
+	"update_username": "the other account gets the new username",
+	"join_channel":    "the other account is in the room",
 }
 
 // Catalogue lists every mutant of the contract: the generated faults of each
@@ -163,6 +189,20 @@ func operationMutants(op *harness.Operation) []Mutant {
 	if effect, ok := writeOps[op.ID]; ok {
 		add(Mutant{Status: 200, Kind: KindWriteDropped,
 			Description: "the write is acknowledged with its success answer but never applied (" + effect + ")"})
+	}
+	if effect, ok := identityOps[op.ID]; ok {
+		add(Mutant{Kind: KindIdentityFromHeader,
+			Description: "identity from header: a request acts as the account its CH-UserID names, not the token's (" + effect + ")"})
+	}
+	if effect, ok := misdirectedWrites[op.ID]; ok {
+		add(Mutant{Kind: KindWriteToAnotherAccount,
+			Description: "write applied to another account: the write lands on the account that asked just before (" + effect + ")"})
+	}
+	if op.ID == "join_channel" {
+		add(Mutant{Kind: KindEndedRoomJoinable,
+			Description: "ended room still joinable: a room that has ended is joined as if it were live, by every account"})
+		add(Mutant{Kind: KindEndedRoomCreatorJoinable,
+			Description: "ended room still joinable by its creator: the room-gone answer goes to every account but the one that made the room"})
 	}
 	add(Mutant{Kind: KindDelay, Description: "every answer arrives after the client's timeout"})
 	add(Mutant{Kind: KindServerError, Description: "every answer is a 500 with a DRF error body"})

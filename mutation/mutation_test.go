@@ -55,6 +55,13 @@ func TestCatalogueCoversEveryDocumentedResponse(t *testing.T) {
 		"follow/200/write-not-applied",
 		"join_channel/200/write-not-applied",
 		"update_username/200/write-not-applied",
+		"me/identity-from-header",
+		"follow/identity-from-header",
+		"follow/write-to-another-account",
+		"update_username/write-to-another-account",
+		"join_channel/write-to-another-account",
+		"join_channel/ended-room-joinable",
+		"join_channel/ended-room-joinable-by-creator",
 	} {
 		if !ids[want] {
 			t.Errorf("no mutant %s", want)

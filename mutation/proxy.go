@@ -33,6 +33,9 @@ type Proxy struct {
 
 	matched atomic.Int64 // responses of the mutated operation
 	fired   atomic.Int64 // responses the fault changed
+	// emFired counts the requests the emulator's own fault switch changed
+	// (identity faults); nil when the emulator has none.
+	emFired func() int64
 
 	mu     sync.Mutex
 	sample *Sample
@@ -61,11 +64,14 @@ type ProxyOptions struct {
 	DefaultToken string
 	// Delay is how long a delayed-past-timeout answer waits.
 	Delay time.Duration
+	// EmulatorFired, when set, counts what the emulator's fault switch
+	// changed (emulator.Options.Fault): those faults fire upstream.
+	EmulatorFired func() int64
 }
 
 // NewProxy builds the mutating proxy for m (nil for none).
 func NewProxy(spec *harness.Spec, m *Mutant, o ProxyOptions) *Proxy {
-	p := &Proxy{mutant: m, backend: o.Backend, token: o.DefaultToken, delay: o.Delay, ops: map[string]string{}}
+	p := &Proxy{mutant: m, backend: o.Backend, token: o.DefaultToken, delay: o.Delay, ops: map[string]string{}, emFired: o.EmulatorFired}
 	for _, op := range spec.Operations() {
 		p.ops["/api"+strings.TrimSuffix(op.Path, "/")] = op.ID
 	}
@@ -83,9 +89,15 @@ func NewProxy(spec *harness.Spec, m *Mutant, o ProxyOptions) *Proxy {
 // Matched is how many responses of the mutated operation went through.
 func (p *Proxy) Matched() int64 { return p.matched.Load() }
 
-// Fired is how many responses the fault changed: 0 means no spec exercised
-// the mutant.
-func (p *Proxy) Fired() int64 { return p.fired.Load() }
+// Fired is how many responses the fault changed, here or, for a fault the
+// emulator makes itself, upstream: 0 means no spec exercised the mutant.
+func (p *Proxy) Fired() int64 {
+	n := p.fired.Load()
+	if p.emFired != nil {
+		n += p.emFired()
+	}
+	return n
+}
 
 // FirstSample is the first mutated response, or nil.
 func (p *Proxy) FirstSample() *Sample {

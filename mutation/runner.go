@@ -201,13 +201,33 @@ func (t *Target) Close() {
 // NewTarget starts a fresh in-process emulator and a proxy applying m (nil
 // for none) in front of it, both on loopback ports.
 func NewTarget(spec *harness.Spec, m *Mutant, delay time.Duration) *Target {
-	em := emulator.New(emulator.Options{})
+	em := emulator.New(emulator.Options{Fault: emulatorFault(m)})
 	up := httptest.NewServer(em.Handler())
 	u, _ := url.Parse(up.URL)
 	token, _ := em.AccountToken("default")
-	px := NewProxy(spec, m, ProxyOptions{Upstream: u, Backend: em.Handler(), DefaultToken: token, Delay: delay})
+	px := NewProxy(spec, m, ProxyOptions{Upstream: u, Backend: em.Handler(), DefaultToken: token, Delay: delay,
+		EmulatorFired: em.FaultsFired})
 	front := httptest.NewServer(px)
 	return &Target{Proxy: px, URL: front.URL + "/api", upstream: up, front: front}
+}
+
+// emulatorFault is the emulator's own fault switch for the mutants only
+// the emulator can make (whose state a request reads or writes); the zero
+// Fault for every other mutant.
+func emulatorFault(m *Mutant) emulator.Fault {
+	if m == nil {
+		return emulator.Fault{}
+	}
+	kinds := map[Kind]emulator.FaultKind{
+		KindIdentityFromHeader:       emulator.FaultIdentityFromHeader,
+		KindWriteToAnotherAccount:    emulator.FaultWriteToAnotherAccount,
+		KindEndedRoomJoinable:        emulator.FaultEndedRoomJoinable,
+		KindEndedRoomCreatorJoinable: emulator.FaultEndedRoomJoinableByCreator,
+	}
+	if k, ok := kinds[m.Kind]; ok {
+		return emulator.Fault{Kind: k, Op: m.Op}
+	}
+	return emulator.Fault{}
 }
 
 // suiteRun is the outcome of one suite binary on one target, read from

@@ -142,6 +142,20 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 		}
 		fmt.Fprintln(w, harness.OneLine(line))
 	}
+	if p := s.Provisional; p != nil {
+		fmt.Fprintf(w, "chconform: provisional (not counted): %d passed, %d failed, %d unsupported, %d disabled, %d error\n",
+			p.Totals.Passed, p.Totals.Failed, p.Totals.Unsupported, p.Totals.Disabled, p.Totals.Error)
+		for _, sp := range p.Specs {
+			if sp.Outcome != OutcomeFailed && sp.Outcome != OutcomeError {
+				continue
+			}
+			line := fmt.Sprintf("  PROVISIONAL %s %s", strings.ToUpper(string(sp.Outcome)), sp.Name)
+			if sp.Reason != "" {
+				line += ": " + sp.Reason
+			}
+			fmt.Fprintln(w, harness.OneLine(line))
+		}
+	}
 }
 
 // CurrentTool names this build and the libraries whose behaviour shapes a

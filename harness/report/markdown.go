@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/chconform/chconform/harness"
 )
 
 // MarkdownLimit is the default size cap of report.md. A pull-request comment
@@ -118,6 +120,9 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 			fmt.Fprintf(&b, tail, left, limit)
 		}
 	}
+	if prov := provisionalList(s); prov != "" && b.Len()+len(prov) < limit {
+		b.WriteString(prov)
+	}
 	if skipped := skippedReasons(s); skipped != "" && b.Len()+len(skipped) < limit {
 		b.WriteString(skipped)
 	}
@@ -171,6 +176,32 @@ func responseText(t *Transcript) string {
 		return "(no response)\n"
 	}
 	return TranscriptText(t, false, 2048)
+}
+
+// provisionalList is the provisional specs (issue 13), apart from the
+// verdict: one line each, failed ones first.
+func provisionalList(s Summary) string {
+	p := s.Provisional
+	if p == nil || len(p.Specs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<details><summary>Provisional specs: %d passed, %d failed, %d not run (not counted: the contract does not document these cases yet)</summary>\n\n",
+		p.Totals.Passed, p.Totals.Failed, p.Totals.Unsupported+p.Totals.Disabled+p.Totals.Error)
+	for _, want := range []Outcome{OutcomeFailed, OutcomeError, OutcomePassed, OutcomeUnsupported, OutcomeDisabled} {
+		for _, sp := range p.Specs {
+			if sp.Outcome != want {
+				continue
+			}
+			line := string(sp.Outcome) + ": " + sp.Name
+			if sp.Reason != "" {
+				line += ": " + harness.Cut(sp.Reason, MarkdownReasonCut)
+			}
+			fmt.Fprintf(&b, "- %s\n", mdEscape(line))
+		}
+	}
+	b.WriteString("\n</details>\n")
+	return b.String()
 }
 
 // skippedReasons counts unsupported and disabled specs by reason: one line

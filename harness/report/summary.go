@@ -45,6 +45,18 @@ type Summary struct {
 	// (issue 12; verdict.go).
 	Verdict  Verdict      `json:"verdict"`
 	Verified Verification `json:"verified"`
+
+	// Provisional lists the specs labelled provisional (issue 13), apart:
+	// cases the contract does not document yet. They are in none of the
+	// totals, operations, coverage or verdict above, whatever their outcome.
+	Provisional *Provisional `json:"provisional,omitempty"`
+}
+
+// Provisional is the specs of cases the contract does not document yet,
+// counted apart from the verdict.
+type Provisional struct {
+	Totals Totals        `json:"totals"`
+	Specs  []SpecSummary `json:"specs"`
 }
 
 // Target is what the run was pointed at.
@@ -158,8 +170,14 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 			for _, run := range runs {
 				b.AddRun(run)
 			}
+			// A provisional spec's exchanges judge a case the contract does
+			// not document: they roll into no operation, no coverage and
+			// no verdict (its own checks stay with it in the list apart).
+			provisional := sr.LeafNodeType == types.NodeTypeIt && slices.Contains(sr.Labels(), LabelProvisional)
 			for _, e := range entries {
-				b.AddChecks(e)
+				if !provisional {
+					b.AddChecks(e)
+				}
 			}
 
 			if sr.LeafNodeType != types.NodeTypeIt {
@@ -187,6 +205,9 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 			if outcome == OutcomeFailed || outcome == OutcomeError {
 				suiteBroken = true
 			}
+			if provisional && sr.State == types.SpecStateSkipped && strings.HasPrefix(sr.Failure.Message, SkipProvisionalFailed) {
+				outcome, reason = OutcomeFailed, oneLine(strings.TrimPrefix(sr.Failure.Message, SkipProvisionalFailed))
+			}
 			spec := SpecSummary{
 				Name:     sr.FullText(),
 				State:    sr.State.String(),
@@ -206,6 +227,10 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 			}
 			for _, e := range entries {
 				spec.Checks = append(spec.Checks, SpecChecks(e)...)
+			}
+			if provisional {
+				b.AddProvisional(spec)
+				continue
 			}
 			b.AddSpec(spec)
 		}
@@ -269,6 +294,8 @@ type Builder struct {
 	failedAt map[string]map[string][]string // op -> status -> checks that failed on it
 	covers   map[string]*coverRecord        // "<op>:<status>" -> its selected covering specs
 	started  time.Time
+	// provisional holds the specs labelled provisional, counted apart.
+	provisional []SpecSummary
 }
 
 // NewBuilder starts an empty summary made by tool.
@@ -345,6 +372,15 @@ func (b *Builder) AddSpec(spec SpecSummary) {
 	b.specs = append(b.specs, spec)
 }
 
+// AddProvisional adds a spec of a case the contract does not document yet:
+// listed apart, it raises no operation's status, covers nothing and counts
+// in no total of the verdict.
+func (b *Builder) AddProvisional(spec SpecSummary) {
+	slices.Sort(spec.Operations)
+	spec.Operations = slices.Compact(spec.Operations)
+	b.provisional = append(b.provisional, spec)
+}
+
 // Summary is the verdict: operations, coverage and totals, sorted so that it
 // does not depend on the order things were added in. The summary takes the
 // specs over (an audit of a long capture holds one per entry, and a copy
@@ -407,23 +443,37 @@ func (b *Builder) Summary() Summary {
 	s.Specs = slices.CompactFunc(s.Specs, func(a, b SpecSummary) bool {
 		return strings.HasPrefix(a.Name, "[") && a.Name == b.Name && a.Reason == b.Reason
 	})
-	for _, sp := range s.Specs {
-		switch sp.Outcome {
-		case OutcomePassed:
-			s.Totals.Passed++
-		case OutcomeFailed:
-			s.Totals.Failed++
-		case OutcomeUnsupported:
-			s.Totals.Unsupported++
-		case OutcomeDisabled:
-			s.Totals.Disabled++
-		case OutcomeError:
-			s.Totals.Error++
-		}
+	s.Totals = countOutcomes(s.Specs)
+	if len(b.provisional) > 0 {
+		p := &Provisional{Specs: b.provisional}
+		b.provisional = nil
+		sort.SliceStable(p.Specs, func(i, j int) bool { return specLess(p.Specs[i], p.Specs[j]) })
+		p.Totals = countOutcomes(p.Specs)
+		s.Provisional = p
 	}
 	s.Verified = b.verification(s.Operations)
 	s.Verdict = verdict(s)
 	return s
+}
+
+// countOutcomes counts specs by outcome.
+func countOutcomes(specs []SpecSummary) Totals {
+	var t Totals
+	for _, sp := range specs {
+		switch sp.Outcome {
+		case OutcomePassed:
+			t.Passed++
+		case OutcomeFailed:
+			t.Failed++
+		case OutcomeUnsupported:
+			t.Unsupported++
+		case OutcomeDisabled:
+			t.Disabled++
+		case OutcomeError:
+			t.Error++
+		}
+	}
+	return t
 }
 
 // specLess orders specs by name, then by everything else that can differ,

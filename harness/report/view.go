@@ -36,6 +36,7 @@ func checkOrder() []string {
 		harness.CheckPagination,
 		harness.CheckMethodEquivalence,
 		harness.CheckStatefulConsistency,
+		harness.CheckIdentityIsolation,
 	}
 }
 
@@ -69,6 +70,8 @@ func checkTitle(name string) string {
 		return "GET=POST"
 	case harness.CheckStatefulConsistency:
 		return "stateful"
+	case harness.CheckIdentityIsolation:
+		return "identity"
 	default:
 		return strings.ReplaceAll(name, "_", " ")
 	}

@@ -86,13 +86,7 @@ var _ = ginkgo.Describe("channels:", func() {
 // slug when one is given.
 func join(ctx context.Context, account *harness.Account, slug string) *harness.Exchange {
 	ginkgo.GinkgoHelper()
-	call, err := suite.Op("join_channel").DocumentedCall(suite.MustLoad().Profile, "")
-	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	call.As = account
-	if slug != "" {
-		call.Body.(map[string]any)["channel"] = slug
-	}
-	return suite.Send(ctx, call)
+	return suite.Send(ctx, joinCall(account, slug))
 }
 
 // channels is get_channels as account sees it.

@@ -1,0 +1,102 @@
+package emulator
+
+import (
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// FaultKind is a deliberate bug the emulator can be built with, for the
+// mutation tool (package mutation): faults no rewrite of an answer can
+// make, because they are about whose state a request reads or changes.
+// The zero Fault is none; the command never sets one.
+type FaultKind string
+
+const (
+	// FaultIdentityFromHeader: the request acts as the account its
+	// CH-UserID names (when that is an account), not the token's.
+	FaultIdentityFromHeader FaultKind = "identity-from-header"
+	// FaultWriteToAnotherAccount: a write lands on the account that made
+	// the last authenticated request before it, when that was another
+	// account (a session mix-up), and is answered as that account's.
+	FaultWriteToAnotherAccount FaultKind = "write-to-another-account"
+	// FaultEndedRoomJoinable: a room that has ended can be joined as if it
+	// were live, by every account.
+	FaultEndedRoomJoinable FaultKind = "ended-room-joinable"
+	// FaultEndedRoomJoinableByCreator: the same, for its creator only.
+	FaultEndedRoomJoinableByCreator FaultKind = "ended-room-joinable-by-creator"
+)
+
+// Fault is one deliberate bug, applied to the requests of one operation.
+type Fault struct {
+	Kind FaultKind
+	// Op is the operationId whose requests the fault applies to.
+	Op string
+}
+
+// FaultsFired is how many requests the configured fault changed.
+func (s *Server) FaultsFired() int64 { return s.faultsFired.Load() }
+
+// faultCounter is kept apart from the world's lock: the mutation proxy
+// reads it while requests are answered.
+type faultCounter = atomic.Int64
+
+func (s *Server) faultOn(kind FaultKind, rt *route) bool {
+	return s.opts.Fault.Kind == kind && rt != nil && rt.id == s.opts.Fault.Op
+}
+
+// actAs applies the identity faults to an authenticated request of rt and
+// notes who asked; it returns the user the request acts as. Called with
+// the world's lock held.
+func (s *Server) actAs(c *call, rt *route, u *user) *user {
+	acting := u
+	switch {
+	case s.faultOn(FaultIdentityFromHeader, rt):
+		raw := strings.TrimSpace(c.r.Header.Get("CH-UserID"))
+		if id, err := strconv.ParseInt(raw, 10, 64); err == nil && id != u.ID {
+			if other := s.w.users[id]; other != nil {
+				acting = other
+				s.faultsFired.Add(1)
+			}
+		}
+	case s.faultOn(FaultWriteToAnotherAccount, rt) && rt.mutating:
+		if other := s.lastOther(u); other != nil {
+			acting = other
+			s.faultsFired.Add(1)
+		}
+	}
+	// The last two distinct accounts that asked, most recent first.
+	if len(s.recent) == 0 || s.recent[0] != u {
+		s.recent = append([]*user{u}, s.recent...)
+		if len(s.recent) > 2 {
+			s.recent = s.recent[:2]
+		}
+	}
+	return acting
+}
+
+// lastOther is the account that asked most recently before u, if not u.
+func (s *Server) lastOther(u *user) *user {
+	for _, r := range s.recent {
+		if r != u {
+			return r
+		}
+	}
+	return nil
+}
+
+// endedJoinable says whether the fault lets u join ch, a room that has
+// ended.
+func (c *call) endedJoinable(ch *channel) bool {
+	s := c.s
+	switch {
+	case s.opts.Fault.Op != "join_channel":
+		return false
+	case s.opts.Fault.Kind == FaultEndedRoomJoinable:
+	case s.opts.Fault.Kind == FaultEndedRoomJoinableByCreator && ch.Creator == c.u.ID:
+	default:
+		return false
+	}
+	s.faultsFired.Add(1)
+	return true
+}

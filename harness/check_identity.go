@@ -1,0 +1,99 @@
+package harness
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/tidwall/gjson"
+)
+
+// IdentityIsolation judges an answer where two accounts' identities were in
+// play: a request with one account's token and another's CH-UserID, a
+// refresh token of one account, a read of one account after another's
+// write. what names the promise ("me answers for A, not for B"); holds
+// judges the answer (see ContainsJSONValue, LacksJSONValue), each finding
+// prefixed with what.
+//
+// With refusal, a 4xx the contract documents for the operation keeps the
+// promise: the server refused the mixed credentials rather than act for the
+// wrong account. Without it the answer is a read that must be a 2xx to show
+// anything, and any other status is a finding.
+func IdentityIsolation(what string, holds func(*Exchange) []Finding, refusal bool) Check {
+	return Check{Name: CheckIdentityIsolation, Run: func(ex *Exchange) ([]Finding, string) {
+		if holds == nil {
+			return nil, "no expectation given for: " + what
+		}
+		if skip := noResponse(ex); skip != "" {
+			return nil, skip
+		}
+		s := ex.Response.Status
+		switch {
+		case s >= 200 && s <= 299:
+		case refusal && s >= 400 && s <= 499 && ex.Op != nil && documentedResponse(ex.Op, s) != nil:
+			return nil, "" // refused with a documented status: it acted for nobody
+		case refusal:
+			return []Finding{{Message: fmt.Sprintf("%s: status %d is neither an answer for the token's account nor a refusal the contract documents: %s",
+				what, s, maskedBody(ex.Response.Body, errorBodyCut))}}, ""
+		default:
+			return []Finding{{Message: fmt.Sprintf("%s: the read answered status %d, not a 2xx: %s",
+				what, s, maskedBody(ex.Response.Body, errorBodyCut))}}, ""
+		}
+		found := holds(ex)
+		out := make([]Finding, 0, len(found))
+		for _, f := range found {
+			f.Message = what + ": " + f.Message
+			out = append(out, f)
+		}
+		return out, ""
+	}}
+}
+
+// LacksJSONValue is the opposite expectation of ContainsJSONValue: nothing
+// at the gjson path of the body is unwanted (nor, when the path holds an
+// array, any of its elements). A path that holds nothing lacks it; a body
+// that is not JSON shows nothing and is a finding.
+func LacksJSONValue(path string, unwanted any) func(*Exchange) []Finding {
+	return func(ex *Exchange) []Finding {
+		unwantedJSON, err := json.Marshal(unwanted)
+		if err != nil {
+			return []Finding{{Message: fmt.Sprintf("the unwanted value %v cannot be encoded as JSON: %v", unwanted, err)}}
+		}
+		want, _ := decodeJSON(unwantedJSON)
+		ptr := gjsonPathPointer(path)
+		if ex == nil || ex.Response == nil {
+			return []Finding{{Message: "no response", Pointer: ptr}}
+		}
+		body := ex.Response.Body
+		if err := CheckJSONDepth(body, MaxJSONDepth); err != nil {
+			return []Finding{{Message: fmt.Sprintf("expected no %s at %q, but %v", unwantedJSON, path, err), Pointer: ptr}}
+		}
+		if !gjson.ValidBytes(body) {
+			return []Finding{{Message: fmt.Sprintf("expected no %s at %q, but the body is not JSON: %s",
+				unwantedJSON, path, maskedBody(body, errorBodyCut)), Pointer: ptr}}
+		}
+		res := gjson.GetBytes(body, path)
+		if !res.Exists() {
+			return nil
+		}
+		got, ok := decodeJSON([]byte(res.Raw))
+		if !ok {
+			return nil
+		}
+		hit := false
+		if _, eq := jsonDiff(want, got, nil); eq {
+			hit = true
+		} else if arr, isArr := got.([]any); isArr {
+			for _, el := range arr {
+				if _, eq := jsonDiff(want, el, nil); eq {
+					hit = true
+					break
+				}
+			}
+		}
+		if !hit {
+			return nil
+		}
+		return []Finding{{Message: fmt.Sprintf("%s is at %q, where it must not be; found: %s",
+			unwantedJSON, path, describeFound(path, res)), Pointer: ptr}}
+	}
+}

@@ -1,0 +1,114 @@
+package users
+
+import (
+	"context"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/suite"
+)
+
+// Identity isolation (issue 13): Clubhouse sends identity twice, the token
+// and the CH-UserID header, and only the token may decide. Every spec signs
+// up its own accounts A and B (and X, someone to follow), so the specs run
+// in any order and in parallel; a target that cannot sign up accounts makes
+// them unsupported.
+var _ = ginkgo.Describe("users: identity isolation:", func() {
+	op := suite.Op
+
+	ginkgo.It("POST /me with A's token and B's CH-UserID answers for A, never for B",
+		suite.LabelsFor(op("me")), func(ctx ginkgo.SpecContext) {
+			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
+			ex := suite.Send(ctx, harness.Call{Op: op("me"), As: a, Body: map[string]any{}, Header: claimingToBe(b)})
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.ActForTheToken("me answers with A's profile, not B's named by CH-UserID",
+				harness.ContainsJSONValue("user_profile.user_id", number(a.UserID))))
+		})
+
+	ginkgo.It("POST /get_profile of A with A's token and B's CH-UserID answers A's profile",
+		suite.LabelsFor(op("get_profile")), func(ctx ginkgo.SpecContext) {
+			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
+			ex := suite.Send(ctx, harness.Call{Op: op("get_profile"), As: a, Body: map[string]any{"user_id": number(a.UserID)}, Header: claimingToBe(b)})
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.ActForTheToken("get_profile of A answers A's profile",
+				harness.ContainsJSONValue("user_profile.user_id", number(a.UserID))))
+		})
+
+	ginkgo.It("POST /update_username with A's token and B's CH-UserID renames A or is refused, and never renames B",
+		suite.LabelsFor(op("update_username"), op("me")), func(ctx ginkgo.SpecContext) {
+			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
+			name := harness.Unique("ident_{unique}")
+			ex := suite.Send(ctx, harness.Call{Op: op("update_username"), As: a, Body: map[string]any{"username": name}, Header: claimingToBe(b)})
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.ActForTheToken("update_username answers for A", harness.ContainsJSONValue("success", true)))
+			gomega.Expect(me(ctx, b)).To(harness.KeepAccountsApart("B, named only by CH-UserID, keeps its username",
+				harness.LacksJSONValue("user_profile.username", name)))
+			if ex.Response.Status/100 == 2 {
+				gomega.Expect(me(ctx, a)).To(harness.KeepAccountsApart("A, whose token it was, has the new username",
+					harness.ContainsJSONValue("user_profile.username", name)))
+			}
+		})
+
+	ginkgo.It("POST /follow with A's token and B's CH-UserID makes A follow X or is refused, and never B",
+		suite.LabelsFor(op("follow"), op("get_following")), func(ctx ginkgo.SpecContext) {
+			a, b, x := suite.FreshAccount(ctx), suite.FreshAccount(ctx), suite.FreshAccount(ctx)
+			ex := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": number(x.UserID)}, Header: claimingToBe(b)})
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.ActForTheToken("follow answers for A", harness.ContainsJSONValue("success", true)))
+			gomega.Expect(following(ctx, b)).To(harness.KeepAccountsApart("B, named only by CH-UserID, does not follow X",
+				harness.LacksJSONValue("users.#.user_id", number(x.UserID))))
+			if ex.Response.Status/100 == 2 {
+				gomega.Expect(following(ctx, a)).To(harness.KeepAccountsApart("A, whose token it was, follows X",
+					harness.ContainsJSONValue("users.#.user_id", number(x.UserID))))
+			}
+		})
+
+	ginkgo.It("after A follows X, POST /get_following of B does not list X",
+		suite.LabelsFor(op("follow"), op("get_following")), func(ctx ginkgo.SpecContext) {
+			// B signs up last, just before A's follow: a write that lands
+			// on the account that asked before it lands on B.
+			x, a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx), suite.FreshAccount(ctx)
+			ex := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": number(x.UserID)}})
+			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
+			gomega.Expect(following(ctx, b)).To(harness.KeepAccountsApart("A's follow of X is not B's",
+				harness.LacksJSONValue("users.#.user_id", number(x.UserID))))
+			gomega.Expect(following(ctx, a)).To(harness.KeepAccountsApart("A's follow of X is A's",
+				harness.ContainsJSONValue("users.#.user_id", number(x.UserID))))
+		})
+
+	ginkgo.It("after A renames itself, POST /me of B does not show A's new username",
+		suite.LabelsFor(op("update_username"), op("me")), func(ctx ginkgo.SpecContext) {
+			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
+			name := harness.Unique("ident_{unique}")
+			ex := suite.Send(ctx, harness.Call{Op: op("update_username"), As: a, Body: map[string]any{"username": name}})
+			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
+			gomega.Expect(me(ctx, b)).To(harness.KeepAccountsApart("A's new username is not B's",
+				harness.LacksJSONValue("user_profile.username", name)))
+			gomega.Expect(me(ctx, a)).To(harness.KeepAccountsApart("A's new username is A's",
+				harness.ContainsJSONValue("user_profile.username", name)))
+		})
+})
+
+// claimingToBe is the CH-UserID of another account, sent beside a token
+// that is not its own.
+func claimingToBe(other *harness.Account) map[string]string {
+	return map[string]string{"CH-UserID": other.UserID}
+}
+
+// me is POST /me as account, with its own CH-UserID.
+func me(ctx context.Context, account *harness.Account) *harness.Exchange {
+	ginkgo.GinkgoHelper()
+	ex := suite.Send(ctx, harness.Call{Op: suite.Op("me"), As: account, Body: map[string]any{}})
+	gomega.Expect(ex).To(suite.ConformToSpec())
+	return ex
+}
+
+// following is the account's own get_following.
+func following(ctx context.Context, account *harness.Account) *harness.Exchange {
+	ginkgo.GinkgoHelper()
+	ex := suite.Send(ctx, harness.Call{Op: suite.Op("get_following"), As: account, Body: map[string]any{"user_id": number(account.UserID)}})
+	gomega.Expect(ex).To(suite.ConformToSpec())
+	return ex
+}
