@@ -12,16 +12,22 @@ GINKGO_FLAGS  ?=
 
 export CH_REPORT_DIR
 
-.PHONY: all test conformance lint lint-go lint-contract fixtures vet
+.PHONY: all test test-e2e conformance lint lint-go lint-contract fixtures vet
 
-all: lint test conformance
+all: lint test test-e2e conformance
 
 # make test proves the suite itself, offline: no CH_* setting of the shell
 # may point it at a real target.
 OFFLINE = env $(foreach v,$(filter CH_%,$(.VARIABLES)),-u $(v))
 
-## test: vet, unit tests, the contract tests and every suite in fixture mode
+## test: vet, unit tests, the contract and coverage tests, every suite in fixture mode (about a minute warm)
 test: vet
+	$(OFFLINE) $(GO) test -short -count=1 ./...
+	$(OFFLINE) $(GO) test -short -count=1 -race ./emulator/...
+
+## test-e2e: everything test leaves out: whole runs of the built command against hostile, faulty, drifted and
+## recorded targets, the regression gate, sharding, replay, the race detector on the harness (CI runs both)
+test-e2e: vet
 	$(OFFLINE) $(GO) test -count=1 ./...
 	$(OFFLINE) $(GO) test -count=1 -race ./emulator/... ./harness/
 

@@ -167,6 +167,9 @@ func serveRaw(t *testing.T, raw func(net.Conn), readRequest bool, hits *atomic.I
 }
 
 func TestHostileServersEndAsFailedChecks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end (every hostile server, with its timeouts): make test-e2e runs it")
+	}
 	for i, c := range hostileCases(nil, nil) {
 		t.Run(c.name, func(t *testing.T) {
 			noLeaks(t)

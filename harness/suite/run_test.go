@@ -57,6 +57,9 @@ func TestMain(m *testing.M) {
 // link instead of one each.
 func binary(t *testing.T, pkg string, cmd bool) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end to end (a run of a built binary): make test-e2e runs it")
+	}
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	key := pkg
