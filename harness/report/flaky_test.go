@@ -172,3 +172,19 @@ func outsideFences(md string) string {
 	}
 	return b.String()
 }
+
+func TestAStableSummaryLeavesOutTheCurlCommandsAndKeepsTheCaseIDs(t *testing.T) {
+	s := mustBuild(t, flakyRun()...)
+	st := s.Stable()
+	for i, sp := range st.Specs {
+		if sp.Reproduce != nil {
+			t.Errorf("%s keeps its curl commands in a stable summary", sp.Name)
+		}
+		if len(sp.CaseIDs) != len(s.Specs[i].CaseIDs) {
+			t.Errorf("%s lost its case ids", sp.Name)
+		}
+	}
+	if len(s.Specs[1].Reproduce) == 0 {
+		t.Error("Stable changed the summary it was called on")
+	}
+}
