@@ -28,7 +28,8 @@ type Reproduction struct {
 // environment variable the user sets: "<auth_token:default>" (the configured
 // account) is "$CH_AUTH_TOKEN", another account's token "$CH_AUTH_TOKEN_<NAME>",
 // a token the report cannot name in an Authorization header (an account the
-// spec signed up for itself) "$CH_FRESH_TOKEN", and any other mask
+// spec signed up for itself) "$CH_FRESH_TOKEN" ("$CH_FRESH_ACCESS_TOKEN" after
+// Bearer), and any other mask
 // ("<jwt>", "<phone>", "<refresh>"...) "$CH_<NAME>". A comment line before
 // the command says what each variable other than CH_AUTH_TOKEN stands for.
 // CH-UserID and CH-DeviceId are kept as they were sent: they are identifiers,
@@ -139,6 +140,15 @@ var genericMasks = map[string]bool{"jwt": true, "token": true, "key": true, "pho
 // word is s as one shell word, each mask in it a variable reference.
 // header is the header's name when s is "Name: value".
 func (c *curlBuilder) word(s, header string) shellWord {
+	scheme := ""
+	if h := http.CanonicalHeaderKey(header); h == "Authorization" || h == "Proxy-Authorization" {
+		value := strings.TrimPrefix(s, header+": ")
+		if sch, _, ok := strings.Cut(value, " "); ok {
+			scheme = strings.ToLower(sch)
+		} else {
+			scheme = "token"
+		}
+	}
 	var w shellWord
 	last := 0
 	for _, m := range placeholder.FindAllStringSubmatchIndex(s, -1) {
@@ -149,7 +159,7 @@ func (c *curlBuilder) word(s, header string) shellWord {
 		if label == "" && !genericMasks[kind] && !harness.IsSecretField(kind) {
 			continue // text that only looks like a mask ("<html>")
 		}
-		name, about := c.variable(kind, label, header)
+		name, about := c.variable(kind, label, scheme)
 		c.vars[name] = about
 		w = append(w, segment{text: s[last:m[0]]}, segment{variable: name})
 		last = m[1]
@@ -159,12 +169,21 @@ func (c *curlBuilder) word(s, header string) shellWord {
 
 // variable names the environment variable that stands for a mask, and says
 // what it is for a comment ("" for CH_AUTH_TOKEN, which every user knows).
-func (c *curlBuilder) variable(kind, label, header string) (name, about string) {
-	auth := http.CanonicalHeaderKey(header) == "Authorization" || http.CanonicalHeaderKey(header) == "Proxy-Authorization"
+// scheme is the lower-case scheme of an Authorization header's value ("token",
+// "bearer"), "" elsewhere.
+//
+// In an Authorization header, a mask without a name ("Token <token>": the
+// redactor names every token the run was told of, CH_AUTH_TOKEN's and the
+// profile's accounts') is a token the run learnt while it ran: the one of the
+// account the spec signed up for itself.
+func (c *curlBuilder) variable(kind, label, scheme string) (name, about string) {
 	switch {
 	case kind == "auth_token" && label == "default":
 		return "CH_AUTH_TOKEN", ""
-	case kind == "redacted" && auth:
+	case scheme == "bearer" && label == "":
+		return "CH_FRESH_ACCESS_TOKEN", "the spec sent an access token the report does not name: the one of the account it signed up " +
+			"for itself (a fresh account), not the configured one; sign up an account and set CH_FRESH_ACCESS_TOKEN to its access_token"
+	case scheme != "" && label == "":
 		return "CH_FRESH_TOKEN", "the spec sent a token the report does not name: the one of the account it signed up for itself " +
 			"(a fresh account), not CH_AUTH_TOKEN's; sign up an account and set CH_FRESH_TOKEN to its auth_token"
 	case kind == "auth_token" && label == "invalid":

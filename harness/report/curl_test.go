@@ -2,11 +2,14 @@ package report
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/chconform/chconform/harness"
 )
 
 // runCurlAsPrintf runs cmd in bash with curl replaced by a function that
@@ -148,5 +151,38 @@ func TestACurlCommandSaysWhatItCannotSend(t *testing.T) {
 	args := runCurlAsPrintf(t, cmd)
 	if !slices.Equal(args, []string{"-sS", "-i", "-X", "POST", "--url", "http://127.0.0.1:1/x", "--data-raw", "abc"}) {
 		t.Errorf("curl would get %q", args)
+	}
+}
+
+// TestTheCurlOfARealExchangeHoldsNoSecret goes through the harness's own
+// redactor: the configured token, a fresh account's 40-hex token and a JWT
+// become variables, and no form of them reaches the command.
+func TestTheCurlOfARealExchangeHoldsNoSecret(t *testing.T) {
+	configured := "live_tok*en-Secret_9f2Q"
+	fresh := "0123456789abcdef0123456789abcdef01234567"
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjo0fQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	redact := harness.NewRedactor(nil, harness.KnownSecret{Value: configured, Label: "auth_token:default"})
+	cases := []struct {
+		auth, body, variable string
+	}{
+		{"Token " + configured, `{"auth_token": "` + configured + `"}`, "CH_AUTH_TOKEN"},
+		{"Token " + fresh, `{"user_id": 4}`, "CH_FRESH_TOKEN"},
+		{"Bearer " + jwt, `{"refresh": "` + jwt + `"}`, "CH_FRESH_ACCESS_TOKEN"},
+	}
+	for _, c := range cases {
+		ex := &harness.Exchange{Request: harness.Request{Method: "POST", URL: "http://127.0.0.1:1/api/me",
+			Header: http.Header{"Authorization": {c.auth}, "Ch-Userid": {"4"}}, Body: []byte(c.body)}}
+		cmd := CurlCommand(NewExchangeEntry(ex, redact).Request)
+		for _, secret := range []string{configured, fresh, jwt} {
+			if strings.Contains(cmd, secret) {
+				t.Errorf("the command holds a secret:\n%s", cmd)
+			}
+		}
+		if !strings.Contains(cmd, `-H 'Authorization: `) || !strings.Contains(cmd, `"$`+c.variable+`"`) {
+			t.Errorf("want the Authorization header to reference $%s:\n%s", c.variable, cmd)
+		}
+		if strings.Contains(cmd, "<") {
+			t.Errorf("the command sends a mask as a value:\n%s", cmd)
+		}
 	}
 }
