@@ -79,6 +79,13 @@ func TestAFlakySpecIsReportedApartAndIsNotConformant(t *testing.T) {
 		t.Errorf("schema: %v", err)
 	}
 
+	// Passing every attempt of MustPassRepeatedly is not flaky.
+	repeated := reports[0].SpecReports[1]
+	repeated.AdditionalFailures, repeated.MaxFlakeAttempts, repeated.MaxMustPassRepeatedly = nil, 0, 2
+	if rs := mustBuild(t, suite("app", true, runSpec(), repeated)); rs.Totals.Flaky != 0 || rs.Specs[0].Flaky {
+		t.Errorf("a spec that passed MustPassRepeatedly is reported flaky: %+v", rs.Specs[0])
+	}
+
 	// Flaky alone (no failure): still not conformant, exit 1.
 	only := mustBuild(t, suite("app", true, runSpec(), reports[0].SpecReports[1]))
 	if only.Verdict != VerdictNotConformant || only.ExitCode() != 1 || only.Totals.Failed != 0 {

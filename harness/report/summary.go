@@ -546,9 +546,11 @@ func decodeEntries(sr types.SpecReport) ([]RunEntry, []ChecksEntry, []ExchangeEn
 // isFlaky reports whether a spec passed only on a retry. Ginkgo (v2.34,
 // internal/group.go) runs a spec up to its flake attempts until one passes,
 // counting them in NumAttempts: a passed spec with more than one attempt
-// failed first.
+// failed first. (Under MustPassRepeatedly, the other reason to run a spec
+// more than once, a passed spec passed every attempt.)
 func isFlaky(sr types.SpecReport) bool {
-	return sr.LeafNodeType == types.NodeTypeIt && sr.State == types.SpecStatePassed && sr.NumAttempts > 1
+	return sr.LeafNodeType == types.NodeTypeIt && sr.State == types.SpecStatePassed && sr.NumAttempts > 1 &&
+		sr.MaxMustPassRepeatedly == 0
 }
 
 // flakyReason says on which attempt a flaky spec passed and what the

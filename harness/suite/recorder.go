@@ -50,13 +50,14 @@ func (r recorder) entry(ex *harness.Exchange) report.ExchangeEntry {
 }
 
 // attempt is the running spec's attempt number when it may run more than
-// once (flake attempts: CH_RERUNS, --flake-attempts, FlakeAttempts), 0
+// once (flake attempts: CH_RERUNS, --flake-attempts, FlakeAttempts; or
+// MustPassRepeatedly), 0
 // otherwise. Ginkgo v2.34 keeps the report entries of every attempt in one
 // list (internal/group.go never resets them between attempts), so without
 // this tag a flaky spec's failed and passed exchanges would be one jumble.
 func attempt() int {
 	sr := ginkgo.CurrentSpecReport()
-	if sr.MaxFlakeAttempts > 1 || sr.NumAttempts > 1 {
+	if sr.MaxFlakeAttempts > 1 || sr.MaxMustPassRepeatedly > 1 || sr.NumAttempts > 1 {
 		return sr.NumAttempts
 	}
 	return 0
