@@ -58,7 +58,24 @@ type Config struct {
 	// (CH_MIN_COVERAGE): "" none, "all", or a fraction in [0,1] as written.
 	// chreport enforces it from the summary (harness/report/verdict.go).
 	MinCoverage string
+	// Reruns is how many times a failed spec is run again before it counts
+	// as failed (CH_RERUNS, 0 to MaxReruns, default DefaultReruns): the run
+	// passes Ginkgo FlakeAttempts = 1 + Reruns. A spec that passes on a rerun
+	// is reported flaky, which is not conformant (harness/report/verdict.go).
+	Reruns int
 }
+
+// DefaultReruns and MaxReruns bound CH_RERUNS: two reruns tell a target
+// that answers two ways from one that is broken, and more than ten would
+// only hide how often it breaks while multiplying the run's time.
+const (
+	DefaultReruns = 2
+	MaxReruns     = 10
+)
+
+// FlakeAttempts is what the run passes to Ginkgo as FlakeAttempts: the
+// first run of a spec and its reruns.
+func (c Config) FlakeAttempts() int { return 1 + c.Reruns }
 
 // Mode is "fixtures" without a base URL, "base-url" with one.
 func (c Config) Mode() string {
@@ -101,7 +118,7 @@ var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
 	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_RUN_TIMEOUT", "CH_SPEC",
 	"CH_REPORT_DIR",
-	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE",
+	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE", "CH_RERUNS",
 }
 
 // LoadConfigFromEnv reads the process environment.
@@ -217,6 +234,15 @@ func parseConfig(v map[string]string) (Config, error) {
 			}
 		}
 		c.MinCoverage = raw
+	}
+	c.Reruns = DefaultReruns
+	if raw := strings.TrimSpace(v["CH_RERUNS"]); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > MaxReruns {
+			return Config{}, &ConfigError{Var: "CH_RERUNS", Value: raw,
+				Problem: fmt.Sprintf("not a whole number of reruns from 0 to %d (0: a failed spec is not run again)", MaxReruns)}
+		}
+		c.Reruns = n
 	}
 	if raw := v["CH_RUN_TIMEOUT"]; raw != "" {
 		d, err := time.ParseDuration(raw)
@@ -384,6 +410,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_STRICT":          strconv.FormatBool(c.Strict),
 		"CH_FIXTURES":        c.Fixtures,
 		"CH_MIN_COVERAGE":    c.MinCoverage,
+		"CH_RERUNS":          strconv.Itoa(c.Reruns),
 	}
 	if c.BaseURL != nil {
 		out["CH_BASE_URL"] = ShownURL(c.BaseURL)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,6 +44,7 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		"CH_FIXTURES":        {"CH_FIXTURES": "/nonexistent/fixtures"},
 		"CH_CONFIG":          {"CH_CONFIG": "/nonexistent/config.yaml"},
 		"CH_MIN_COVERAGE":    {"CH_MIN_COVERAGE": "90%"},
+		"CH_RERUNS":          {"CH_RERUNS": "-1"},
 	}
 	for variable, env := range cases {
 		t.Run(variable, func(t *testing.T) {
@@ -102,5 +104,24 @@ func TestRedactedConfigHidesCredentials(t *testing.T) {
 	// CH_USER_ID is an identifier, shown as in every transcript.
 	if r["CH_AUTH_TOKEN"] != "<redacted>" || r["CH_USER_ID"] != "77" || r["CH_BASE_URL"] != "https://example.test/api" {
 		t.Fatalf("redacted config leaks: %v", r)
+	}
+}
+
+// TestLoadConfigReruns: CH_RERUNS is a whole number from 0 to MaxReruns,
+// 2 when unset, and the run's Ginkgo FlakeAttempts is one more.
+func TestLoadConfigReruns(t *testing.T) {
+	c, err := LoadConfig(lookupFrom(nil))
+	if err != nil || c.Reruns != DefaultReruns || c.FlakeAttempts() != 3 || c.Redacted()["CH_RERUNS"] != "2" {
+		t.Fatalf("unset: reruns %d attempts %d, %v", c.Reruns, c.FlakeAttempts(), err)
+	}
+	for raw, want := range map[string]int{"0": 0, "1": 1, " 3 ": 3, "10": 10, "11": -1, "-1": -1, "1.5": -1, "two": -1, "0x2": -1, "99999999999999999999": -1} {
+		c, err := LoadConfig(lookupFrom(map[string]string{"CH_RERUNS": raw}))
+		var ce *ConfigError
+		switch {
+		case want >= 0 && (err != nil || c.Reruns != want || c.FlakeAttempts() != want+1):
+			t.Errorf("CH_RERUNS=%q: got %d, %v", raw, c.Reruns, err)
+		case want < 0 && (!errors.As(err, &ce) || ce.Var != "CH_RERUNS" || !strings.Contains(err.Error(), "CH_RERUNS")):
+			t.Errorf("CH_RERUNS=%q: want a ConfigError naming it, got %v", raw, err)
+		}
 	}
 }

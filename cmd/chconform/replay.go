@@ -99,11 +99,12 @@ func runReplay(args []string, stdout, stderr io.Writer, getenv env) int {
 	return judgeReplay(cases, after, stdout)
 }
 
-// failedCases are the specs of a summary that failed or errored, by name.
+// failedCases are the specs of a summary that failed, errored or were flaky
+// (answered the same question two ways), by name.
 func failedCases(s report.Summary) []report.SpecSummary {
 	var out []report.SpecSummary
 	for _, sp := range s.Specs {
-		if sp.Outcome == report.OutcomeFailed || sp.Outcome == report.OutcomeError {
+		if sp.Outcome == report.OutcomeFailed || sp.Outcome == report.OutcomeError || sp.Flaky {
 			// Suite-level problems ("[BeforeSuite] ...") are no spec to re-run.
 			if strings.HasPrefix(sp.Name, "[") {
 				continue
@@ -127,7 +128,7 @@ func selectCase(cases []report.SpecSummary, id string) []report.SpecSummary {
 }
 
 // caseIDs are the case ids the reports give a failed spec.
-func caseIDs(report.SpecSummary) []string { return nil }
+func caseIDs(s report.SpecSummary) []string { return s.CaseIDs }
 
 func slicesContains(list []string, s string) bool {
 	for _, v := range list {
@@ -199,6 +200,9 @@ func replayVerdict(now report.SpecSummary, ran bool) (string, string) {
 	switch {
 	case !ran:
 		return replayError, "the spec was not found in this build (renamed or removed?)"
+	case now.Flaky:
+		// It failed again before it passed: not fixed.
+		return replayStillFailing, now.Reason
 	case now.Outcome == report.OutcomePassed:
 		return replayFixed, ""
 	case now.Outcome == report.OutcomeFailed:

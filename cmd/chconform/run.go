@@ -56,10 +56,6 @@ var envFlags = []envFlag{
 // --focus expression against it, a space and the spec's full name.
 const suiteDescription = "chconform"
 
-// defaultReruns is how often a failed spec is tried again: once more could
-// pass by luck as often as a real flake fails twice.
-const defaultReruns = 2
-
 // runOptions are the run's own flags, those no CH_* variable carries.
 type runOptions struct {
 	filter, focus, shard string
@@ -130,11 +126,6 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 	if os.Getenv("CH_RUN_STARTED") == "" {
 		os.Setenv("CH_RUN_STARTED", strconv.FormatInt(time.Now().Unix(), 10))
 	}
-	reruns, err := rerunsFrom(os.Getenv("CH_RERUNS"))
-	if err != nil {
-		fmt.Fprintf(stderr, "chconform: %v\n", err)
-		return "", exitUsage
-	}
 	shard, err := parseShard(o.shard)
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform run: %v\n", err)
@@ -169,7 +160,8 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 	suiteConfig.LabelFilter = labelFilter(o.filter, shard)
 	suiteConfig.FocusStrings = o.focusList
 	suiteConfig.DryRun = o.dryRun
-	suiteConfig.FlakeAttempts = reruns + 1
+	// A failed spec runs again (CH_RERUNS); one that then passes is flaky.
+	suiteConfig.FlakeAttempts = suite.MustLoad().Config.FlakeAttempts()
 	reporterConfig.JSONReport = filepath.Join(dir, "ginkgo.json")
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
@@ -192,18 +184,6 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 type failRecorder struct{ failed bool }
 
 func (f *failRecorder) Fail() { f.failed = true }
-
-// rerunsFrom reads CH_RERUNS: how often a failed spec is tried again.
-func rerunsFrom(v string) (int, error) {
-	if strings.TrimSpace(v) == "" {
-		return defaultReruns, nil
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < 0 || n > 10 {
-		return 0, fmt.Errorf("CH_RERUNS=%q: want a whole number from 0 to 10", v)
-	}
-	return n, nil
-}
 
 // clearReports removes only the files a run writes: CH_REPORT_DIR may hold
 // other things, and a report left from an earlier run must not pass for

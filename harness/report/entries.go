@@ -50,6 +50,11 @@ type ExchangeEntry struct {
 	Response  *Transcript `json:"response,omitempty"`
 	Error     string      `json:"error,omitempty"`
 	ElapsedMS float64     `json:"elapsed_ms"`
+	// Attempt is the Ginkgo attempt that sent it (1, 2, ...), set when
+	// the spec may run more than once (flake attempts): Ginkgo keeps the
+	// report entries of every attempt in one list, and this tells them
+	// apart.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // Transcript is one side of an exchange, redacted.
@@ -69,6 +74,8 @@ type ChecksEntry struct {
 	Operation string                `json:"operation"`
 	Status    int                   `json:"status,omitempty"` // the response status, 0 when none arrived
 	Checks    []harness.CheckResult `json:"checks"`
+	// Attempt is as in ExchangeEntry.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // RunEntry describes the run once per suite process (added in a

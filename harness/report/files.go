@@ -96,8 +96,12 @@ func WriteFileAtomic(path string, data []byte) error {
 // totals, the coverage, and what to look at first.
 func WriteVerdict(w io.Writer, s Summary, suites int) {
 	t, c := s.Totals, s.Coverage
-	fmt.Fprintf(w, "chconform: %d passed, %d failed, %d unsupported, %d disabled, %d error; coverage %d/%d operations, %d/%d responses\n",
-		t.Passed, t.Failed, t.Unsupported, t.Disabled, t.Error,
+	flaky := ""
+	if t.Flaky > 0 {
+		flaky = fmt.Sprintf(" (%d of them flaky)", t.Flaky)
+	}
+	fmt.Fprintf(w, "chconform: %d passed%s, %d failed, %d unsupported, %d disabled, %d error; coverage %d/%d operations, %d/%d responses\n",
+		t.Passed, flaky, t.Failed, t.Unsupported, t.Disabled, t.Error,
 		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
 	v := s.Verified
 	line := fmt.Sprintf("chconform: verdict %s; verified %d/%d documented responses", s.Verdict, v.Verified, v.Total)
@@ -128,9 +132,15 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 			tag = "FAILED"
 		case OutcomeError:
 			tag = "ERROR "
+		case OutcomePassed:
+			if !sp.Flaky {
+				continue
+			}
+			tag = "FLAKY "
 		default:
 			continue
 		}
+
 		// One line per spec, whatever the reason quotes from the target:
 		// a line of its own could be a CI workflow command.
 		line := fmt.Sprintf("  %s %s", tag, sp.Name)
@@ -139,6 +149,9 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 		}
 		if sp.Location != "" {
 			line += " (" + sp.Location + ")"
+		}
+		if len(sp.CaseIDs) > 0 {
+			line += " [" + strings.Join(sp.CaseIDs, ", ") + "]"
 		}
 		fmt.Fprintln(w, harness.OneLine(line))
 	}

@@ -23,8 +23,11 @@ type htmlView struct {
 	Matrix   Matrix
 	Verdict  Cell
 	Failures []htmlFailure
-	Skipped  []SpecSummary // unsupported and disabled specs, with their reasons
-	Config   [][2]string
+	// Flaky are the specs that passed only on a retry, each with the
+	// transcripts of every attempt.
+	Flaky   []htmlFailure
+	Skipped []SpecSummary // unsupported and disabled specs, with their reasons
+	Config  [][2]string
 	// FailAnchor links an operation's row to its first failure.
 	FailAnchor map[string]string
 	Percent    struct{ Ops, Responses int }
@@ -43,10 +46,14 @@ type htmlFailure struct {
 
 type htmlExchange struct {
 	Operation string
+	Attempt   int
 	Elapsed   string
 	Request   string
 	Response  string
 	Error     string
+	// Curl sends the request again (curl.go); html/template escapes it
+	// like every other value.
+	Curl string
 }
 
 // WriteHTML renders report.html.
@@ -81,6 +88,10 @@ func newHTMLView(s Summary, failures []FailedSpec) htmlView {
 	}
 	for i, f := range failures {
 		hf := htmlFailure{Anchor: fmt.Sprintf("failure-%d", i+1), Spec: f.Spec, Outcome: outcomeCell(f.Spec.Outcome), LeftOut: f.LeftOut}
+		if f.Spec.Flaky {
+			hf.Anchor = fmt.Sprintf("flaky-%d", i+1)
+			hf.Outcome = flakyCell()
+		}
 		if f.LeftOut > 0 {
 			hf.LeftOutNote = fmt.Sprintf("%d exchange(s) left out: report.html shows the transcripts of the first %d failures, %d exchanges each.",
 				f.LeftOut, MaxFailuresInFull, MaxExchangesInFull)
@@ -93,12 +104,20 @@ func newHTMLView(s Summary, failures []FailedSpec) htmlView {
 		for _, e := range f.Exchanges {
 			hx := htmlExchange{
 				Operation: e.Operation,
+				Attempt:   e.Attempt,
 				Elapsed:   fmt.Sprintf("%.1f ms", e.ElapsedMS),
 				Request:   TranscriptText(&e.Request, true, maxTranscriptBody),
 				Response:  TranscriptText(e.Response, false, maxTranscriptBody),
 				Error:     e.Error,
 			}
+			if e.Request.URL != "" {
+				hx.Curl = CurlCommand(e.Request)
+			}
 			hf.Exchange = append(hf.Exchange, hx)
+		}
+		if f.Spec.Flaky {
+			v.Flaky = append(v.Flaky, hf)
+			continue
 		}
 		for _, op := range f.Spec.Operations {
 			if _, ok := v.FailAnchor[op]; !ok {
@@ -134,6 +153,9 @@ func verdictCell(s Summary) Cell {
 		return Cell{Class: "error", Symbol: "‼", Word: "run error"}
 	}
 }
+
+// flakyCell marks a spec that passed only on a retry.
+func flakyCell() Cell { return Cell{Class: "flaky", Symbol: "⚠", Word: "flaky"} }
 
 func percent(n, total int) int {
 	if total == 0 {

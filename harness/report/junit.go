@@ -65,6 +65,9 @@ func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.R
 		if ops := sp.Operations; len(ops) > 0 {
 			tc.Name += " [op:" + strings.Join(ops, ", op:") + "]"
 		}
+		for _, id := range sp.CaseIDs {
+			tcProperty(&tc, "case_id", id)
+		}
 		switch {
 		case i >= provisional:
 			// A case the contract does not document yet: never a failure
@@ -78,6 +81,21 @@ func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.R
 				tc.Skipped = &reporters.JUnitSkipped{Message: msg}
 				ts.Skipped++
 			}
+		case sp.Flaky:
+			// A flaky spec is a <failure type="flaky">, not a passed
+			// testcase with a property: CI test viewers (GitHub, GitLab,
+			// Jenkins, Azure) read only <failure>, <error> and <skipped>,
+			// and a property would show the spec green in a run that
+			// exits 1 as not conformant. Surefire's <flakyFailure> is
+			// known to Jenkins alone; the others would show a pass. The
+			// type, the status attribute and the properties let a tool
+			// that knows tell it from a failure of every attempt.
+			f := transcripts[k]
+			tc.Status = "flaky"
+			tcProperty(&tc, "flaky", "true")
+			tcProperty(&tc, "attempts", fmt.Sprint(sp.Attempts))
+			tc.Failure = &reporters.JUnitFailure{Message: failureMessage(sp, f), Type: "flaky", Description: failureBody(sp, f)}
+			ts.Failures++
 		case sp.Outcome == OutcomeFailed:
 			f := transcripts[k]
 			tc.Failure = &reporters.JUnitFailure{Message: failureMessage(sp, f), Type: "failed", Description: failureBody(sp, f)}
@@ -135,15 +153,27 @@ func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.R
 	return err
 }
 
+// tcProperty adds a property to a testcase.
+func tcProperty(tc *reporters.JUnitTestCase, name, value string) {
+	if tc.Properties == nil {
+		tc.Properties = &reporters.JUnitProperties{}
+	}
+	tc.Properties.Properties = append(tc.Properties.Properties, reporters.JUnitProperty{Name: name, Value: value})
+}
+
 // failureMessage is the one line a CI viewer shows: the failed checks by
-// name, then the reason.
+// name, the case ids, then the reason.
 func failureMessage(sp SpecSummary, f FailedSpec) string {
 	sp = boundedSpec(sp, f)
 	f.Spec = sp
-	if names := f.FailedChecks(); len(names) > 0 {
-		return "[" + strings.Join(names, ", ") + "] " + sp.Reason
+	ids := ""
+	if len(sp.CaseIDs) > 0 {
+		ids = strings.Join(sp.CaseIDs, ", ") + ": "
 	}
-	return sp.Reason
+	if names := f.FailedChecks(); len(names) > 0 {
+		return "[" + strings.Join(names, ", ") + "] " + ids + sp.Reason
+	}
+	return ids + sp.Reason
 }
 
 // failureBody is what a CI viewer shows when the failure is opened: every
@@ -152,16 +182,23 @@ func failureBody(sp SpecSummary, f FailedSpec) string {
 	sp = boundedSpec(sp, f)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", sp.Reason)
+	if len(sp.CaseIDs) > 0 {
+		fmt.Fprintf(&b, "case ids: %s\n", strings.Join(sp.CaseIDs, ", "))
+	}
 	for _, c := range sp.Checks {
 		if c.Status == "failed" {
-			fmt.Fprintf(&b, "  %s (%s): %s\n", c.Name, c.Operation, c.Message)
+			fmt.Fprintf(&b, "  %s %s (%s): %s\n", c.CaseID, c.Name, c.Operation, c.Message)
 		}
 	}
 	if sp.Location != "" {
 		fmt.Fprintf(&b, "at %s\n", sp.Location)
 	}
 	for _, e := range f.Exchanges {
-		fmt.Fprintf(&b, "\n--- %s, %.1f ms\n", e.Operation, e.ElapsedMS)
+		attempt := ""
+		if e.Attempt > 0 {
+			attempt = fmt.Sprintf(", attempt %d", e.Attempt)
+		}
+		fmt.Fprintf(&b, "\n--- %s, %.1f ms%s\n", e.Operation, e.ElapsedMS, attempt)
 		b.WriteString(TranscriptText(&e.Request, true, maxTranscriptBody))
 		b.WriteString("\n")
 		if e.Response != nil {
@@ -171,6 +208,9 @@ func failureBody(sp SpecSummary, f FailedSpec) string {
 		}
 		if e.Error != "" {
 			fmt.Fprintf(&b, "transport error: %s\n", e.Error)
+		}
+		if e.Request.URL != "" {
+			fmt.Fprintf(&b, "reproduce:\n%s", CurlCommand(e.Request))
 		}
 	}
 	if f.LeftOut > 0 {

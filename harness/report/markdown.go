@@ -39,10 +39,10 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 		fmt.Fprintf(&b, ", kin-openapi %s", s.Tool.KinOpenAPI)
 	}
 	b.WriteString(".\n\n")
-	fmt.Fprintf(&b, "| ✓ passed | ✗ failed | ‼ error | – unsupported | – disabled | operations exercised | responses exercised |\n")
-	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d/%d | %d/%d |\n\n",
-		t.Passed, t.Failed, t.Error, t.Unsupported, t.Disabled,
+	fmt.Fprintf(&b, "| ✓ passed | ✗ failed | ‼ error | ⚠ flaky | – unsupported | – disabled | operations exercised | responses exercised |\n")
+	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d/%d | %d/%d |\n\n",
+		t.Passed, t.Failed, t.Error, t.Flaky, t.Unsupported, t.Disabled,
 		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
 	b.WriteString(verifiedMarkdown(s, limit/4))
 
@@ -76,16 +76,43 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 	// third of the page so the failures still fit.
 	b.WriteString(driftMarkdown(s.Audit, limit/3))
 
-	if len(failures) == 0 {
+	// Flaky specs come first, in a list of their own: they passed in the
+	// end, and must not read as failures nor go unseen.
+	var flaky []FailedSpec
+	failures, flaky = splitFlaky(failures)
+	if len(flaky) > 0 {
+		fmt.Fprintf(&b, "### ⚠ Flaky (%d)\n\nFailed, then passed when run again: the target answered the same question two ways, so the run is not conformant.\n\n", len(flaky))
+		listed := 0
+		for _, f := range flaky {
+			line := failureLine(f)
+			if b.Len()+len(line)+limit/4 > limit {
+				break
+			}
+			b.WriteString(line)
+			listed++
+		}
+		if listed < len(flaky) {
+			fmt.Fprintf(&b, "- _%d more flaky spec(s) not listed to stay under %d bytes; see report.html and summary.json._\n", len(flaky)-listed, limit)
+		}
+		b.WriteString("\n")
+	}
+	failures = append(failures, flaky...) // their transcripts after the failures'
+	if len(failures) == len(flaky) {
 		b.WriteString("No spec failed.\n")
-	} else {
-		fmt.Fprintf(&b, "### Failures (%d)\n\n", len(failures))
+	}
+	if len(failures) > 0 {
+		if n := len(failures) - len(flaky); n > 0 {
+			fmt.Fprintf(&b, "### Failures (%d)\n\n", n)
+		}
 		// The list stops where the page would run out: a target can fail
 		// every spec with a long reason. What is left out is counted.
 		const more = "- _%d more failure(s) not listed to stay under %d bytes; see report.html and summary.json._\n"
 		reserve := len(more) + 40 + skippedReserve
 		unlisted := 0
 		for _, f := range failures {
+			if f.Spec.Flaky {
+				continue // listed above
+			}
 			line := failureLine(f)
 			if unlisted > 0 || b.Len()+len(line)+reserve > limit {
 				unlisted++
@@ -137,10 +164,30 @@ const MarkdownReasonCut = 400
 // skippedReserve is what the failure list leaves for the notes after it.
 const skippedReserve = 200
 
-// failureLine is one failure in report.md's list.
+// splitFlaky separates the flaky specs from the failed and errored ones.
+func splitFlaky(all []FailedSpec) (failures, flaky []FailedSpec) {
+	for _, f := range all {
+		if f.Spec.Flaky {
+			flaky = append(flaky, f)
+		} else {
+			failures = append(failures, f)
+		}
+	}
+	return failures, flaky
+}
+
+// failureLine is one failure in report.md's list, led by its case ids.
 func failureLine(f FailedSpec) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "- %s **%s**", outcomeCell(f.Spec.Outcome).Symbol, mdEscape(cutUTF8(f.Spec.Name, MarkdownReasonCut)))
+	symbol := outcomeCell(f.Spec.Outcome).Symbol
+	if f.Spec.Flaky {
+		symbol = flakyCell().Symbol
+	}
+	fmt.Fprintf(&b, "- %s", symbol)
+	for _, id := range f.Spec.CaseIDs {
+		fmt.Fprintf(&b, " `%s`", mdCode(id))
+	}
+	fmt.Fprintf(&b, " **%s**", mdEscape(cutUTF8(f.Spec.Name, MarkdownReasonCut)))
 	if names := f.FailedChecks(); len(names) > 0 {
 		fmt.Fprintf(&b, " — `%s`", strings.Join(names, "`, `"))
 	}
@@ -160,12 +207,27 @@ func transcriptBlock(f FailedSpec) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "<details><summary>%s (%d exchange(s))</summary>\n\n", htmlEscape(f.Spec.Name), len(f.Exchanges))
+	what := "exchange(s)"
+	if f.Spec.Flaky {
+		what = "exchange(s) over every attempt, flaky"
+	}
+	ids := ""
+	if len(f.Spec.CaseIDs) > 0 {
+		ids = htmlEscape(strings.Join(f.Spec.CaseIDs, ", ")) + " · "
+	}
+	fmt.Fprintf(&b, "<details><summary>%s%s (%d %s)</summary>\n\n", ids, htmlEscape(f.Spec.Name), len(f.Exchanges), what)
 	for _, e := range f.Exchanges {
+		if e.Attempt > 0 {
+			fmt.Fprintf(&b, "Attempt %d:\n\n", e.Attempt)
+		}
 		if e.Error != "" {
 			fmt.Fprintf(&b, "Transport error: %s\n\n", mdEscape(e.Error))
 		}
 		b.WriteString(fence(TranscriptText(&e.Request, true, 2048) + "\n" + responseText(e.Response)))
+		if e.Request.URL != "" {
+			b.WriteString("Reproduce:\n\n")
+			b.WriteString(fenceAs("sh", CurlCommand(e.Request)))
+		}
 	}
 	b.WriteString("</details>\n\n")
 	return b.String()
@@ -233,12 +295,15 @@ func skippedReasons(s Summary) string {
 
 // fence wraps text in a code fence longer than any backtick run inside it,
 // so a body holding ``` cannot end the block early.
-func fence(text string) string {
+func fence(text string) string { return fenceAs("http", text) }
+
+// fenceAs is fence with another info string.
+func fenceAs(lang, text string) string {
 	ticks := "```"
 	for strings.Contains(text, ticks) {
 		ticks += "`"
 	}
-	return ticks + "http\n" + strings.TrimRight(text, "\n") + "\n" + ticks + "\n\n"
+	return ticks + lang + "\n" + strings.TrimRight(text, "\n") + "\n" + ticks + "\n\n"
 }
 
 // mdEscape keeps spec names and messages from the target from turning into

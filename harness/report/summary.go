@@ -84,6 +84,11 @@ type Totals struct {
 	Unsupported int `json:"unsupported"`
 	Disabled    int `json:"disabled"`
 	Error       int `json:"error"`
+	// Flaky counts the passed specs that passed only on a retry (Ginkgo's
+	// flake attempts, CH_RERUNS): they are in Passed too, since their
+	// outcome is passed, and each one keeps the run from being conformant
+	// (verdict.go).
+	Flaky int `json:"flaky"`
 }
 
 // Coverage says how much of the contract the run actually reached.
@@ -115,6 +120,9 @@ type CheckSummary struct {
 	Name      string              `json:"name"`
 	Status    harness.CheckStatus `json:"status"`
 	Message   string              `json:"message"`
+	// CaseID is set on a failed check of a spec: the stable id of that
+	// failure (caseid.go).
+	CaseID string `json:"case_id,omitempty"`
 }
 
 // SpecSummary is one selected spec, or one suite-level problem (a failed
@@ -129,6 +137,18 @@ type SpecSummary struct {
 	Reason     string         `json:"reason,omitempty"`
 	Checks     []CheckSummary `json:"checks,omitempty"`
 	Location   string         `json:"location,omitempty"`
+	// CaseIDs are the stable ids of the spec's failures, one per failed
+	// check (caseid.go); set on failed, errored and flaky specs.
+	CaseIDs []string `json:"case_ids,omitempty"`
+	// Flaky is set on a spec that passed only on a retry: a failed attempt
+	// first, then a passed one. Its outcome stays passed (the outcome
+	// values are a closed set); Reason says what the failed attempts said.
+	Flaky bool `json:"flaky,omitempty"`
+	// Attempts is how many times Ginkgo ran the spec, when more than once.
+	Attempts int `json:"attempts,omitempty"`
+	// Reproduce is a curl command per exchange the spec sent, for failed,
+	// errored and flaky specs (curl.go), in the order they were sent.
+	Reproduce []Reproduction `json:"reproduce,omitempty"`
 	// Covers lists the documented responses ("<op>:<status>") the spec's
 	// covers: labels declare; the summary uses it for verified coverage.
 	Covers []string `json:"-"`
@@ -137,12 +157,15 @@ type SpecSummary struct {
 // ExitCode is the run's exit status as DESIGN.md defines it: 2 when the
 // harness could not do its job (an error, or nothing ran at all, which is
 // never what a conformance run is for), 1 when the target broke the
-// contract or the run verified less than its floor requires, 0 otherwise.
+// contract (a spec failed, or passed only on a retry) or the run verified
+// less than its floor requires, 0 otherwise.
 func (s Summary) ExitCode() int {
 	switch {
 	case s.Totals.Error > 0 || len(s.Specs) == 0:
 		return 2
-	case s.Totals.Failed > 0 || len(s.Verified.BelowFloor) > 0:
+	case s.Totals.Failed > 0 || s.Totals.Flaky > 0 || len(s.Verified.BelowFloor) > 0:
+		// A flaky spec is not a pass (verdict.go): the target answered
+		// the same question two ways.
 		return 1
 	default:
 		return 0
@@ -163,7 +186,7 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 		b.Started(r.StartTime)
 		suiteBroken := false
 		for _, sr := range sortedSpecReports(r.SpecReports) {
-			runs, entries, err := decodeEntries(sr)
+			runs, entries, exchanges, err := decodeEntries(sr)
 			if err != nil {
 				return Summary{}, fmt.Errorf("suite %q: %w", suiteName(r, ri), err)
 			}
@@ -227,6 +250,16 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 			}
 			for _, e := range entries {
 				spec.Checks = append(spec.Checks, SpecChecks(e)...)
+			}
+			if sr.NumAttempts > 1 {
+				spec.Attempts = sr.NumAttempts
+			}
+			if isFlaky(sr) {
+				spec.Flaky = true
+				spec.Reason = flakyReason(sr)
+			}
+			if spec.Flaky || outcome == OutcomeFailed || outcome == OutcomeError {
+				spec.Reproduce = Reproductions(exchanges)
 			}
 			if provisional {
 				b.AddProvisional(spec)
@@ -368,6 +401,9 @@ func (b *Builder) AddSpec(spec SpecSummary) {
 	for _, op := range spec.Operations {
 		b.status[op] = b.status[op].raise(spec.Outcome)
 	}
+	if spec.Flaky || spec.Outcome == OutcomeFailed || spec.Outcome == OutcomeError {
+		SpecCaseIDs(&spec)
+	}
 	b.noteCovers(spec)
 	b.specs = append(b.specs, spec)
 }
@@ -451,6 +487,17 @@ func (b *Builder) Summary() Summary {
 		p.Totals = countOutcomes(p.Specs)
 		s.Provisional = p
 	}
+	// summary.json carries the commands of the first MaxFailuresInFull
+	// failed or flaky specs, as report.html carries their transcripts.
+	withRepro := 0
+	for i := range s.Specs {
+		if len(s.Specs[i].Reproduce) == 0 {
+			continue
+		}
+		if withRepro++; withRepro > MaxFailuresInFull {
+			s.Specs[i].Reproduce = nil
+		}
+	}
 	s.Verified = b.verification(s.Operations)
 	s.Verdict = verdict(s)
 	return s
@@ -471,6 +518,9 @@ func countOutcomes(specs []SpecSummary) Totals {
 			t.Disabled++
 		case OutcomeError:
 			t.Error++
+		}
+		if sp.Flaky {
+			t.Flaky++
 		}
 	}
 	return t
@@ -517,28 +567,73 @@ func sortedSpecReports(in types.SpecReports) []types.SpecReport {
 // read back from a JSON report carry AsJSON; values from an in-process
 // report (ReportAfterSuite, or tests) carry only the raw value, which is
 // round-tripped through JSON so both paths decode the same way.
-func decodeEntries(sr types.SpecReport) ([]RunEntry, []ChecksEntry, error) {
+func decodeEntries(sr types.SpecReport) ([]RunEntry, []ChecksEntry, []ExchangeEntry, error) {
 	var (
-		runs   []RunEntry
-		checks []ChecksEntry
+		runs      []RunEntry
+		checks    []ChecksEntry
+		exchanges []ExchangeEntry
 	)
 	for _, e := range sr.ReportEntries {
 		switch e.Name {
 		case EntryRun:
 			var v RunEntry
 			if err := decodeValue(e, &v); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			runs = append(runs, v)
 		case EntryChecks:
 			var v ChecksEntry
 			if err := decodeValue(e, &v); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			checks = append(checks, v)
+		case EntryExchange:
+			var v ExchangeEntry
+			if err := decodeValue(e, &v); err != nil {
+				return nil, nil, nil, err
+			}
+			exchanges = append(exchanges, v)
 		}
 	}
-	return runs, checks, nil
+	return runs, checks, exchanges, nil
+}
+
+// isFlaky reports whether a spec passed only on a retry. Ginkgo (v2.34,
+// internal/group.go) runs a spec up to its flake attempts until one passes,
+// counting them in NumAttempts: a passed spec with more than one attempt
+// failed first. (Under MustPassRepeatedly, the other reason to run a spec
+// more than once, a passed spec passed every attempt.)
+func isFlaky(sr types.SpecReport) bool {
+	return sr.LeafNodeType == types.NodeTypeIt && sr.State == types.SpecStatePassed && sr.NumAttempts > 1 &&
+		sr.MaxMustPassRepeatedly == 0
+}
+
+// flakyReason says on which attempt a flaky spec passed and what the
+// failed ones said: Ginkgo keeps each failed attempt's failure in
+// AdditionalFailures ("Failure recorded during attempt N: ...").
+func flakyReason(sr types.SpecReport) string {
+	parts := []string{fmt.Sprintf("flaky: passed on attempt %d of %d", sr.NumAttempts, max(sr.MaxFlakeAttempts, sr.NumAttempts))}
+	for _, af := range sr.AdditionalFailures {
+		msg := strings.TrimPrefix(af.Failure.Message, "Failure recorded during ")
+		parts = append(parts, msg)
+	}
+	return oneLine(strings.Join(parts, "; "))
+}
+
+// Reproductions are the curl commands of a spec's exchanges, at most
+// MaxExchangesInFull of them (the transcripts report.html shows).
+func Reproductions(exchanges []ExchangeEntry) []Reproduction {
+	var out []Reproduction
+	for i, e := range exchanges {
+		if i == MaxExchangesInFull {
+			break
+		}
+		if e.Request.URL == "" {
+			continue
+		}
+		out = append(out, Reproduction{Operation: e.Operation, Attempt: e.Attempt, Curl: CurlCommand(e.Request)})
+	}
+	return out
 }
 
 func decodeValue(e types.ReportEntry, v any) error {
@@ -653,6 +748,19 @@ func (a *checkAgg) message() string {
 func (s Summary) Stable() Summary {
 	s.StartedAt = ""
 	s.Tool.Version = ""
+	// The curl commands name the target's URL, whose loopback port is new
+	// in every run of a test server; case ids stay, they are stable.
+	specs := s.Specs
+	for i := range specs {
+		if specs[i].Reproduce == nil {
+			continue
+		}
+		if &specs[0] == &s.Specs[0] {
+			specs = slices.Clone(s.Specs)
+		}
+		specs[i].Reproduce = nil
+	}
+	s.Specs = specs
 	if s.Target.Config != nil {
 		cfg := make(map[string]string, len(s.Target.Config))
 		for k, v := range s.Target.Config {

@@ -25,8 +25,8 @@ const (
 	// documented responses were not verified (Verification.Unverified says
 	// which and why).
 	VerdictWithGaps Verdict = "conformant-with-gaps"
-	// VerdictNotConformant: a spec failed or errored, or the run verified
-	// less than its floor requires (Verification.BelowFloor).
+	// VerdictNotConformant: a spec failed, errored or was flaky, or the
+	// run verified less than its floor requires (Verification.BelowFloor).
 	VerdictNotConformant Verdict = "not-conformant"
 )
 
@@ -250,9 +250,17 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 
 // verdict is the run's one word: failures and a missed floor first, then
 // gaps.
+//
+// A flaky spec (it failed, then passed on a retry) makes the run
+// not-conformant, not conformant-with-gaps: issue 12 says a flaky spec "is
+// not a pass for a conformant verdict (the target answered the same question
+// two ways)". One of those answers broke the contract, and a gap means
+// "not verified", never "seen broken"; the failed attempt's checks already
+// mark its documented response failed. So it exits 1 like a failure, while
+// the reports still tell it apart from a spec that failed every attempt.
 func verdict(s Summary) Verdict {
 	switch {
-	case s.Totals.Failed > 0 || s.Totals.Error > 0 || len(s.Verified.BelowFloor) > 0:
+	case s.Totals.Failed > 0 || s.Totals.Error > 0 || s.Totals.Flaky > 0 || len(s.Verified.BelowFloor) > 0:
 		return VerdictNotConformant
 	case len(s.Verified.Unverified) > 0:
 		return VerdictWithGaps

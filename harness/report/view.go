@@ -244,16 +244,17 @@ func checkIndex(name string) int {
 	return len(order)
 }
 
-// Failures pairs each failed or errored spec of s with the exchanges its
-// Ginkgo report recorded. Specs are matched by name and location, the two
-// things Build copies from the Ginkgo report, so no new field is needed in
-// summary.json.
+// Failures pairs each failed or errored spec of s, and each flaky one
+// (Spec.Flaky: the renderers show those apart), with the exchanges its
+// Ginkgo report recorded, of every attempt. Specs are matched by name and
+// location, the two things Build copies from the Ginkgo report, so no new
+// field is needed in summary.json.
 func Failures(s Summary, reports []types.Report) ([]FailedSpec, error) {
 	type key struct{ name, loc string }
 	exchanges := map[key][]ExchangeEntry{}
 	for _, r := range reports {
 		for _, sr := range sortedSpecReports(r.SpecReports) {
-			if sr.LeafNodeType != types.NodeTypeIt || !sr.State.Is(types.SpecStateFailureStates) {
+			if sr.LeafNodeType != types.NodeTypeIt || !(sr.State.Is(types.SpecStateFailureStates) || isFlaky(sr)) {
 				continue
 			}
 			k := key{sr.FullText(), location(sr.LeafNodeLocation)}
@@ -271,7 +272,7 @@ func Failures(s Summary, reports []types.Report) ([]FailedSpec, error) {
 	}
 	var out []FailedSpec
 	for _, sp := range s.Specs {
-		if sp.Outcome != OutcomeFailed && sp.Outcome != OutcomeError {
+		if sp.Outcome != OutcomeFailed && sp.Outcome != OutcomeError && !sp.Flaky {
 			continue
 		}
 		out = append(out, FailedSpec{Spec: sp, Exchanges: exchanges[key{sp.Name, sp.Location}]})

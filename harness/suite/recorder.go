@@ -38,11 +38,29 @@ func (r recorder) RecordExchange(ex *harness.Exchange) {
 }
 
 func (r recorder) RecordChecks(ex *harness.Exchange, results []harness.CheckResult) {
-	ginkgo.AddReportEntry(report.EntryChecks, report.NewChecksEntry(ex, results, r.redact), ginkgo.ReportEntryVisibilityNever)
+	entry := report.NewChecksEntry(ex, results, r.redact)
+	entry.Attempt = attempt()
+	ginkgo.AddReportEntry(report.EntryChecks, entry, ginkgo.ReportEntryVisibilityNever)
 }
 
 func (r recorder) entry(ex *harness.Exchange) report.ExchangeEntry {
-	return report.NewExchangeEntry(ex, r.redact)
+	e := report.NewExchangeEntry(ex, r.redact)
+	e.Attempt = attempt()
+	return e
+}
+
+// attempt is the running spec's attempt number when it may run more than
+// once (flake attempts: CH_RERUNS, --flake-attempts, FlakeAttempts; or
+// MustPassRepeatedly), 0
+// otherwise. Ginkgo v2.34 keeps the report entries of every attempt in one
+// list (internal/group.go never resets them between attempts), so without
+// this tag a flaky spec's failed and passed exchanges would be one jumble.
+func attempt() int {
+	sr := ginkgo.CurrentSpecReport()
+	if sr.MaxFlakeAttempts > 1 || sr.MaxMustPassRepeatedly > 1 || sr.NumAttempts > 1 {
+		return sr.NumAttempts
+	}
+	return 0
 }
 
 // transcriptEntry prints as a readable transcript when Ginkgo shows it under
@@ -52,6 +70,9 @@ type transcriptEntry struct{ report.ExchangeEntry }
 func (t transcriptEntry) String() string {
 	var b strings.Builder
 	e := t.ExchangeEntry
+	if e.Attempt > 0 {
+		fmt.Fprintf(&b, "(attempt %d)\n", e.Attempt)
+	}
 	fmt.Fprintf(&b, "%s %s  [%s, %.1f ms]\n", e.Request.Method, e.Request.URL, e.Operation, e.ElapsedMS)
 	writeHeaders(&b, "> ", e.Request.Headers)
 	if e.Request.Body != "" {
