@@ -150,7 +150,9 @@ func CompareTargets(in []Labeled, trend bool) Comparison {
 
 func badClass(class string) bool { return class == "fail" || class == "error" }
 
-func problems(s Summary) int { return s.Totals.Failed + s.Totals.Error }
+// problems ranks a target: failed, errored and flaky specs (a flaky spec answered one
+// question two ways) all count against it.
+func problems(s Summary) int { return s.Totals.Failed + s.Totals.Error + s.Totals.Flaky }
 
 // rowRank puts an operation's responses before its checks.
 func rowRank(what string) int {

@@ -102,3 +102,16 @@ func TestComparePagesAreInertAndBounded(t *testing.T) {
 		t.Fatalf("markdown %d bytes:\n%s", m.Len(), m.String())
 	}
 }
+
+// A target whose only problem is a flaky spec ranks after one with none.
+func TestAFlakyTargetRanksAfterAConformantOne(t *testing.T) {
+	flaky := target("http://flaky", harness.CheckPassed, "")
+	flaky.Totals.Flaky = 1
+	c := CompareTargets([]Labeled{
+		{Summary: flaky, Path: "flaky/summary.json"},
+		{Summary: target("http://good", harness.CheckPassed, ""), Path: "good/summary.json"},
+	}, false)
+	if c.Columns[0].Label != "p http://good" || c.Columns[1].Label != "p http://flaky" {
+		t.Fatalf("the flaky target is not after the conformant one: %+v", c.Columns)
+	}
+}

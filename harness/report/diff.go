@@ -63,7 +63,12 @@ type CheckChange struct {
 // Regressed says whether the gate fails.
 func (d Diff) Regressed() bool { return len(d.Regressions) > 0 }
 
-func bad(o Outcome) bool { return o == OutcomeFailed || o == OutcomeError }
+func bad(o Outcome) bool { return o == OutcomeFailed || o == OutcomeError || o == outcomeFlaky }
+
+// outcomeFlaky is how the diff tells a flaky spec (summary.json: passed,
+// with flaky set) from one that passed at once: the target answered one
+// question two ways, so turning flaky is a regression like failing.
+const outcomeFlaky Outcome = "flaky"
 
 // Compare diffs base against new. A regression is: a spec that is failed or
 // errored now and was not before (a new spec that fails counts: the gate is
@@ -161,6 +166,9 @@ func word(o Outcome) string {
 func specOutcomes(s Summary) map[string]SpecSummary {
 	out := map[string]SpecSummary{}
 	for _, sp := range s.Specs {
+		if sp.Flaky {
+			sp.Outcome = outcomeFlaky
+		}
 		if prev, ok := out[sp.Name]; ok && prev.Outcome.raise(sp.Outcome) == prev.Outcome {
 			continue
 		}

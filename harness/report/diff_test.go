@@ -206,3 +206,19 @@ func TestStableDropsVolatileFields(t *testing.T) {
 		t.Error("Stable() changed the summary it was called on")
 	}
 }
+
+// A spec that turns flaky regressed (the target answered one question two
+// ways); one that stops being flaky is fixed.
+func TestFlakySpecIsARegressionAndItsEndAFix(t *testing.T) {
+	flaky := baseSummary()
+	flaky.Specs[1].Flaky, flaky.Specs[1].Attempts = true, 2
+	d := Compare(baseSummary(), flaky)
+	if !d.Regressed() || len(d.NewFailures) != 1 || d.NewFailures[0].After != outcomeFlaky ||
+		!strings.Contains(strings.Join(d.Regressions, "\n"), `"follow answers": passed → flaky`) {
+		t.Errorf("want one regression, follow answers passed → flaky: %+v", d)
+	}
+	d = Compare(flaky, baseSummary())
+	if d.Regressed() || len(d.Fixed) != 1 {
+		t.Errorf("want the flaky spec fixed and no regression: %+v", d)
+	}
+}

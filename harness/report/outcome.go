@@ -38,10 +38,12 @@ func (o Outcome) rank() int {
 		return 2
 	case OutcomePassed:
 		return 3
-	case OutcomeFailed:
+	case outcomeFlaky: // only in a diff (diff.go)
 		return 4
-	case OutcomeError:
+	case OutcomeFailed:
 		return 5
+	case OutcomeError:
+		return 6
 	default:
 		return 0
 	}
