@@ -157,6 +157,16 @@ func TestMergedShardsEqualASingleRun(t *testing.T) {
 	if code, out := runBinary(t, append([]string{"merge", "--report-dir", merged}, parts...)...); code != 0 {
 		t.Fatalf("merge exited %d:\n%s", code, out)
 	}
+	// The merged summary, and each part's, is a summary.json like any other.
+	for _, dir := range append([]string{merged}, parts...) {
+		data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := report.ValidateSummary(data); err != nil {
+			t.Errorf("%s/summary.json does not validate against summary.schema.json: %v", dir, err)
+		}
+	}
 	a, b := summaryIn(t, merged), summaryIn(t, whole)
 	if a.Target.Shard != "" {
 		t.Errorf("the merged summary still says shard %q", a.Target.Shard)
