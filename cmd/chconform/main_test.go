@@ -180,3 +180,34 @@ func TestMatrixLaysAuditsSideBySideAndRefusesWhatIsNoSummary(t *testing.T) {
 		t.Fatalf("a report.md was taken for a summary: exit %d, %s", code, stderr)
 	}
 }
+
+// Every verb answers --help with its usage and exit 0, and refuses an
+// unknown flag with exit 2: the contract of a command with verbs.
+func TestEveryVerbHasHelpAndRefusesUnknownFlags(t *testing.T) {
+	for name := range verbs() {
+		if name == "run" || name == "replay" {
+			continue // they register their flags on first use only; checked below
+		}
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, nil, name, "--help")
+			// fixtures, mutate and emulate print to the process's own
+			// streams, which this test does not capture.
+			quiet := name == "fixtures" || name == "mutate" || name == "emulate"
+			if code != exitOK || !quiet && strings.TrimSpace(out+errOut) == "" {
+				t.Errorf("%s --help: exit %d, output %q", name, code, out+errOut)
+			}
+			if code, _, _ := runCmd(t, nil, name, "--no-such-flag"); code != exitUsage {
+				t.Errorf("%s --no-such-flag: exit %d, want 2", name, code)
+			}
+		})
+	}
+	for _, name := range []string{"run", "replay"} {
+		code, out, errOut := runCmd(t, nil, name, "--help")
+		if code != exitOK || !strings.Contains(out+errOut, "usage: chconform "+name) {
+			t.Errorf("%s --help: exit %d, output %q", name, code, out+errOut)
+		}
+		if code, _, _ := runCmd(t, nil, name, "--no-such-flag"); code != exitUsage {
+			t.Errorf("%s --no-such-flag: exit %d, want 2", name, code)
+		}
+	}
+}

@@ -46,6 +46,9 @@ func run(args []string) int {
 	maxPending := fs.Int("max-pending", emulator.DefaultMaxPending, "phone numbers that may have a sign-in in progress; beyond, the high-usage message")
 	maxTokens := fs.Int("max-tokens", emulator.DefaultMaxTokens, "auth tokens that may be issued; beyond, sign-in answers the high-usage message")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if *maxAccounts <= 0 || *maxPending <= 0 || *maxTokens <= 0 {

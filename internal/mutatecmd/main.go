@@ -18,6 +18,7 @@ package mutatecmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -61,6 +62,15 @@ func Main(args []string) int {
 	}
 }
 
+// parseStatus is the exit status of a verb whose flags did not parse: 0
+// for --help (the flag package printed the usage), 2 otherwise.
+func parseStatus(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
 // selectMutants narrows the catalogue by operation and kind lists.
 func selectMutants(spec *harness.Spec, ops, kinds string, limit int) []mutation.Mutant {
 	want := func(list, v string) bool {
@@ -87,7 +97,7 @@ func selectMutants(spec *harness.Spec, ops, kinds string, limit int) []mutation.
 }
 
 func run(spec *harness.Spec, args []string) int {
-	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	fs := flag.NewFlagSet("chconform mutate run", flag.ContinueOnError)
 	workers := fs.Int("workers", 2, "mutants run at once, each with its own emulator")
 	out := fs.String("out", "reports/mutation", "where summary.json and survivors.md go")
 	timeout := fs.Duration("timeout", 2*time.Second, "CH_TIMEOUT of the suites (a delayed mutant waits past it)")
@@ -96,7 +106,9 @@ func run(spec *harness.Spec, args []string) int {
 	kinds := fs.String("kinds", "", "only the mutants of these kinds (comma-separated)")
 	limit := fs.Int("limit", 0, "only the first N selected mutants")
 	skipBaseline := fs.Bool("skip-baseline", false, "do not check first that the unmutated target passes")
-	_ = fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		return parseStatus(err)
+	}
 
 	root, err := moduleRoot()
 	if err != nil {
@@ -147,11 +159,13 @@ func run(spec *harness.Spec, args []string) int {
 }
 
 func list(spec *harness.Spec, args []string) int {
-	fs := flag.NewFlagSet("list", flag.ExitOnError)
+	fs := flag.NewFlagSet("chconform mutate list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the catalogue as JSON")
 	ops := fs.String("ops", "", "only these operations")
 	kinds := fs.String("kinds", "", "only these kinds")
-	_ = fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		return parseStatus(err)
+	}
 	mutants := selectMutants(spec, *ops, *kinds, 0)
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
@@ -169,10 +183,12 @@ func list(spec *harness.Spec, args []string) int {
 // on a fresh emulator, so a tool that cannot be told about mutants (Dredd,
 // Prism) can be pointed at one URL for the whole catalogue.
 func serve(spec *harness.Spec, args []string) int {
-	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	fs := flag.NewFlagSet("chconform mutate serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	timeout := fs.Duration("delay", 3*time.Second, "how long a delayed-past-timeout answer waits")
-	_ = fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		return parseStatus(err)
+	}
 	byID := map[string]mutation.Mutant{}
 	for _, m := range mutation.Catalogue(spec) {
 		byID[m.ID] = m

@@ -28,7 +28,7 @@ import (
 // operation, every mutant on a path of its own) or Prism (its validation
 // proxy in front of a switchable target, the documented requests replayed).
 func peer(spec *harness.Spec, args []string) int {
-	fs := flag.NewFlagSet("peer", flag.ExitOnError)
+	fs := flag.NewFlagSet("chconform mutate peer", flag.ContinueOnError)
 	tool := fs.String("tool", "", "dredd or prism")
 	bin := fs.String("bin", "", "the tool's executable (bench/node_modules/.bin/<tool>)")
 	hooks := fs.String("hooks", "bench/dredd-hooks.js", "Dredd's hook file")
@@ -37,7 +37,9 @@ func peer(spec *harness.Spec, args []string) int {
 	ops := fs.String("ops", "", "only these operations")
 	kinds := fs.String("kinds", "", "only these kinds")
 	delay := fs.Duration("delay", 3*time.Second, "how long a delayed answer waits")
-	_ = fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		return parseStatus(err)
+	}
 	if *tool != "dredd" && *tool != "prism" || *bin == "" || *out == "" {
 		fmt.Fprintln(os.Stderr, "chconform mutate peer: -tool dredd|prism, -bin and -out are required")
 		return 2

@@ -15,6 +15,12 @@ import (
 // one failure per suite. Against a base URL it also checks that the target
 // accepts connections: "target unreachable: ..." and exit 2 otherwise.
 func runPreflight(args []string, stdout, stderr io.Writer, _ env) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(stdout, "usage: chconform preflight")
+		fmt.Fprintln(stdout, "Loads the configuration (CH_*), the contract, the profile and the fixtures a run would use, and")
+		fmt.Fprintln(stdout, "checks that a base URL accepts connections. Exit 0 ready; 2 naming the problem.")
+		return 0
+	}
 	if len(args) > 0 {
 		fmt.Fprintln(stderr, "chconform preflight takes no arguments")
 		return exitUsage
