@@ -112,10 +112,21 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 	for _, m := range v.BelowFloor {
 		fmt.Fprintln(w, harness.OneLine("  BELOW FLOOR "+m))
 	}
+	notSelected := 0
 	for _, g := range v.Unverified {
-		if !g.Required {
+		switch {
+		case g.Required:
+		case g.Kind == GapNotSelected:
+			// A filtered run (a group, a shard, a replay) leaves most
+			// responses out on purpose: one line says how many, the
+			// reports list them.
+			notSelected++
+		default:
 			fmt.Fprintln(w, harness.OneLine("  NOT VERIFIED "+g.String()))
 		}
+	}
+	if notSelected > 0 {
+		fmt.Fprintf(w, "  NOT VERIFIED %d documented response(s) no selected spec covers (label filter, shard or focus); the reports list them\n", notSelected)
 	}
 	switch {
 	case suites == 0:

@@ -213,3 +213,21 @@ func TestVerdictInEveryReport(t *testing.T) {
 		t.Error("junit.xml lacks the responses_verified property")
 	}
 }
+
+// A filtered run's verdict says in one line how many responses the filter
+// left out, and still names each gap of another kind.
+func TestTheVerdictFoldsResponsesAFilterLeftOut(t *testing.T) {
+	s := Summary{Verdict: VerdictWithGaps, Verified: Verification{Total: 4, Unverified: []Gap{
+		{Operation: "me", Status: "200", Kind: GapNotSelected, Reason: "no selected spec covers it (label filter)"},
+		{Operation: "me", Status: "401", Kind: GapNotSelected, Reason: "no selected spec covers it (label filter)"},
+		{Operation: "follow", Status: "200", Kind: GapNotSelected, Reason: "no selected spec covers it (label filter)"},
+		{Operation: "get_profile", Status: "401", Kind: GapExempt, Reason: "no spec can exercise it (ineligible.yaml): x"},
+	}}}
+	var b strings.Builder
+	WriteVerdict(&b, s, 1)
+	out := b.String()
+	if strings.Count(out, "NOT VERIFIED") != 2 || !strings.Contains(out, "NOT VERIFIED 3 documented response(s) no selected spec covers") ||
+		!strings.Contains(out, "NOT VERIFIED get_profile 401") {
+		t.Errorf("want one line for the three left out and one for the exempt response:\n%s", out)
+	}
+}
