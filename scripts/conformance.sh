@@ -26,6 +26,10 @@ if [ -z "${GINKGO_FLAGS:-}" ]; then
 fi
 
 # The Ginkgo CLI path: the same specs (suites/all) in N processes.
+if [ "$#" -gt 0 ]; then
+  echo "chconform: GINKGO_FLAGS runs the Ginkgo CLI, which takes no chconform run flags ($*): use one or the other" >&2
+  exit 2
+fi
 report_dir=${CH_REPORT_DIR:-reports/latest}
 export CH_RUN_STARTED=${CH_RUN_STARTED:-$(date +%s)}
 # The suite processes run in their package folder: a path given relative to

@@ -23,6 +23,10 @@ type Diff struct {
 	Fixed            []SpecChange `json:"fixed"`
 	NewlyUnsupported []SpecChange `json:"newly_unsupported"`
 	OtherSpecChanges []SpecChange `json:"other_spec_changes"`
+	// ProvisionalChanges are provisional specs whose outcome changed: news
+	// for the contract's maintainers (a case the contract does not document
+	// yet started or stopped failing), never a regression.
+	ProvisionalChanges []SpecChange `json:"provisional_changes"`
 	SpecsAdded       []string     `json:"specs_added"`
 	SpecsRemoved     []string     `json:"specs_removed"`
 
@@ -108,6 +112,13 @@ func Compare(base, cur Summary) Diff {
 		}
 	}
 
+	bp, np := specOutcomes(provisionalOnly(base)), specOutcomes(provisionalOnly(cur))
+	for _, name := range unionKeys(bp, np) {
+		if b, n := bp[name], np[name]; b.Outcome != n.Outcome {
+			d.ProvisionalChanges = append(d.ProvisionalChanges, SpecChange{Name: name, Before: b.Outcome, After: n.Outcome, Reason: n.Reason})
+		}
+	}
+
 	bo, no := operations(base), operations(cur)
 	for _, id := range unionKeys(bo, no) {
 		b, inBase := bo[id]
@@ -177,6 +188,14 @@ func specOutcomes(s Summary) map[string]SpecSummary {
 	return out
 }
 
+// provisionalOnly is a summary of s's provisional specs alone.
+func provisionalOnly(s Summary) Summary {
+	if s.Provisional == nil {
+		return Summary{}
+	}
+	return Summary{Specs: s.Provisional.Specs}
+}
+
 func operations(s Summary) map[string]OperationSummary {
 	out := map[string]OperationSummary{}
 	for _, op := range s.Operations {
@@ -232,6 +251,7 @@ func WriteDiffText(w io.Writer, d Diff) error {
 	section("fixed", specLines(d.Fixed))
 	section("newly unsupported", specLines(d.NewlyUnsupported))
 	section("other outcome changes", specLines(d.OtherSpecChanges))
+	section("provisional specs changed (not counted)", specLines(d.ProvisionalChanges))
 	section("checks changed", checkLines(d.CheckChanges))
 	section("operations added", d.OperationsAdded)
 	section("operations removed", d.OperationsRemoved)
@@ -280,6 +300,7 @@ func WriteDiffMarkdown(w io.Writer, d Diff) error {
 	section("Fixed", specLines(d.Fixed))
 	section("Newly unsupported", specLines(d.NewlyUnsupported))
 	section("Other outcome changes", specLines(d.OtherSpecChanges))
+	section("Provisional specs changed (not counted)", specLines(d.ProvisionalChanges))
 	section("Checks changed", checkLines(d.CheckChanges))
 	section("Operations added", d.OperationsAdded)
 	section("Operations removed", d.OperationsRemoved)
@@ -301,7 +322,7 @@ func WriteDiffJSON(w io.Writer, d Diff) error {
 			*p = []string{}
 		}
 	}
-	for _, p := range []*[]SpecChange{&d.NewFailures, &d.Fixed, &d.NewlyUnsupported, &d.OtherSpecChanges} {
+	for _, p := range []*[]SpecChange{&d.NewFailures, &d.Fixed, &d.NewlyUnsupported, &d.OtherSpecChanges, &d.ProvisionalChanges} {
 		if *p == nil {
 			*p = []SpecChange{}
 		}

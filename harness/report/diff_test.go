@@ -222,3 +222,22 @@ func TestFlakySpecIsARegressionAndItsEndAFix(t *testing.T) {
 		t.Errorf("want the flaky spec fixed and no regression: %+v", d)
 	}
 }
+
+// A provisional spec that starts failing is news, listed apart, and no
+// regression: the contract does not document its case yet.
+func TestAProvisionalChangeIsListedButNoRegression(t *testing.T) {
+	base, cur := baseSummary(), baseSummary()
+	base.Provisional = &Provisional{Specs: []SpecSummary{{Name: "left room", Outcome: OutcomePassed}}}
+	cur.Provisional = &Provisional{Specs: []SpecSummary{{Name: "left room", Outcome: OutcomeFailed, Reason: "acts as joined"}}}
+	d := Compare(base, cur)
+	if d.Regressed() || len(d.ProvisionalChanges) != 1 || d.ProvisionalChanges[0].After != OutcomeFailed {
+		t.Fatalf("want one provisional change and no regression: %+v", d)
+	}
+	var text strings.Builder
+	if err := WriteDiffText(&text, d); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "provisional specs changed (not counted) (1)") {
+		t.Errorf("the text diff does not list the provisional change:\n%s", text.String())
+	}
+}
