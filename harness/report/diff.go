@@ -27,8 +27,8 @@ type Diff struct {
 	// for the contract's maintainers (a case the contract does not document
 	// yet started or stopped failing), never a regression.
 	ProvisionalChanges []SpecChange `json:"provisional_changes"`
-	SpecsAdded       []string     `json:"specs_added"`
-	SpecsRemoved     []string     `json:"specs_removed"`
+	SpecsAdded         []string     `json:"specs_added"`
+	SpecsRemoved       []string     `json:"specs_removed"`
 
 	OperationsAdded   []string      `json:"operations_added"`
 	OperationsRemoved []string      `json:"operations_removed"`
