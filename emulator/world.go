@@ -90,7 +90,7 @@ type seedWorld struct {
 		WelcomeFor int64 `json:"welcome_for"`
 		// HandraiseFollowed: only people the speakers follow may raise a
 		// hand (handraise_permission 2).
-		HandraiseFollowed bool `json:"handraise_followed"`
+		HandraiseFollowed bool  `json:"handraise_followed"`
 		EventID           int64 `json:"event_id"`
 	} `json:"channels"`
 	Events []struct {
