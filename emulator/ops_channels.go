@@ -77,7 +77,8 @@ func (c *call) sessionFields(ch *channel, m obj) obj {
 		with("users", c.w.channelUsers(ch, true)).with("success", true).
 		with("token", "006"+randomHex(24)).with("rtm_token", "006"+randomHex(24)).with("pubnub_token", randomHex(16)).
 		with("pubnub_origin", nil).with("pubnub_heartbeat_value", 60).with("pubnub_heartbeat_interval", 29).
-		with("pubnub_enable", true).with("agora_native_mute", true)
+		with("pubnub_enable", true).with("agora_native_mute", true).
+		with("feature_flags", []string{"AGORA_AUDIO_PROFILE_SPEECH_STANDARD"})
 }
 
 func joinChannel(c *call) reply {
