@@ -193,3 +193,23 @@ func jsonEqual(t testing.TB, got []byte, want string) {
 		t.Fatalf("body %s, want %s", got, want)
 	}
 }
+
+// jsonHas fails unless every top-level key of want is in got with the same
+// value (got may carry more: the optional fields of a member's answer).
+func jsonHas(t testing.TB, got []byte, want string) {
+	t.Helper()
+	var g, w map[string]any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("body is not a JSON object: %s", got)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("bad expectation %s", want)
+	}
+	for k, v := range w {
+		gb, _ := json.Marshal(g[k])
+		wb, _ := json.Marshal(v)
+		if _, ok := g[k]; !ok || string(gb) != string(wb) {
+			t.Fatalf("body %s: %s is %s, want %s", got, k, gb, wb)
+		}
+	}
+}

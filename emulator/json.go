@@ -78,3 +78,11 @@ func list[T any](xs []T) []T {
 	}
 	return xs
 }
+
+// merge returns m with every key of n set.
+func (m obj) merge(n obj) obj {
+	for _, x := range n {
+		m = m.with(x.k, x.v)
+	}
+	return m
+}

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 )
@@ -87,7 +89,7 @@ func startPhoneNumberAuth(c *call) reply {
 	if c.pendingFor(phone) == nil {
 		return refused()
 	}
-	return ok(o("success", true, "is_blocked", false, "error_message", nil))
+	return ok(o("success", true, "is_blocked", false, "error_message", nil, "send_rc_token", false))
 }
 
 // call_phone_number_auth and resend_phone_number_auth.
@@ -190,7 +192,24 @@ func refreshToken(c *call) reply {
 }
 
 func checkWaitlistStatus(c *call) reply {
-	return ok(o("is_waitlisted", c.u.Waitlisted, "is_onboarding", onboarding(c.u), "success", true))
+	if c.u.Waitlisted {
+		// The seed's documented answer, exactly.
+		return ok(o("is_waitlisted", true, "is_onboarding", onboarding(c.u), "success", true))
+	}
+	// A member's answer carries what the live server added (April 2021).
+	var invitedBy any
+	if inv := c.w.users[c.u.InvitedBy]; inv != nil {
+		invitedBy = c.w.userShort(inv)
+	}
+	created, err := time.Parse("2006-01-02T15:04:05.999999-07:00", c.u.TimeCreated)
+	if err != nil {
+		created = c.now
+	}
+	year, week := created.ISOWeek()
+	return ok(o("is_waitlisted", c.u.Waitlisted, "is_onboarding", onboarding(c.u), "success", true,
+		"analytics_properties", o("SignUpWeek", fmt.Sprintf("%d-W%02d", year, week), "SignUpDay", created.Format("2006-01-02")),
+		"enable_twitter", true, "num_preselect_follows", len(c.w.suggestionsFor(c.u, 8)),
+		"invited_by_user_profile", invitedBy, "club", nil))
 }
 
 // waitlisted is the refusal every write of a waitlisted account gets.
@@ -223,6 +242,7 @@ func me(c *call) reply {
 		for id := range c.u.Blocks {
 			ids = append(ids, id)
 		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 		blocked = ids
 	}
 	unread := false
@@ -230,9 +250,17 @@ func me(c *call) reply {
 		unread = unread || n.IsUnread
 	}
 	access, refresh := c.s.tokenPair(c.u.ID, c.now)
-	return ok(o("has_unread_notifications", unread, "actionable_notifications_count", len(c.u.Actionable),
+	out := obj(nil)
+	// The seed's /me carries the auth token it was asked with; a request
+	// signed with a Bearer access token has none to give back.
+	if f := strings.Fields(c.r.Header.Get("Authorization")); len(f) == 2 && strings.EqualFold(f[0], "Token") {
+		out = o("auth_token", f[1])
+	}
+	return ok(out.merge(o("has_unread_notifications", unread, "actionable_notifications_count", len(c.u.Actionable),
 		"num_invites", c.u.NumInvites, "refresh_token", refresh, "access_token", access,
 		"notifications_enabled", c.u.Settings.SystemEnabled != -1, "user_profile", c.w.userShort(c.u),
 		"following_ids", following, "blocked_ids", blocked, "is_admin", false, "email", nil,
-		"feature_flags", []string{""}, "success", true))
+		"feature_flags", []string{""}, "success", true, "is_ambassador", false,
+		"service_status", o("title", "Scheduled maintenance", "message", "Rooms may drop for a minute tonight at 02:00 UTC.",
+			"button_title", "Got it", "url", "https://www.joinclubhouse.com/status"))))
 }

@@ -68,12 +68,17 @@ func (c *call) slugParam(required bool) (string, bool, *apiError) {
 
 func (c *call) sessionFields(ch *channel, m obj) obj {
 	cl := c.w.clubs[ch.ClubID]
-	return m.with("is_handraise_enabled", true).with("handraise_permission", 1).
+	permission := 1
+	if ch.HandraiseFollowed {
+		permission = 2
+	}
+	return m.with("is_handraise_enabled", true).with("handraise_permission", permission).
 		with("is_club_member", cl != nil && cl.Members[c.u.ID]).with("is_club_admin", cl != nil && cl.Admins[c.u.ID]).
 		with("users", c.w.channelUsers(ch, true)).with("success", true).
 		with("token", "006"+randomHex(24)).with("rtm_token", "006"+randomHex(24)).with("pubnub_token", randomHex(16)).
 		with("pubnub_origin", nil).with("pubnub_heartbeat_value", 60).with("pubnub_heartbeat_interval", 29).
-		with("pubnub_enable", true).with("agora_native_mute", true)
+		with("pubnub_enable", true).with("agora_native_mute", true).
+		with("feature_flags", []string{"AGORA_AUDIO_PROFILE_SPEECH_STANDARD"})
 }
 
 func joinChannel(c *call) reply {
@@ -117,7 +122,7 @@ func joinChannel(c *call) reply {
 		}
 		ch.Members = append(ch.Members, m)
 	}
-	return ok(c.sessionFields(ch, c.w.channelCore(ch)).with("is_empty", false))
+	return ok(c.sessionFields(ch, c.w.channelCore(ch, c.u)).with("is_empty", false))
 }
 
 func leaveChannel(c *call) reply {
@@ -213,7 +218,7 @@ func createChannel(c *call) reply {
 			c.w.notify(u, c.u, 3, ch.Slug, 0, displayName(c.u)+" invited you to a room", c.now)
 		}
 	}
-	return ok(c.sessionFields(ch, c.w.channelCore(ch)))
+	return ok(c.sessionFields(ch, c.w.channelCore(ch, c.u)))
 }
 
 func getChannels(c *call) reply {
@@ -227,7 +232,7 @@ func getChannels(c *call) reply {
 	for i := len(c.w.chanOrder) - 1; i >= 0; i-- { // newest first
 		ch := c.w.channels[c.w.chanOrder[i]]
 		if ch.visibleTo(c.u) {
-			channels = append(channels, c.w.channelListItem(ch))
+			channels = append(channels, c.w.channelListItem(ch, c.u))
 		}
 	}
 	events := []obj{}
@@ -246,7 +251,7 @@ func getCreateChannelTargets(c *call) reply {
 	clubs := []obj{}
 	for _, id := range c.w.clubOrder {
 		if cl := c.w.clubs[id]; cl.Members[c.u.ID] {
-			clubs = append(clubs, c.w.clubShort(cl, c.u))
+			clubs = append(clubs, c.w.clubListed(cl, c.u))
 		}
 	}
 	return ok(o("clubs", clubs, "success", true))
@@ -267,20 +272,43 @@ func getSuggestedSpeakers(c *call) reply {
 	if e != nil {
 		return fail(e)
 	}
-	var audience []*user
+	// In a room: its audience, and the room's club. Starting a room (no
+	// channel): the people the viewer follows, and the viewer's clubs. One
+	// list, people then clubs, under one count (as get_following).
+	type item struct {
+		u  *user
+		cl *club
+	}
+	var items []item
 	if s, isStr := asString(v); isStr {
 		if ch := c.w.channels[s]; ch != nil && ch.visibleTo(c.u) {
 			for _, m := range ch.Members {
 				if u := c.w.users[m.UserID]; u != nil && !m.Speaker {
-					audience = append(audience, u)
+					items = append(items, item{u: u})
 				}
+			}
+			if cl := c.w.clubs[ch.ClubID]; cl != nil {
+				items = append(items, item{cl: cl})
+			}
+		}
+	} else {
+		for _, u := range c.w.following(c.u) {
+			items = append(items, item{u: u})
+		}
+		for _, id := range c.w.clubOrder {
+			if cl := c.w.clubs[id]; cl.Members[c.u.ID] {
+				items = append(items, item{cl: cl})
 			}
 		}
 	}
-	items, count, next, prev := paginate(audience, pg)
-	users := []obj{}
-	for _, u := range items {
-		users = append(users, c.w.listUser(u, false))
+	pageItems, count, next, prev := paginate(items, pg)
+	users, clubs := []obj{}, []obj{}
+	for _, it := range pageItems {
+		if it.u != nil {
+			users = append(users, c.w.listUser(it.u, false))
+		} else {
+			clubs = append(clubs, c.w.clubListed(it.cl, c.u))
+		}
 	}
-	return ok(o("users", users, "count", count, "next", next, "previous", prev, "clubs", []obj{}, "success", true))
+	return ok(o("users", users, "count", count, "next", next, "previous", prev, "clubs", clubs, "success", true))
 }

@@ -70,7 +70,7 @@ func getClubsForTopic(c *call) reply {
 	items, count, next, prev := paginate(clubs, pg)
 	out := []obj{}
 	for _, cl := range items {
-		out = append(out, c.w.clubShort(cl, c.u))
+		out = append(out, c.w.clubListed(cl, c.u))
 	}
 	return ok(o("clubs", out, "count", count, "next", next, "previous", prev, "success", true))
 }
@@ -145,9 +145,13 @@ func getClub(c *call) reply {
 	for _, t := range cl.Topics {
 		topics = append(topics, c.w.topicView(t))
 	}
-	return ok(o("club", c.w.clubShort(cl, c.u), "is_admin", cl.Admins[c.u.ID], "is_member", cl.Members[c.u.ID],
+	var addedBy any
+	if by := c.w.users[cl.AddedBy[c.u.ID]]; by != nil && cl.Members[c.u.ID] {
+		addedBy = c.w.userShort(by)
+	}
+	return ok(o("club", c.w.clubWithViewer(cl, c.u), "is_admin", cl.Admins[c.u.ID], "is_member", cl.Members[c.u.ID],
 		"is_follower", c.u.ClubFollows[cl.ID], "is_pending_accept", false, "is_pending_approval", false,
-		"added_by_user_profile", nil, "member_user_ids", members, "num_invites", 0, "invite_link", nil,
+		"added_by_user_profile", addedBy, "member_user_ids", members, "num_invites", 0, "invite_link", nil,
 		"topics", topics, "success", true))
 }
 
@@ -174,7 +178,24 @@ func getOnlineFriends(c *call) reply {
 		}
 		users = append(users, u)
 	}
-	return ok(o("clubs", []obj{}, "users", users))
+	// The viewer's clubs with members in a room now, and who they are.
+	clubs := []obj{}
+	for _, id := range c.w.clubOrder {
+		cl := c.w.clubs[id]
+		if !cl.Members[c.u.ID] {
+			continue
+		}
+		online := []obj{}
+		for _, uid := range c.w.userOrder {
+			if uid != c.u.ID && cl.Members[uid] && c.w.inAnyRoom(uid) {
+				online = append(online, c.w.userShort(c.w.users[uid]))
+			}
+		}
+		if len(online) > 0 {
+			clubs = append(clubs, c.w.clubWithViewer(cl, c.u).with("online_members", online))
+		}
+	}
+	return ok(o("clubs", clubs, "users", users))
 }
 
 func searchClubs(c *call) reply {
@@ -240,6 +261,8 @@ func getSuggestedClubInvites(c *call) reply {
 	if e != nil {
 		return fail(e)
 	}
+	// The address book uploaded earlier counts too.
+	phones = append(phones, c.u.Contacts...)
 	return ok(o("suggested_invites", c.suggestedInvites(phones, true), "success", true))
 }
 
@@ -331,7 +354,8 @@ func updateNotifications(c *call) reply {
 func getSettings(c *call) reply {
 	st := c.u.Settings
 	return ok(o("notifications_enable_trending", st.EnableTrending, "notifications_frequency", st.Frequency,
-		"notifications_is_paused", st.PausedUntil > c.now.Unix(), "success", true))
+		"notifications_is_paused", st.PausedUntil > c.now.Unix(), "notifications_enable_room", st.EnableRoom,
+		"notifications_enable_other", st.EnableOther, "notifications_enable_send_fewer", st.SendFewer, "success", true))
 }
 
 func getNotifications(c *call) reply {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ func getProfile(c *call) reply {
 	clubs := []obj{}
 	for _, id := range c.w.clubOrder {
 		if cl := c.w.clubs[id]; cl.Members[u.ID] {
-			clubs = append(clubs, c.w.clubFull(cl))
+			clubs = append(clubs, c.w.clubWithViewer(cl, c.u))
 		}
 	}
 	topics := []obj{}
@@ -91,6 +92,16 @@ func getProfile(c *call) reply {
 		url = "https://www.joinclubhouse.com/@" + *u.Username
 	}
 	self := u.ID == c.u.ID
+	var invitedByClub any
+	if cl := c.w.clubs[u.InvitedByClub]; cl != nil {
+		invitedByClub = o("club_id", cl.ID, "name", cl.Name, "photo_url", clubPhotoURL(cl))
+	}
+	upcoming := []obj{}
+	for _, ev := range c.w.events {
+		if c.now.Before(ev.start) && slices.Contains(ev.Hosts, u.ID) {
+			upcoming = append(upcoming, c.w.eventView(ev, c.u, c.now))
+		}
+	}
 	profile := o("user_id", u.ID, "name", nullable(u.Name), "displayname", nil, "photo_url", photoURL(u),
 		"username", nullable(u.Username), "bio", nullable(u.Bio), "twitter", nullable(u.Twitter), "instagram", nullable(u.Instagram),
 		"num_followers", u.ExtraFollowers+len(u.Followers), "num_following", u.ExtraFollowing+len(u.Following),
@@ -98,7 +109,8 @@ func getProfile(c *call) reply {
 		"mutual_follows_count", len(mutual), "mutual_follows", mutual, "notification_type", notificationType,
 		"invited_by_user_profile", invitedBy, "clubs", clubs, "has_verified_email", u.VerifiedEmail,
 		"can_edit_username", self, "can_edit_name", self, "can_edit_displayname", self, "topics", topics,
-		"url", url)
+		"url", url, "can_receive_direct_payment", u.VerifiedEmail, "direct_payment_fee_rate", 0.029, "direct_payment_fee_fixed", 0.3,
+		"bio_links", c.w.bioLinks(u), "invited_by_club", invitedByClub, "upcoming_events", upcoming)
 	return ok(o("user_profile", profile, "success", true))
 }
 
@@ -217,19 +229,26 @@ func getFollowing(c *call) reply {
 		if it.u != nil {
 			users = append(users, c.w.listUser(it.u, true))
 		} else {
-			clubs = append(clubs, c.w.clubShort(it.cl, c.u))
+			clubs = append(clubs, c.w.clubListed(it.cl, c.u))
 		}
 	}
 	return ok(o("users", users, "clubs", clubs, "count", count, "next", next, "previous", prev, "success", true))
 }
 
 // suggestions are the seeded users the viewer does not follow yet.
-func (c *call) suggestions() []*user {
+func (c *call) suggestions() []*user { return c.w.suggestionsFor(c.u, 0) }
+
+// suggestionsFor lists the seeded users u does not follow yet, at most max
+// of them (0: all).
+func (w *world) suggestionsFor(u *user, max int) []*user {
 	var out []*user
-	for _, id := range c.w.userOrder {
-		u := c.w.users[id]
-		if u.Suggestable && u.ID != c.u.ID && !c.follows(c.u, u) {
-			out = append(out, u)
+	for _, id := range w.userOrder {
+		s := w.users[id]
+		if _, follows := u.Following[s.ID]; s.Suggestable && s.ID != u.ID && !follows {
+			out = append(out, s)
+			if len(out) == max {
+				break
+			}
 		}
 	}
 	return out
@@ -272,6 +291,8 @@ func getSuggestedFollowsFriendsOnly(c *call) reply {
 	}
 	users := []obj{}
 	seen := map[int64]bool{}
+	// The address book uploaded earlier counts too.
+	phones = append(phones, c.u.Contacts...)
 	for _, ph := range phones {
 		if id, found := c.w.byPhone[ph]; found && !seen[id] && id != c.u.ID {
 			u := c.w.users[id]

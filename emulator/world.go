@@ -4,9 +4,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 //go:embed world.json
@@ -29,6 +31,14 @@ type seedWorld struct {
 		Members       []int64    `json:"members"`
 		Admins        []int64    `json:"admins"`
 		Rules         []ClubRule `json:"rules"`
+		// NoPhoto: a club without a photo (photo_url null), as some are.
+		NoPhoto bool `json:"no_photo"`
+		// FullForm: lists show the club in the full form (settings, rules,
+		// url, num_online, no viewer flags), as the live server did in April
+		// 2021; the others in the seed's short form with the viewer's flags.
+		FullForm bool `json:"full_form"`
+		// AddedBy: who added each member ("member id": adder id).
+		AddedBy map[string]int64 `json:"added_by"`
 	} `json:"clubs"`
 	Users []struct {
 		ID              int64   `json:"user_id"`
@@ -51,6 +61,12 @@ type seedWorld struct {
 		Waitlisted      bool    `json:"waitlisted"`
 		Blocked         bool    `json:"blocked"`
 		Pinned          bool    `json:"pinned"`
+		// Contacts: the address book the account uploaded earlier, which
+		// the contact-based suggestions read beside the request's contacts.
+		Contacts []string `json:"contacts"`
+		Blocks   []int64  `json:"blocks"`
+		// InvitedByClub: the club whose invite brought the user in.
+		InvitedByClub int64 `json:"invited_by_club"`
 	} `json:"users"`
 	Accounts []struct {
 		Name      string `json:"name"`
@@ -70,6 +86,12 @@ type seedWorld struct {
 		Moderators []int64 `json:"moderators"`
 		Audience   []int64 `json:"audience"`
 		Invited    []int64 `json:"invited"`
+		// WelcomeFor: the new user a welcome room is for.
+		WelcomeFor int64 `json:"welcome_for"`
+		// HandraiseFollowed: only people the speakers follow may raise a
+		// hand (handraise_permission 2).
+		HandraiseFollowed bool  `json:"handraise_followed"`
+		EventID           int64 `json:"event_id"`
 	} `json:"channels"`
 	Events []struct {
 		ID           int64   `json:"event_id"`
@@ -124,6 +146,9 @@ type club struct {
 	Admins        map[int64]bool
 	Followers     map[int64]bool
 	Rules         []ClubRule
+	NoPhoto       bool
+	FullForm      bool
+	AddedBy       map[int64]int64
 }
 
 type settings struct {
@@ -131,6 +156,9 @@ type settings struct {
 	Frequency      int
 	PausedUntil    int64
 	SystemEnabled  int
+	EnableRoom     bool
+	EnableOther    bool
+	SendFewer      bool
 }
 
 type user struct {
@@ -164,6 +192,8 @@ type user struct {
 	Actionable    []int64
 	Blocks        map[int64]bool
 	ActionTrails  int
+	Contacts      []string
+	InvitedByClub int64
 }
 
 type member struct {
@@ -186,6 +216,9 @@ type channel struct {
 	Members   []*member
 	Invited   map[int64]bool
 	EventID   int64
+	// WelcomeFor is the new user a welcome room is for (0: none).
+	WelcomeFor        int64
+	HandraiseFollowed bool
 }
 
 type event struct {
@@ -275,7 +308,13 @@ func newWorld(now time.Time) (*world, map[string]int64) {
 	for _, c := range seed.Clubs {
 		cl := &club{ID: c.ID, Name: c.Name, Description: c.Description, baseMembers: c.NumMembers, baseFollowers: c.NumFollowers,
 			EnablePrivate: c.EnablePrivate, Topics: c.Topics, Members: set(c.Members), Admins: set(c.Admins),
-			Followers: map[int64]bool{}, Rules: list(c.Rules)}
+			Followers: map[int64]bool{}, Rules: list(c.Rules), NoPhoto: c.NoPhoto, FullForm: c.FullForm, AddedBy: map[int64]int64{}}
+		for member, by := range c.AddedBy {
+			var id int64
+			if _, err := fmt.Sscan(member, &id); err == nil {
+				cl.AddedBy[id] = by
+			}
+		}
 		w.clubs[c.ID] = cl
 		w.clubOrder = append(w.clubOrder, c.ID)
 	}
@@ -285,6 +324,10 @@ func newWorld(now time.Time) (*world, map[string]int64) {
 		u.TimeCreated, u.Topics, u.NumInvites, u.Phone, u.LastActive = s.TimeCreated, s.Topics, s.NumInvites, s.Phone, s.LastActive
 		u.InvitedBy, u.ExtraFollowers, u.ExtraFollowing, u.VerifiedEmail = s.InvitedBy, s.ExtraFollowers, s.ExtraFollowing, s.HasVerifiedMail
 		u.Waitlisted, u.Blocked, u.Pinned = s.Waitlisted, s.Blocked, s.Pinned
+		u.Contacts, u.InvitedByClub = s.Contacts, s.InvitedByClub
+		for _, b := range s.Blocks {
+			u.Blocks[b] = true
+		}
 		u.Suggestable = !s.Waitlisted && !s.Blocked && s.Username != nil
 		for _, c := range s.ClubFollows {
 			u.ClubFollows[c] = true
@@ -342,7 +385,8 @@ func newWorld(now time.Time) (*world, map[string]int64) {
 	}
 	for _, c := range seed.Channels {
 		ch := &channel{ID: c.ID, Slug: c.Slug, Creator: c.Creator, Topic: c.Topic, ClubID: c.ClubID, IsPrivate: c.IsPrivate,
-			IsSocial: c.IsSocial, Ended: c.Ended, Invited: set(c.Invited)}
+			IsSocial: c.IsSocial, Ended: c.Ended, Invited: set(c.Invited), WelcomeFor: c.WelcomeFor,
+			HandraiseFollowed: c.HandraiseFollowed, EventID: c.EventID}
 		mods := set(c.Moderators)
 		for i, id := range c.Speakers {
 			t := isoTime(now.Add(-time.Duration(40-i) * time.Minute).Truncate(time.Second).Add(time.Duration(i*1000+1) * time.Microsecond))
@@ -367,6 +411,7 @@ func newWorld(now time.Time) (*world, map[string]int64) {
 			TimeCreated: isoTime(now.Add(-time.Duration(n.HoursAgo) * time.Hour).Truncate(time.Second))})
 	}
 	w.users[1234].Actionable = []int64{501, 502}
+	w.seedCrowd(now)
 	return w, accounts
 }
 
@@ -380,7 +425,7 @@ func set(ids []int64) map[int64]bool {
 
 func (w *world) addUser(id int64) *user {
 	u := &user{ID: id, Following: map[int64]time.Time{}, Followers: map[int64]bool{}, ClubFollows: map[int64]bool{},
-		Blocks: map[int64]bool{}, Settings: settings{EnableTrending: true, Frequency: 3, SystemEnabled: 1}}
+		Blocks: map[int64]bool{}, Settings: settings{EnableTrending: true, Frequency: 3, SystemEnabled: 1, EnableRoom: true, EnableOther: true}}
 	w.users[id] = u
 	w.userOrder = append(w.userOrder, id)
 	return u
@@ -431,8 +476,16 @@ func photoURL(u *user) any {
 	return fmt.Sprintf("https://clubhouseprod.s3.amazonaws.com:443/%d_%08x-5eed-4e00-8000-%012x_thumbnail_250x250", u.ID, u.ID*2654435761%0xffffffff, u.ID)
 }
 
-func clubPhotoURL(c *club) string {
+// clubPhotoURL is the club's photo, or null for a club without one.
+func clubPhotoURL(c *club) any {
+	if c.NoPhoto {
+		return nil
+	}
 	return fmt.Sprintf("https://clubhouseprod.s3.amazonaws.com:443/club_%d_%08x-c1b0-4e00-8000-%012x_thumbnail_250x250", c.ID, c.ID*2246822519%0xffffffff, c.ID)
+}
+
+func clubURL(c *club) string {
+	return fmt.Sprintf("https://www.joinclubhouse.com/club/%s", strings.ToLower(strings.ReplaceAll(c.Name, " ", "-")))
 }
 
 func nullable(s *string) any {
@@ -461,42 +514,81 @@ func (w *world) userShort(u *user) obj {
 	return o("user_id", u.ID, "name", nullable(u.Name), "photo_url", photoURL(u), "username", nullable(u.Username))
 }
 
-// ListUser; truncated bios in the lists the seed says truncate them.
+// ListUser; truncated bios in the lists the seed says truncate them. A
+// user seen active lately carries last_active_minutes.
 func (w *world) listUser(u *user, truncBio bool) obj {
 	bio := nullable(u.Bio)
 	if truncBio {
 		bio = truncate(u.Bio, 80)
 	}
-	return o("user_id", u.ID, "name", nullable(u.Name), "photo_url", photoURL(u), "username", nullable(u.Username),
+	out := o("user_id", u.ID, "name", nullable(u.Name), "photo_url", photoURL(u), "username", nullable(u.Username),
 		"bio", bio, "twitter", nullable(u.Twitter))
+	if u.LastActive != nil {
+		out = out.with("last_active_minutes", *u.LastActive)
+	}
+	return out
 }
 
 func (c *club) numMembers() int   { return c.baseMembers + len(c.Members) }
 func (c *club) numFollowers() int { return c.baseFollowers + len(c.Followers) }
 
 func (w *world) numOnline(c *club) int {
+	online := w.onlineUsers()
 	n := 0
 	for id := range c.Members {
-		if w.inAnyRoom(id) {
+		if online[id] {
 			n++
 		}
 	}
 	return n
 }
 
-// ClubShort (Club with is_member and is_follower for the viewer).
+// onlineUsers is everyone in a live room: one pass over the rooms, cheaper
+// than asking inAnyRoom for each member of a big club.
+func (w *world) onlineUsers() map[int64]bool {
+	out := map[int64]bool{}
+	for _, slug := range w.chanOrder {
+		if ch := w.channels[slug]; !ch.Ended {
+			for _, m := range ch.Members {
+				out[m.UserID] = true
+			}
+		}
+	}
+	return out
+}
+
+// ClubShort (Club with is_member and is_follower for the viewer, and its
+// url and whether the viewer is an admin).
 func (w *world) clubShort(c *club, viewer *user) obj {
 	return o("club_id", c.ID, "name", c.Name, "description", c.Description, "photo_url", clubPhotoURL(c),
 		"num_members", c.numMembers(), "num_followers", c.numFollowers(),
-		"is_member", viewer != nil && c.Members[viewer.ID], "is_follower", viewer != nil && viewer.ClubFollows[c.ID])
+		"is_member", viewer != nil && c.Members[viewer.ID], "is_follower", viewer != nil && viewer.ClubFollows[c.ID],
+		"url", clubURL(c), "is_admin", viewer != nil && c.Admins[viewer.ID])
 }
 
-// ClubFull
+// ClubFull: the club's settings and rules, its url and num_online (the
+// live April 2021 form).
 func (w *world) clubFull(c *club) obj {
 	return o("club_id", c.ID, "name", c.Name, "description", c.Description, "photo_url", clubPhotoURL(c),
 		"num_members", c.numMembers(), "num_followers", c.numFollowers(), "enable_private", c.EnablePrivate,
-		"is_follow_allowed", true, "is_membership_private", false, "is_community", false, "rules", list(c.Rules),
-		"num_online", w.numOnline(c))
+		"is_follow_allowed", !c.EnablePrivate, "is_membership_private", c.EnablePrivate, "is_community", len(c.Rules) == 0,
+		"rules", list(c.Rules), "url", clubURL(c), "num_online", w.numOnline(c))
+}
+
+// clubWithViewer is the full form plus the viewer's flags: what an answer
+// about one club for one viewer (get_club, a room's club) can carry.
+func (w *world) clubWithViewer(c *club, viewer *user) obj {
+	return w.clubFull(c).with("is_member", viewer != nil && c.Members[viewer.ID]).
+		with("is_follower", viewer != nil && viewer.ClubFollows[c.ID]).with("is_admin", viewer != nil && c.Admins[viewer.ID])
+}
+
+// clubListed is a club in a list (ClubListed): the full form for the clubs
+// the live server showed that way, the seed's short form for the others.
+func (w *world) clubListed(c *club, viewer *user) obj {
+	if c.FullForm {
+		return w.clubFull(c).with("is_admin", viewer != nil && c.Admins[viewer.ID])
+	}
+	return w.clubShort(c, viewer)
 }
 
 func (w *world) topicView(id int64) obj {
@@ -544,15 +636,19 @@ func (ch *channel) visibleTo(u *user) bool {
 	return u != nil && (ch.Creator == u.ID || ch.Invited[u.ID] || ch.member(u.ID) != nil)
 }
 
-// ChannelCore fields.
-func (w *world) channelCore(ch *channel) obj {
+// ChannelCore fields, for viewer.
+func (w *world) channelCore(ch *channel, viewer *user) obj {
 	var clubV, clubName, clubID any
 	if c := w.clubs[ch.ClubID]; c != nil {
-		clubV, clubName, clubID = w.clubFull(c), c.Name, c.ID
+		clubV, clubName, clubID = w.clubWithViewer(c, viewer), c.Name, c.ID
+	}
+	var welcome any
+	if u := w.users[ch.WelcomeFor]; u != nil {
+		welcome = w.userShort(u)
 	}
 	return o("creator_user_profile_id", ch.Creator, "channel_id", ch.ID, "channel", ch.Slug, "topic", nullable(ch.Topic),
 		"is_private", ch.IsPrivate, "is_social_mode", ch.IsSocial, "url", "https://www.joinclubhouse.com/room/"+ch.Slug,
-		"club", clubV, "club_name", clubName, "club_id", clubID, "welcome_for_user_profile", nil)
+		"club", clubV, "club_name", clubName, "club_id", clubID, "welcome_for_user_profile", welcome)
 }
 
 func (w *world) followedBySpeaker(ch *channel, id int64) bool {
@@ -582,10 +678,11 @@ func nullableTime(s *string) any {
 	return *s
 }
 
-// ChannelUser (full) or ChannelUserShort.
+// ChannelUser (full) or ChannelUserShort; get_channels lists a room's
+// moderators in the full form.
 func (w *world) channelUser(ch *channel, m *member, full bool) obj {
 	u := w.users[m.UserID]
-	if !full {
+	if !full && !m.Moderator {
 		return o("user_id", u.ID, "name", nullable(u.Name), "photo_url", photoURL(u), "is_speaker", m.Speaker,
 			"is_moderator", m.Moderator, "time_joined_as_speaker", nullableTime(m.SpeakerTime),
 			"is_followed_by_speaker", w.followedBySpeaker(ch, u.ID), "is_invited_as_speaker", m.Invited)
@@ -606,22 +703,42 @@ func (w *world) channelUsers(ch *channel, full bool) []obj {
 	return out
 }
 
+// previewSize: get_channels lists every user of a room up to this many, and
+// only the first previewUsers (its first speakers) of a bigger room, as the
+// live server does (3 or 4 users of rooms of up to 455 in April 2021).
+const (
+	previewSize  = 12
+	previewUsers = 4
+)
+
 // Channel (a get_channels item).
-func (w *world) channelListItem(ch *channel) obj {
+func (w *world) channelListItem(ch *channel, viewer *user) obj {
 	n := len(ch.Members)
 	sp := ch.numSpeakers()
-	return w.channelCore(ch).with("num_other", n-sp).with("has_blocked_speakers", false).with("is_explore_channel", false).
-		with("num_speakers", sp).with("num_all", n).with("users", w.channelUsers(ch, false)).
+	users := w.channelUsers(ch, false)
+	if len(users) > previewSize {
+		users = users[:previewUsers]
+	}
+	reasons := []any{}
+	if c := w.clubs[ch.ClubID]; c != nil && viewer != nil && (c.Members[viewer.ID] || viewer.ClubFollows[c.ID]) {
+		reasons = append(reasons, "club")
+	}
+	if viewer != nil && w.followedBySpeaker(ch, viewer.ID) {
+		reasons = append(reasons, "followed_speaker")
+	}
+	return w.channelCore(ch, viewer).with("num_other", n-sp).with("has_blocked_speakers", false).with("is_explore_channel", false).
+		with("num_speakers", sp).with("num_all", n).with("users", users).
 		with("feature_flags", []string{"AGORA_AUDIO_PROFILE_SPEECH_STANDARD"}).
-		with("logging_context", o("channel_id", ch.ID, "batch_id", fmt.Sprintf("5eed0000-0000-4000-8000-%012x", ch.ID), "reasons", []any{}))
+		with("logging_context", o("channel_id", ch.ID, "batch_id", fmt.Sprintf("5eed0000-0000-4000-8000-%012x", ch.ID), "reasons", reasons))
 }
 
-// Event
+// Event: its hosts with truncated bios and twitter, its club in the full
+// form (is_admin a numeric boolean), its room once it has one.
 func (w *world) eventView(e *event, viewer *user, now time.Time) obj {
 	hosts := []obj{}
 	for _, h := range e.Hosts {
 		if u := w.users[h]; u != nil {
-			hosts = append(hosts, w.userShort(u))
+			hosts = append(hosts, w.userShort(u).with("bio", truncate(u.Bio, 80)).with("twitter", nullable(u.Twitter)))
 		}
 	}
 	var clubV any
@@ -631,7 +748,10 @@ func (w *world) eventView(e *event, viewer *user, now time.Time) obj {
 		if viewer != nil && c.Admins[viewer.ID] {
 			admin = 1
 		}
-		clubV = o("club_id", c.ID, "name", c.Name, "is_admin", admin)
+		clubV = o("club_id", c.ID, "name", c.Name, "is_admin", admin, "description", c.Description, "photo_url", clubPhotoURL(c),
+			"num_members", c.numMembers(), "num_followers", c.numFollowers(), "num_online", w.numOnline(c),
+			"enable_private", c.EnablePrivate, "is_follow_allowed", !c.EnablePrivate, "is_membership_private", c.EnablePrivate,
+			"is_community", len(c.Rules) == 0, "rules", list(c.Rules), "url", clubURL(c))
 		if viewer != nil && c.Members[viewer.ID] {
 			isMember = 1
 		}
@@ -639,7 +759,38 @@ func (w *world) eventView(e *event, viewer *user, now time.Time) obj {
 			isFollower = 1
 		}
 	}
-	return o("event_id", e.ID, "event_hashid", e.Hashid, "name", e.Name, "time_start", e.TimeStart, "club", clubV,
+	var room, description any
+	for _, slug := range w.chanOrder {
+		if ch := w.channels[slug]; ch.EventID == e.ID && !ch.Ended {
+			room = ch.Slug
+		}
+	}
+	if e.Description != "" {
+		description = e.Description
+	}
+	return o("event_id", e.ID, "event_hashid", e.Hashid, "name", e.Name, "description", description, "time_start", e.TimeStart, "club", clubV,
 		"is_member_only", e.IsMemberOnly, "url", "https://www.joinclubhouse.com/event/"+e.Hashid, "hosts", hosts,
-		"channel", nil, "is_expired", now.After(e.start.Add(2*time.Hour)), "club_is_member", isMember, "club_is_follower", isFollower)
+		"channel", room, "is_expired", now.After(e.start.Add(2*time.Hour)), "club_is_member", isMember, "club_is_follower", isFollower)
+}
+
+// mention is an @username in a bio.
+var mention = regexp.MustCompile(`@([A-Za-z0-9_]+)`)
+
+// bioLinks are the links the app draws in a bio: one per @username that names
+// a user, at its position and length in characters.
+func (w *world) bioLinks(u *user) []obj {
+	out := []obj{}
+	if u.Bio == nil {
+		return out
+	}
+	for _, loc := range mention.FindAllStringSubmatchIndex(*u.Bio, -1) {
+		t := w.userByName((*u.Bio)[loc[2]:loc[3]])
+		if t == nil {
+			continue
+		}
+		pos := utf8.RuneCountInString((*u.Bio)[:loc[0]])
+		length := utf8.RuneCountInString((*u.Bio)[loc[0]:loc[1]])
+		out = append(out, o("type", "user", "target_id", t.ID, "position", pos, "length", length))
+	}
+	return out
 }

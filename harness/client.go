@@ -278,6 +278,9 @@ func (c *Client) authenticate(h http.Header, call Call) error {
 	case AccountInvalid:
 		h.Set("Authorization", "Token "+invalidToken)
 		return nil
+	case AccountInvalidBearer:
+		h.Set("Authorization", "Bearer "+invalidBearer)
+		return nil
 	}
 	var a Account
 	switch {

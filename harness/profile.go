@@ -80,11 +80,21 @@ const (
 	AccountNone = "none"
 	// AccountInvalid sends a well-formed token the target cannot know.
 	AccountInvalid = "invalid"
+	// AccountInvalidBearer sends a malformed SimpleJWT access token as
+	// Authorization: Bearer, the JWT alternative the contract names: a bad
+	// Bearer token gets SimpleJWT's 401 body (detail, code, messages), which
+	// no Token probe produces.
+	AccountInvalidBearer = "invalid-bearer"
 )
 
 // invalidToken is 40 hex characters, the form of a real auth token, so that a
 // target rejecting it rejects it for being unknown, not for its shape.
 const invalidToken = "0000000000000000000000000000000000000bad"
+
+// invalidBearer has the three base64url parts of a JWT and an HS256 header,
+// but its payload is no JSON and its signature no signature: every target
+// must refuse it, whatever its signing key.
+const invalidBearer = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.bm90LWEtdG9rZW4.bm90LWEtc2lnbmF0dXJl"
 
 // StateRecipe is how a request is changed to reach a documented state.
 type StateRecipe struct {
@@ -164,7 +174,7 @@ func LoadProfile(cfg Config, builtin fs.FS) (*Profile, error) {
 		return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: fmt.Sprintf("coverage.require is %q: want %s or %s", c.Require, CoverAll, CoverSupported)}
 	}
 	for state, r := range p.States {
-		if r.Account != "" && r.Account != AccountNone && r.Account != AccountInvalid {
+		if r.Account != "" && r.Account != AccountNone && r.Account != AccountInvalid && r.Account != AccountInvalidBearer {
 			if _, ok := p.Accounts[r.Account]; !ok {
 				return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: fmt.Sprintf("state %s uses account %q, which the profile does not define", state, r.Account)}
 			}

@@ -110,6 +110,7 @@ func NewRedactor(p *Profile, more ...KnownSecret) *Redactor {
 		}
 	}
 	r.add(invalidToken, "auth_token:invalid")
+	r.add(invalidBearer, "access_token:invalid")
 	sort.Slice(r.known, func(i, j int) bool {
 		if len(r.known[i].value) != len(r.known[j].value) {
 			return len(r.known[i].value) > len(r.known[j].value)

@@ -168,7 +168,11 @@ func (s Summary) Markdown() string {
 		b.WriteString("<details><summary>" + fmt.Sprint(n) + " mutants</summary>\n\n")
 		for _, r := range s.Mutants {
 			if r.Outcome == Unexercised {
-				fmt.Fprintf(&b, "- `%s`: %s\n", r.Mutant.ID, r.Explanation)
+				if r.Reason != "" && r.Reason != "no spec exercised it" {
+					fmt.Fprintf(&b, "- `%s`: **%s**: %s\n", r.Mutant.ID, r.Reason, r.Explanation)
+				} else {
+					fmt.Fprintf(&b, "- `%s`: %s\n", r.Mutant.ID, r.Explanation)
+				}
 			}
 		}
 		b.WriteString("\n</details>\n")

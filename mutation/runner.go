@@ -459,6 +459,11 @@ func decide(spec *harness.Spec, res *Result) {
 		res.Outcome = Unexercised
 		res.Reason = "no spec exercised it"
 		res.Explanation = unexercisedWhy(spec, res.Mutant, res.Matched)
+		if u, listed := unreachableFor(res.Mutant.ID); listed {
+			// Studied and listed in unreachable.yaml: the reason no state
+			// reaches it, not a gap of the suites or the world.
+			res.Reason, res.Explanation = u.Reason, u.Why
+		}
 	default:
 		res.Outcome = Survived
 		classify(spec, res)

@@ -29,6 +29,12 @@ type authProbe struct {
 var authProbes = []authProbe{
 	{harness.AccountNone, "without credentials returns 401 with the DRF not-provided detail", "Authentication credentials were not provided."},
 	{harness.AccountInvalid, "with an unknown token returns 401 with a DRF detail", ""},
+	// The seed names Authorization: Bearer <access_token> as the JWT
+	// alternative: a malformed one must be refused too, and its 401 is the
+	// one body that carries SimpleJWT's code and messages, which the schema
+	// check then judges. The detail is SimpleJWT's or DRF's (a server that
+	// reads only Token answers not-provided), so any detail passes.
+	{harness.AccountInvalidBearer, "with a malformed Bearer token returns 401 with a DRF detail", ""},
 }
 
 // AuthProbes declares, for every operation of group that needs a token, the

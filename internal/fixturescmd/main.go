@@ -83,13 +83,19 @@ func generate(dir string, force bool) (int, error) {
 // with the answer DRF gives it.
 type probe struct {
 	file, account, detail, why string
+	// extra fields of the answer beside detail (SimpleJWT's code, messages)
+	extra map[string]any
 }
 
 var probes = []probe{
 	{"401-probe-no-credentials.yaml", harness.AccountNone, "Authentication credentials were not provided.",
-		"answers DRF's 401 not-provided detail (documented on check_waitlist_status, seen live)"},
+		"answers DRF's 401 not-provided detail (documented on check_waitlist_status, seen live)", nil},
 	{"401-probe-invalid-token.yaml", harness.AccountInvalid, "Invalid token.",
-		"answers DRF's 401 with TokenAuthentication's message for an unknown token (DRF default; not recorded from Clubhouse)"},
+		"answers DRF's 401 with TokenAuthentication's message for an unknown token (DRF default; not recorded from Clubhouse)", nil},
+	{"401-probe-invalid-bearer.yaml", harness.AccountInvalidBearer, "Given token not valid for any token type",
+		"answers SimpleJWT's 401 for a malformed Bearer token (the body quoted in ground truth §3.2, zhuowei#4; not recorded on this operation)",
+		map[string]any{"code": "token_not_valid", "messages": []any{map[string]any{
+			"token_class": "AccessToken", "token_type": "access", "message": "Token is invalid or expired"}}}},
 }
 
 // generateProbes writes the answers to the authentication probes of every
@@ -109,7 +115,11 @@ func generateProbes(spec *harness.Spec, p *harness.Profile, redact *harness.Reda
 			if _, err := os.Stat(path); err == nil && !force {
 				continue
 			}
-			ex := harness.Example{Name: "probe", Value: map[string]any{"detail": pr.detail}}
+			value := map[string]any{"detail": pr.detail}
+			for k, v := range pr.extra {
+				value[k] = v
+			}
+			ex := harness.Example{Name: "probe", Value: value}
 			f, err := fixtureFor(op, 401, ex, p, redact, pr.account)
 			if err != nil {
 				return written, fmt.Errorf("%s %s: %w", op.ID, pr.file, err)

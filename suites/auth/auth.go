@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
 	"github.com/chconform/chconform/harness/suite"
 )
 
@@ -40,6 +41,42 @@ var _ = ginkgo.Describe("auth:", func() {
 			gomega.Expect(ex).To(harness.HaveJSON("auth_token", gomega.MatchRegexp(`^[0-9a-f]{40}$`)))
 			gomega.Expect(ex).To(harness.HaveJSON("access_token", gomega.MatchRegexp(jwtPattern)))
 			gomega.Expect(ex).To(harness.HaveJSON("refresh_token", gomega.MatchRegexp(jwtPattern)))
+		})
+
+	ginkgo.It("POST /complete_phone_number_auth with a wrong code answers 200 with is_verified false and the attempts left",
+		suite.LabelsFor(start(), complete()), func(ctx ginkgo.SpecContext) {
+			suite.RequireCapability("signup")
+			suite.RequireAllowed(start())
+			suite.RequireAllowed(complete())
+			p := suite.MustLoad().Profile
+			phone := suite.UnusedPhone()
+			started := suite.Send(ctx, harness.Call{Op: start(), Account: harness.AccountNone, Body: map[string]any{"phone_number": phone}})
+			gomega.Expect(started).To(harness.HaveJSON("success", gomega.BeTrue()))
+			wrong := "0000"
+			if p.Signup != nil && p.Signup.Code == wrong {
+				wrong = "1111"
+			}
+			ex := suite.Send(ctx, harness.Call{Op: complete(), Account: harness.AccountNone,
+				Body: map[string]any{"phone_number": phone, "verification_code": wrong}})
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.HaveStatus(200))
+			gomega.Expect(ex).To(harness.HaveJSON("is_verified", gomega.BeFalse()))
+			gomega.Expect(ex).To(harness.HaveJSON("number_of_attempts_remaining", gomega.BeNumerically(">=", 0)))
+			gomega.Expect(ex).NotTo(harness.HaveJSON("auth_token", gomega.Not(gomega.BeNil())), "a wrong code must not sign in")
+		})
+
+	ginkgo.It("POST /complete_phone_number_auth for a throttled number answers 200 with success false and an error message",
+		suite.LabelsFor(complete()), func(ctx ginkgo.SpecContext) {
+			suite.RequireAllowed(complete())
+			call, err := complete().DocumentedCall(suite.MustLoad().Profile, "phone-throttled")
+			if err != nil {
+				suite.Skip(report.SkipUnsupported + "the profile names no throttled phone number (state phone-throttled): " + err.Error())
+			}
+			ex := suite.Send(ctx, call)
+			gomega.Expect(ex).To(suite.ConformToSpec())
+			gomega.Expect(ex).To(harness.HaveStatus(200))
+			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeFalse()))
+			gomega.Expect(ex).To(harness.HaveJSON("error_message", gomega.Not(gomega.BeEmpty())))
 		})
 })
 

@@ -12,6 +12,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
 	"github.com/chconform/chconform/harness/suite"
 )
 
@@ -79,6 +80,56 @@ var _ = ginkgo.Describe("channels:", func() {
 					}
 					return nil
 				}))
+		})
+
+	ginkgo.It("POST /join_channel of a welcome room answers with the new user the room welcomes, as GET /get_channels lists it",
+		suite.LabelsFor(op("get_channels"), op("join_channel")), func(ctx ginkgo.SpecContext) {
+			account := suite.WriterAccount(ctx)
+			hallway := channels(ctx, account)
+			var slug string
+			var welcomed gjson.Result
+			for _, room := range gjson.GetBytes(hallway.Response.Body, "channels").Array() {
+				if w := room.Get("welcome_for_user_profile"); w.IsObject() {
+					slug, welcomed = room.Get("channel").String(), w
+					break
+				}
+			}
+			if slug == "" {
+				suite.Skip(report.SkipUnsupported + "the target's hallway has no welcome room (no room with welcome_for_user_profile)")
+			}
+			joined := join(ctx, account, slug)
+			gomega.Expect(joined).To(suite.ConformToSpec())
+			gomega.Expect(joined).To(harness.HaveStatus(200))
+			gomega.Expect(joined).To(harness.ShowTheWrite("the welcome room welcomes the user get_channels named",
+				harness.ContainsJSONValue("welcome_for_user_profile.user_id", welcomed.Get("user_id").Value())))
+		})
+
+	ginkgo.It("POST /create_channel in one of the account's clubs (get_create_channel_targets) returns the room with that club",
+		suite.LabelsFor(op("get_create_channel_targets"), op("create_channel")), func(ctx ginkgo.SpecContext) {
+			// Only a member can open a room in a club: the profile's default
+			// account, whose clubs get_create_channel_targets names.
+			p := suite.MustLoad().Profile
+			account := p.Accounts[harness.AccountDefault]
+			targets := suite.Send(ctx, harness.Call{Op: op("get_create_channel_targets"), As: &account})
+			gomega.Expect(targets).To(suite.ConformToSpec())
+			clubID := gjson.GetBytes(targets.Response.Body, "clubs.0.club_id")
+			if !clubID.Exists() {
+				suite.Skip(report.SkipUnsupported + "the default account belongs to no club (get_create_channel_targets lists none)")
+			}
+			call, err := op("create_channel").DocumentedCall(p, "")
+			gomega.Expect(err).NotTo(gomega.HaveOccurred())
+			call.As = &account
+			call.Body = map[string]any{"is_social_mode": false, "is_private": true, "user_ids": []any{}, "club_id": clubID.Value(),
+				"event_id": nil, "topic": nil}
+			created := suite.Send(ctx, call)
+			gomega.Expect(created).To(suite.ConformToSpec())
+			gomega.Expect(created).To(harness.HaveStatus(200))
+			gomega.Expect(created).To(harness.HaveJSON("club.club_id", gomega.BeNumerically("==", clubID.Float())))
+			gomega.Expect(created).To(harness.HaveJSON("club_id", gomega.BeNumerically("==", clubID.Float())))
+			gomega.Expect(created).To(harness.HaveJSON("is_club_member", gomega.BeTrue()))
+			if slug := gjson.GetBytes(created.Response.Body, "channel").String(); slug != "" {
+				suite.Send(ctx, harness.Call{Op: op("leave_channel"), As: &account, Body: map[string]any{"channel": slug}})
+			}
 		})
 })
 
