@@ -541,44 +541,65 @@ func StatefulConsistency(what string, holds func(*Exchange) []Finding) Check {
 // 1234 matches 1234.0 but not "1234").
 func ContainsJSONValue(path string, want any) func(*Exchange) []Finding {
 	return func(ex *Exchange) []Finding {
-		wantJSON, err := json.Marshal(want)
-		if err != nil {
-			return []Finding{{Message: fmt.Sprintf("the expected value %v cannot be encoded as JSON: %v", want, err)}}
+		wantJSON, res, ptr, problem := readJSONAt(ex, path, want, "expected")
+		if problem != nil {
+			return problem
 		}
-		wantValue, _ := decodeJSON(wantJSON)
-		ptr := gjsonPathPointer(path)
-		if ex == nil || ex.Response == nil {
-			return []Finding{{Message: "no response", Pointer: ptr}}
-		}
-		body := ex.Response.Body
-		if err := CheckJSONDepth(body, MaxJSONDepth); err != nil {
-			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but %v", wantJSON, path, err), Pointer: ptr}}
-		}
-		if !gjson.ValidBytes(body) {
-			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but the body is not JSON: %s",
-				wantJSON, path, maskedBody(body, errorBodyCut)), Pointer: ptr}}
-		}
-		res := gjson.GetBytes(body, path)
 		if !res.Exists() {
 			return []Finding{{Message: fmt.Sprintf("expected %s at %q, but there is nothing there; body: %s",
-				wantJSON, path, maskedBody(body, errorBodyCut)), Pointer: ptr}}
+				wantJSON, path, maskedBody(ex.Response.Body, errorBodyCut)), Pointer: ptr}}
 		}
-		got, ok := decodeJSON([]byte(res.Raw))
-		if ok {
-			if _, eq := jsonDiff(wantValue, got, nil); eq {
-				return nil
-			}
-			if arr, isArr := got.([]any); isArr {
-				for _, el := range arr {
-					if _, eq := jsonDiff(wantValue, el, nil); eq {
-						return nil
-					}
-				}
-			}
+		if holdsJSONValue(res, wantJSON) {
+			return nil
 		}
 		return []Finding{{Message: fmt.Sprintf("no value equal to %s at %q; found: %s",
 			wantJSON, path, describeFound(path, res)), Pointer: ptr}}
 	}
+}
+
+// readJSONAt is what ContainsJSONValue and LacksJSONValue both need first:
+// the value as JSON, what the body holds at path, the path as a pointer, or
+// the findings that stop the judgement (no response, a body too deep or not
+// JSON). word opens those findings: "expected" or "expected no".
+func readJSONAt(ex *Exchange, path string, value any, word string) ([]byte, gjson.Result, string, []Finding) {
+	valueJSON, err := json.Marshal(value)
+	if err != nil {
+		return nil, gjson.Result{}, "", []Finding{{Message: fmt.Sprintf("the value %v cannot be encoded as JSON: %v", value, err)}}
+	}
+	ptr := gjsonPathPointer(path)
+	if ex == nil || ex.Response == nil {
+		return nil, gjson.Result{}, ptr, []Finding{{Message: "no response", Pointer: ptr}}
+	}
+	body := ex.Response.Body
+	if err := CheckJSONDepth(body, MaxJSONDepth); err != nil {
+		return nil, gjson.Result{}, ptr, []Finding{{Message: fmt.Sprintf("%s %s at %q, but %v", word, valueJSON, path, err), Pointer: ptr}}
+	}
+	if !gjson.ValidBytes(body) {
+		return nil, gjson.Result{}, ptr, []Finding{{Message: fmt.Sprintf("%s %s at %q, but the body is not JSON: %s",
+			word, valueJSON, path, maskedBody(body, errorBodyCut)), Pointer: ptr}}
+	}
+	return valueJSON, gjson.GetBytes(body, path), ptr, nil
+}
+
+// holdsJSONValue says whether res is the JSON value want, or an array with
+// an element that is, compared as JSON.
+func holdsJSONValue(res gjson.Result, wantJSON []byte) bool {
+	want, _ := decodeJSON(wantJSON)
+	got, ok := decodeJSON([]byte(res.Raw))
+	if !ok {
+		return false
+	}
+	if _, eq := jsonDiff(want, got, nil); eq {
+		return true
+	}
+	if arr, isArr := got.([]any); isArr {
+		for _, el := range arr {
+			if _, eq := jsonDiff(want, el, nil); eq {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // describeFound is what a gjson path found, for a finding: masked by shape,

@@ -1,10 +1,7 @@
 package harness
 
 import (
-	"encoding/json"
 	"fmt"
-
-	"github.com/tidwall/gjson"
 )
 
 // IdentityIsolation judges an answer where two accounts' identities were in
@@ -54,43 +51,11 @@ func IdentityIsolation(what string, holds func(*Exchange) []Finding, refusal boo
 // that is not JSON shows nothing and is a finding.
 func LacksJSONValue(path string, unwanted any) func(*Exchange) []Finding {
 	return func(ex *Exchange) []Finding {
-		unwantedJSON, err := json.Marshal(unwanted)
-		if err != nil {
-			return []Finding{{Message: fmt.Sprintf("the unwanted value %v cannot be encoded as JSON: %v", unwanted, err)}}
+		unwantedJSON, res, ptr, problem := readJSONAt(ex, path, unwanted, "expected no")
+		if problem != nil {
+			return problem
 		}
-		want, _ := decodeJSON(unwantedJSON)
-		ptr := gjsonPathPointer(path)
-		if ex == nil || ex.Response == nil {
-			return []Finding{{Message: "no response", Pointer: ptr}}
-		}
-		body := ex.Response.Body
-		if err := CheckJSONDepth(body, MaxJSONDepth); err != nil {
-			return []Finding{{Message: fmt.Sprintf("expected no %s at %q, but %v", unwantedJSON, path, err), Pointer: ptr}}
-		}
-		if !gjson.ValidBytes(body) {
-			return []Finding{{Message: fmt.Sprintf("expected no %s at %q, but the body is not JSON: %s",
-				unwantedJSON, path, maskedBody(body, errorBodyCut)), Pointer: ptr}}
-		}
-		res := gjson.GetBytes(body, path)
-		if !res.Exists() {
-			return nil
-		}
-		got, ok := decodeJSON([]byte(res.Raw))
-		if !ok {
-			return nil
-		}
-		hit := false
-		if _, eq := jsonDiff(want, got, nil); eq {
-			hit = true
-		} else if arr, isArr := got.([]any); isArr {
-			for _, el := range arr {
-				if _, eq := jsonDiff(want, el, nil); eq {
-					hit = true
-					break
-				}
-			}
-		}
-		if !hit {
+		if !res.Exists() || !holdsJSONValue(res, unwantedJSON) {
 			return nil
 		}
 		return []Finding{{Message: fmt.Sprintf("%s is at %q, where it must not be; found: %s",
