@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,16 +18,12 @@ import (
 const maxVerdictLines = 20
 
 func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
-	fs := flag.NewFlagSet("chconform audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: chconform audit [flags] FILE...")
-		fmt.Fprintln(stderr, "Judges every captured exchange of each FILE (HAR 1.2 or Postman v2.1 with saved responses)")
-		fmt.Fprintln(stderr, "against the contract and writes summary.json, junit.xml, report.html and report.md,")
-		fmt.Fprintln(stderr, "with the drift between the captured answers and the contract. Exit 0: every judged")
-		fmt.Fprintln(stderr, "exchange kept the contract; 1: some did not; 2: a file could not be read.")
-		fs.PrintDefaults()
-	}
+	fs := verbFlags("audit", "[flags] FILE...", stderr,
+		"Judges every captured exchange of each FILE (HAR 1.2 or Postman v2.1 with saved responses)",
+		"against the contract and writes summary.json, junit.xml, report.html and report.md,",
+		"with the drift between the captured answers and the contract. Exit 0: every judged",
+		"exchange kept the contract; 1: some did not; 2: a file could not be read.",
+	)
 	reportDir := fs.String("report-dir", or(getenv("CH_REPORT_DIR"), filepath.Join("reports", "latest")), "where to write the reports (CH_REPORT_DIR)")
 	specPath := fs.String("spec", getenv("CH_SPEC"), "the contract (CH_SPEC; default: the embedded api.yaml)")
 	strictDefault, err := envBool(getenv, "CH_STRICT")
@@ -41,11 +35,8 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 	outside := fs.Bool("outside-counts", false, "fail the audit on entries of no contract operation (they are listed either way)")
 	stripped := fs.Bool("credentials-stripped", false, "the capture tool removed Authorization headers (Chrome's sanitized export): do not judge ignored_auth")
 	maxTranscripts := fs.Int("max-transcripts", audit.DefaultMaxTranscripts, "failed entries reported with a transcript; the rest are listed without one")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseVerbFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "chconform audit: name at least one capture file")

@@ -13,6 +13,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,6 +68,34 @@ func reportVerb(command string) func([]string, io.Writer, io.Writer, env) int {
 // (the emulator and the mutation runner print as they go).
 func plainVerb(main func([]string) int) func([]string, io.Writer, io.Writer, env) int {
 	return func(args []string, _, _ io.Writer, _ env) int { return main(args) }
+}
+
+// verbFlags is a verb's flag set: errors and usage go to stderr, and the
+// usage opens with the verb's synopsis and what it does.
+func verbFlags(verb, synopsis string, stderr io.Writer, about ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet("chconform "+verb, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: chconform %s %s\n", verb, synopsis)
+		for _, line := range about {
+			fmt.Fprintln(stderr, line)
+		}
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseVerbFlags parses a verb's arguments; done says the verb is over,
+// with code: 0 after --help, 2 after a flag it does not know.
+func parseVerbFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
+	switch err := fs.Parse(args); {
+	case err == nil:
+		return exitOK, false
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, true
+	default:
+		return exitUsage, true
+	}
 }
 
 // memoryLimit is the heap size past which the garbage collector works

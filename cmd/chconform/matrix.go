@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,22 +12,15 @@ import (
 )
 
 func runMatrix(args []string, stdout, stderr io.Writer, getenv env) int {
-	fs := flag.NewFlagSet("chconform matrix", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: chconform matrix [flags] SUMMARY.json...")
-		fmt.Fprintln(stderr, "Lays several summaries (runs and audits, any mix of targets) side by side in matrix.html and")
-		fmt.Fprintln(stderr, "matrix.md: targets as columns, documented responses and checks as rows, disagreements first.")
-		fmt.Fprintln(stderr, "Exit 0 when written, 2 when a file is not a summary.json.")
-		fs.PrintDefaults()
-	}
+	fs := verbFlags("matrix", "[flags] SUMMARY.json...", stderr,
+		"Lays several summaries (runs and audits, any mix of targets) side by side in matrix.html and",
+		"matrix.md: targets as columns, documented responses and checks as rows, disagreements first.",
+		"Exit 0 when written, 2 when a file is not a summary.json.",
+	)
 	out := fs.String("report-dir", or(getenv("CH_REPORT_DIR"), filepath.Join("reports", "matrix")), "where to write matrix.html and matrix.md (CH_REPORT_DIR)")
 	trend := fs.Bool("trend", false, "the summaries are one target over time: columns in time order, the first red cell of each row marked")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseVerbFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "chconform matrix: name at least one summary.json")

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,22 +22,15 @@ import (
 // the same way a single run builds them from its one report, so the merged
 // verdict, totals, coverage and checks are those a single run would give.
 func runMerge(args []string, stdout, stderr io.Writer, getenv env) int {
-	fs := flag.NewFlagSet("chconform merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: chconform merge [--report-dir OUT] DIR...")
-		fmt.Fprintln(stderr, "Merges the report folders of the N parts of a sharded run (chconform run --shard I/N)")
-		fmt.Fprintln(stderr, "into one ginkgo.json, summary.json, junit.xml, report.html, report.md and badge.json.")
-		fmt.Fprintln(stderr, "Refuses (exit 2) parts of different contracts, targets, tool versions or shard counts,")
-		fmt.Fprintln(stderr, "a part given twice and a missing part. Exit 0 / 1 as for the run.")
-		fs.PrintDefaults()
-	}
+	fs := verbFlags("merge", "[--report-dir OUT] DIR...", stderr,
+		"Merges the report folders of the N parts of a sharded run (chconform run --shard I/N)",
+		"into one ginkgo.json, summary.json, junit.xml, report.html, report.md and badge.json.",
+		"Refuses (exit 2) parts of different contracts, targets, tool versions or shard counts,",
+		"a part given twice and a missing part. Exit 0 / 1 as for the run.",
+	)
 	out := fs.String("report-dir", or(getenv("CH_REPORT_DIR"), filepath.Join("reports", "latest")), "where to write the merged reports (CH_REPORT_DIR)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseVerbFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "chconform merge: name the report folder of every part")

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,25 +28,18 @@ const (
 // credentials. The same checks judge the new answers, since they are the
 // same specs of the same binary.
 func runReplay(args []string, stdout, stderr io.Writer, getenv env) int {
-	fs := flag.NewFlagSet("chconform replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: chconform replay [flags] [REPORT_DIR]")
-		fmt.Fprintln(stderr, "Re-runs every failed case of the run whose reports are in REPORT_DIR (default")
-		fmt.Fprintln(stderr, "$CH_REPORT_DIR, else reports/latest), or only --case ID, against the target of that run")
-		fmt.Fprintln(stderr, "or --base-url, and says of each FIXED, STILL FAILING or ERROR. The replay's own reports")
-		fmt.Fprintln(stderr, "go to --out. Exit 0: every case fixed; 1: some are not; 2: the replay could not be made.")
-		fs.PrintDefaults()
-	}
+	fs := verbFlags("replay", "[flags] [REPORT_DIR]", stderr,
+		"Re-runs every failed case of the run whose reports are in REPORT_DIR (default",
+		"$CH_REPORT_DIR, else reports/latest), or only --case ID, against the target of that run",
+		"or --base-url, and says of each FIXED, STILL FAILING or ERROR. The replay's own reports",
+		"go to --out. Exit 0: every case fixed; 1: some are not; 2: the replay could not be made.",
+	)
 	caseID := fs.String("case", "", "replay only this case (its id or its spec's full name, as the reports show)")
 	baseURL := fs.String("base-url", "", "replay against this target instead of the report's (CH_BASE_URL)")
 	profile := fs.String("profile", "", "the profile of --base-url (CH_PROFILE; default: the report's)")
 	out := fs.String("out", "", "where the replay's reports go (default: REPORT_DIR/replay)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseVerbFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(stderr, "chconform replay: name one report folder")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,16 +65,12 @@ type runOptions struct {
 }
 
 func runRun(args []string, stdout, stderr io.Writer, getenv env) int {
-	fs := flag.NewFlagSet("chconform run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: chconform run [flags]")
-		fmt.Fprintln(stderr, "Runs every conformance spec against the configured target (the embedded fixtures by")
-		fmt.Fprintln(stderr, "default) and writes ginkgo.json, summary.json, junit.xml, report.html, report.md and")
-		fmt.Fprintln(stderr, "badge.json. Flags named after a CH_* variable set it; credentials are read from the")
-		fmt.Fprintln(stderr, "environment or CH_CONFIG only. Exit 0: conformant; 1: not; 2: the run could not be made.")
-		fs.PrintDefaults()
-	}
+	fs := verbFlags("run", "[flags]", stderr,
+		"Runs every conformance spec against the configured target (the embedded fixtures by",
+		"default) and writes ginkgo.json, summary.json, junit.xml, report.html, report.md and",
+		"badge.json. Flags named after a CH_* variable set it; credentials are read from the",
+		"environment or CH_CONFIG only. Exit 0: conformant; 1: not; 2: the run could not be made.",
+	)
 	set := map[string]*string{}
 	for _, f := range envFlags {
 		set[f.variable] = fs.String(f.name, "", f.usage+" ("+f.variable+")")
@@ -88,11 +83,8 @@ func runRun(args []string, stdout, stderr io.Writer, getenv env) int {
 	fs.BoolVar(&o.noRandomize, "no-randomize", false, "run the specs in the order they are declared")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list the specs the run would make in ginkgo.json, send nothing")
 	fs.BoolVar(&o.verbose, "v", false, "name every spec as it runs")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseVerbFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "chconform run: unexpected argument %q\n", fs.Arg(0))
