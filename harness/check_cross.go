@@ -525,14 +525,18 @@ func StatefulConsistency(what string, holds func(*Exchange) []Finding) Check {
 			return []Finding{{Message: fmt.Sprintf("%s: the read answered status %d, not a 2xx: %s",
 				what, s, maskedBody(ex.Response.Body, errorBodyCut))}}, ""
 		}
-		found := holds(ex)
-		out := make([]Finding, 0, len(found))
-		for _, f := range found {
-			f.Message = what + ": " + f.Message
-			out = append(out, f)
-		}
-		return out, ""
+		return prefixed(what, holds(ex)), ""
 	}}
+}
+
+// prefixed names what each finding of an expectation was about.
+func prefixed(what string, found []Finding) []Finding {
+	out := make([]Finding, 0, len(found))
+	for _, f := range found {
+		f.Message = what + ": " + f.Message
+		out = append(out, f)
+	}
+	return out
 }
 
 // ContainsJSONValue is an expectation for StatefulConsistency: the gjson path

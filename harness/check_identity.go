@@ -35,13 +35,7 @@ func IdentityIsolation(what string, holds func(*Exchange) []Finding, refusal boo
 			return []Finding{{Message: fmt.Sprintf("%s: the read answered status %d, not a 2xx: %s",
 				what, s, maskedBody(ex.Response.Body, errorBodyCut))}}, ""
 		}
-		found := holds(ex)
-		out := make([]Finding, 0, len(found))
-		for _, f := range found {
-			f.Message = what + ": " + f.Message
-			out = append(out, f)
-		}
-		return out, ""
+		return prefixed(what, holds(ex)), ""
 	}}
 }
 
