@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -111,23 +112,11 @@ func failedCases(s report.Summary) []report.SpecSummary {
 // spec's full name.
 func selectCase(cases []report.SpecSummary, id string) []report.SpecSummary {
 	for _, c := range cases {
-		if c.Name == id || slicesContains(caseIDs(c), id) {
+		if c.Name == id || slices.Contains(c.CaseIDs, id) {
 			return []report.SpecSummary{c}
 		}
 	}
 	return nil
-}
-
-// caseIDs are the case ids the reports give a failed spec.
-func caseIDs(s report.SpecSummary) []string { return s.CaseIDs }
-
-func slicesContains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // replayTarget points this process at the target the report was made
@@ -172,8 +161,8 @@ func judgeReplay(cases []report.SpecSummary, after report.Summary, stdout io.Wri
 			fixed++
 		}
 		line := fmt.Sprintf("  %-13s %s", verdict, c.Name)
-		if ids := caseIDs(c); len(ids) > 0 {
-			line += " [" + strings.Join(ids, ", ") + "]"
+		if len(c.CaseIDs) > 0 {
+			line += " [" + strings.Join(c.CaseIDs, ", ") + "]"
 		}
 		if why != "" {
 			line += ": " + why

@@ -139,7 +139,9 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 		return "", exitUsage
 	}
 
-	suite.Prepare()
+	// preflight checked the configuration and the target: what remains of
+	// suite.Prepare is the wiring.
+	suite.Wire()
 	if shard.total > 1 {
 		defer shardSpecs(shard)()
 	}
@@ -158,8 +160,7 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 	reporterConfig.NoColor = !isTerminal(os.Stdout)
 	reporterConfig.Verbose = o.verbose
 
-	var t failRecorder
-	passed := ginkgo.RunSpecs(&t, suiteDescription, suiteConfig, reporterConfig)
+	passed := ginkgo.RunSpecs(failRecorder{}, suiteDescription, suiteConfig, reporterConfig)
 	if o.dryRun {
 		fmt.Fprintf(stdout, "chconform run: dry run, the specs it would make are in %s\n", reporterConfig.JSONReport)
 		return dir, exitOK
@@ -172,10 +173,11 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 	return dir, code
 }
 
-// failRecorder is the testing.T that RunSpecs wants outside `go test`.
-type failRecorder struct{ failed bool }
+// failRecorder is the testing.T that RunSpecs wants outside `go test`;
+// RunSpecs also returns whether the suite passed, which is what the run uses.
+type failRecorder struct{}
 
-func (f *failRecorder) Fail() { f.failed = true }
+func (failRecorder) Fail() {}
 
 // clearReports removes only the files a run writes: CH_REPORT_DIR may hold
 // other things, and a report left from an earlier run must not pass for

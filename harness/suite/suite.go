@@ -26,25 +26,37 @@ const ExitConfigError = 2
 // variable, exit 2) or a target that refuses connections ("target
 // unreachable", exit 2), and wires Gomega and the run's report entry.
 func Prepare() {
-	e, err := Load()
-	if err != nil {
+	if _, err := Check(); err != nil {
 		fmt.Fprintf(os.Stderr, "chconform: %v\n", err)
 		os.Exit(ExitConfigError)
 	}
-	// A target that refuses connections stops the suite with one line, not
-	// one identical failure per spec (chreport preflight says the same).
+	Wire()
+}
+
+// Check loads the run's configuration, contract, profile and fixtures, and
+// checks that a base URL accepts connections: a target that refuses them
+// stops the run with one line, not one identical failure per spec.
+func Check() (*Env, error) {
+	e, err := Load()
+	if err != nil {
+		return nil, err
+	}
 	if e.Config.BaseURL != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), e.Config.Timeout)
-		err := harness.CheckReachable(ctx, e.Config.BaseURL, e.Config.Timeout)
-		cancel()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "chconform: %v\n", err)
-			os.Exit(ExitConfigError)
+		defer cancel()
+		if err := harness.CheckReachable(ctx, e.Config.BaseURL, e.Config.Timeout); err != nil {
+			return nil, err
 		}
 	}
-	// Failure messages go through the run's redactor and are made safe
-	// for a CI log (fail.go): a target may quote the configured token back
-	// in any shape, or write workflow commands.
+	return e, nil
+}
+
+// Wire registers what every run needs before RunSpecs, once Check has
+// passed: failure messages go through the run's redactor and are made safe
+// for a CI log (fail.go: a target may quote the configured token back in
+// any shape, or write workflow commands), and the run is described and its
+// run log closed around the specs.
+func Wire() {
 	gomega.RegisterFailHandler(Fail)
 	ginkgo.BeforeSuite(recordRun)
 	ginkgo.AfterSuite(closeTape)

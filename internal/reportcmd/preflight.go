@@ -1,11 +1,9 @@
 package reportcmd
 
 import (
-	"context"
 	"fmt"
 	"io"
 
-	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/suite"
 )
 
@@ -25,20 +23,10 @@ func runPreflight(args []string, stdout, stderr io.Writer, _ env) int {
 		fmt.Fprintln(stderr, "chconform preflight takes no arguments")
 		return exitUsage
 	}
-	e, err := suite.Load()
+	e, err := suite.Check()
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform: %v\n", err)
 		return exitUsage
-	}
-	if e.Config.BaseURL != nil {
-		// A target that refuses connections is one clear line, not one
-		// identical failure per spec.
-		ctx, cancel := context.WithTimeout(context.Background(), e.Config.Timeout)
-		defer cancel()
-		if err := harness.CheckReachable(ctx, e.Config.BaseURL, e.Config.Timeout); err != nil {
-			fmt.Fprintf(stderr, "chconform: %v\n", err)
-			return exitUsage
-		}
 	}
 	target := "the embedded fixtures"
 	if e.Config.Fixtures != "" {
