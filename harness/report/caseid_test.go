@@ -48,10 +48,17 @@ func TestTheSameSpecAndCheckGiveTheSameCaseIDInEveryRun(t *testing.T) {
 			t.Errorf("case id %q is not CH- and 8 hex digits", id)
 		}
 	}
+	passedChecks := 0
 	for _, c := range a.Specs[1].Checks {
 		if (c.Status == harness.CheckFailed) != (c.CaseID != "") {
 			t.Errorf("check %s (%s) has case id %q", c.Name, c.Status, c.CaseID)
 		}
+		if c.Status == harness.CheckPassed {
+			passedChecks++
+		}
+	}
+	if len(a.Specs[1].Checks) != 3 || passedChecks != 1 {
+		t.Errorf("the failed spec's checks %+v, want its three, one passed: no check to hold without a case id", a.Specs[1].Checks)
 	}
 	if len(a.Specs[0].CaseIDs) != 0 {
 		t.Errorf("a passed spec got case ids %v", a.Specs[0].CaseIDs)

@@ -1,9 +1,9 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,7 +62,7 @@ func TestAFlakySpecIsReportedApartAndIsNotConformant(t *testing.T) {
 		t.Errorf("reason %q does not say which attempt failed and passed", sp.Reason)
 	}
 	if len(sp.CaseIDs) != 1 || sp.CaseIDs[0] != CaseID(sp.Name, harness.CheckNotAServerError) {
-		t.Errorf("case ids %v", sp.CaseIDs)
+		t.Fatalf("case ids %v", sp.CaseIDs) // the renderings are looked up by them
 	}
 	if len(sp.Reproduce) != 2 || sp.Reproduce[0].Attempt != 1 || sp.Reproduce[1].Attempt != 2 {
 		t.Errorf("want a curl per attempt: %+v", sp.Reproduce)
@@ -74,7 +74,10 @@ func TestAFlakySpecIsReportedApartAndIsNotConformant(t *testing.T) {
 		t.Errorf("verdict %s exit %d, want not-conformant and 1", s.Verdict, s.ExitCode())
 	}
 	s.Spec.SHA256 = "" // the fake run's is not one
-	data, _ := json.Marshal(s)
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := ValidateSummary(data); err != nil {
 		t.Errorf("schema: %v", err)
 	}
@@ -96,22 +99,16 @@ func TestAFlakySpecIsReportedApartAndIsNotConformant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h, m, j bytes.Buffer
-	if err := WriteHTML(&h, s, failures); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteMarkdown(&m, s, failures, MarkdownLimit); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteJUnit(&j, s, failures, reports); err != nil {
-		t.Fatal(err)
-	}
-	html, md, junit := h.String(), m.String(), j.String()
+	html, md, junit := renderings(t, s, failures, reports)
 	failed := findSpec(t, s, "users me fails")
+	if len(failed.CaseIDs) == 0 {
+		t.Fatalf("the failed spec has no case id: %+v", failed)
+	}
+	ids := append(slices.Clone(sp.CaseIDs), failed.CaseIDs...)
 	// report.md quotes transcripts and commands in code fences, where
 	// markup is text; outside them it must not appear.
 	for name, doc := range map[string]string{"report.html": html, "report.md": outsideFences(md), "junit.xml": junit} {
-		for _, id := range append(sp.CaseIDs, failed.CaseIDs...) {
+		for _, id := range ids {
 			if !strings.Contains(doc, id) {
 				t.Errorf("%s does not show case id %s", name, id)
 			}
@@ -139,8 +136,11 @@ func TestAFlakySpecIsReportedApartAndIsNotConformant(t *testing.T) {
 	}
 
 	var suites reporters.JUnitTestSuites
-	if err := xml.Unmarshal(j.Bytes(), &suites); err != nil {
+	if err := xml.Unmarshal([]byte(junit), &suites); err != nil {
 		t.Fatal(err)
+	}
+	if len(suites.TestSuites) == 0 {
+		t.Fatalf("junit.xml holds no test suite:\n%s", junit)
 	}
 	var tc *reporters.JUnitTestCase
 	for i, c := range suites.TestSuites[0].TestCases {
@@ -183,7 +183,14 @@ func outsideFences(md string) string {
 func TestAStableSummaryLeavesOutTheCurlCommandsAndKeepsTheCaseIDs(t *testing.T) {
 	s := mustBuild(t, flakyRun()...)
 	st := s.Stable()
+	if len(st.Specs) != len(s.Specs) || len(s.Specs) < 2 {
+		t.Fatalf("the stable summary has %d specs, the summary %d; want the same, at least 2", len(st.Specs), len(s.Specs))
+	}
+	withIDs := 0
 	for i, sp := range st.Specs {
+		if len(s.Specs[i].CaseIDs) > 0 {
+			withIDs++
+		}
 		if sp.Reproduce != nil {
 			t.Errorf("%s keeps its curl commands in a stable summary", sp.Name)
 		}
@@ -193,5 +200,8 @@ func TestAStableSummaryLeavesOutTheCurlCommandsAndKeepsTheCaseIDs(t *testing.T) 
 	}
 	if len(s.Specs[1].Reproduce) == 0 {
 		t.Error("Stable changed the summary it was called on")
+	}
+	if withIDs == 0 {
+		t.Error("no spec of the run has a case id: the stable summary had none to keep")
 	}
 }

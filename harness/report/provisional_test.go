@@ -32,7 +32,10 @@ func TestAFailedProvisionalSpecIsCountedApartFromTheVerdict(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mustBuild(t, suite("users", tc.spec.State != types.SpecStateFailed, runSpec(), passing, tc.spec))
 			s.Spec.SHA256 = strings.Repeat("ab", 32) // testRun's is short
-			data, _ := json.Marshal(s)
+			data, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := ValidateSummary(data); err != nil {
 				t.Fatalf("the summary does not validate: %v", err)
 			}
@@ -85,23 +88,15 @@ func TestProvisionalSpecsAreRenderedApart(t *testing.T) {
 		SkipProvisionalFailed+"the user who left is listed", labels("op:leave_channel", LabelProvisional))
 	reports := []types.Report{suite("channels", true, runSpec(), spec)}
 	s := mustBuild(t, reports...)
-	var html, md, junit, verdict bytes.Buffer
-	if err := WriteHTML(&html, s, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteMarkdown(&md, s, nil, 60000); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteJUnit(&junit, s, nil, reports); err != nil {
-		t.Fatal(err)
-	}
+	html, md, junit := renderings(t, s, nil, reports)
+	var verdict bytes.Buffer
 	WriteVerdict(&verdict, s, 1)
-	for name, out := range map[string]string{"html": html.String(), "md": md.String(), "junit": junit.String(), "verdict": verdict.String()} {
+	for name, out := range map[string]string{"html": html, "md": md, "junit": junit, "verdict": verdict.String()} {
 		if !strings.Contains(strings.ToLower(out), "provisional") || !strings.Contains(out, "is listed") {
 			t.Errorf("%s does not list the provisional failure:\n%s", name, out)
 		}
 	}
-	if strings.Contains(junit.String(), "<failure") {
-		t.Errorf("junit.xml reports a provisional spec as a failure:\n%s", junit.String())
+	if strings.Contains(junit, "<failure") {
+		t.Errorf("junit.xml reports a provisional spec as a failure:\n%s", junit)
 	}
 }

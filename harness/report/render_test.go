@@ -49,6 +49,14 @@ func renderAll(t *testing.T) (Summary, string, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	html, md, junit := renderings(t, s, failures, reports)
+	return s, html, md, junit
+}
+
+// renderings are report.html, report.md (within MarkdownLimit) and
+// junit.xml of s; a rendering that fails ends the test.
+func renderings(t *testing.T, s Summary, failures []FailedSpec, reports []types.Report) (html, md, junit string) {
+	t.Helper()
 	var h, m, j bytes.Buffer
 	if err := WriteHTML(&h, s, failures); err != nil {
 		t.Fatal(err)
@@ -59,7 +67,7 @@ func renderAll(t *testing.T) (Summary, string, string, string) {
 	if err := WriteJUnit(&j, s, failures, reports); err != nil {
 		t.Fatal(err)
 	}
-	return s, h.String(), m.String(), j.String()
+	return h.String(), m.String(), j.String()
 }
 
 func TestHTMLReport(t *testing.T) {

@@ -189,27 +189,18 @@ func TestVerdictInEveryReport(t *testing.T) {
 	b.AddSpec(coverSpec("b", OutcomeUnsupported, "no fixture recorded", "get_profile:401"))
 	s := b.Summary()
 
-	var md, html, junit strings.Builder
-	if err := WriteMarkdown(&md, s, nil, MarkdownLimit); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteHTML(&html, s, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteJUnit(&junit, s, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	for name, text := range map[string]string{"report.md": md.String(), "report.html": html.String(), "junit.xml": junit.String()} {
+	html, md, junit := renderings(t, s, nil, nil)
+	for name, text := range map[string]string{"report.md": md, "report.html": html, "junit.xml": junit} {
 		for _, want := range []string{"not-conformant", "get_profile 401", "only in unsupported specs"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s lacks %q", name, want)
 			}
 		}
 	}
-	if !strings.Contains(md.String(), "Verified 1/2 documented responses") || !strings.Contains(html.String(), "Verified: 1/2 documented responses") {
+	if !strings.Contains(md, "Verified 1/2 documented responses") || !strings.Contains(html, "Verified: 1/2 documented responses") {
 		t.Error("report.md or report.html lacks the verified count")
 	}
-	if !strings.Contains(junit.String(), `name="responses_verified" value="1/2"`) {
+	if !strings.Contains(junit, `name="responses_verified" value="1/2"`) {
 		t.Error("junit.xml lacks the responses_verified property")
 	}
 }

@@ -3,9 +3,7 @@ package suite_test
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
-	chconform "github.com/chconform/chconform"
 	"github.com/chconform/chconform/audit"
 	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
@@ -20,10 +18,7 @@ import (
 // find the fault, and both pass what the run passed.
 func TestAuditOfARecordedRunGivesTheRunsVerdicts(t *testing.T) {
 	t.Parallel()
-	spec, err := harness.LoadSpec("api.yaml", chconform.Contract)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := contract(t)
 	var fault *mutation.Mutant
 	for _, m := range mutation.Catalogue(spec) {
 		if m.Op == "get_profile" && m.Status == 200 && m.Kind == mutation.KindType && m.Path == "user_profile.user_id" {
@@ -34,8 +29,7 @@ func TestAuditOfARecordedRunGivesTheRunsVerdicts(t *testing.T) {
 	if fault == nil {
 		t.Fatal("the catalogue has no type-changed get_profile user_profile.user_id mutant")
 	}
-	target := mutation.NewTarget(spec, fault, time.Second)
-	defer target.Close()
+	target := faultyTarget(t, spec, fault)
 	dir := t.TempDir()
 	run := runSuite(t, "users", map[string]string{"CH_BASE_URL": target.URL, "CH_PROFILE": "emulator", "CH_RECORD": dir}, t.TempDir())
 	if run.exit != 1 {

@@ -37,6 +37,29 @@ func serveHandler(t *testing.T, h func(w http.ResponseWriter, r *http.Request, d
 	return "http://" + ln.Addr().String() + "/api"
 }
 
+// runHostile runs group's specs against the loopback server at base under
+// the hanging.yaml profile (it claims everything, so every spec reaches the
+// server), with CH_TIMEOUT timeout and vars beside, writing the reports into
+// a folder of its own, which it returns. A run that reported no spec ends
+// the test: every assertion after it would hold over nothing.
+func runHostile(t *testing.T, group, base string, timeout time.Duration, vars map[string]string, extra ...string) (run, string) {
+	t.Helper()
+	reports := t.TempDir()
+	all := map[string]string{
+		"CH_BASE_URL": base, "CH_TIMEOUT": timeout.String(),
+		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
+		"CH_REPORT_DIR": reports,
+	}
+	for k, v := range vars {
+		all[k] = v
+	}
+	r := runSuite(t, group, all, reports, extra...)
+	if len(r.summary.Specs) == 0 {
+		t.Fatalf("no report: exit %d\n%.2000s\n%.2000s", r.exit, r.stdout, r.stderr)
+	}
+	return r, reports
+}
+
 // 8 MiB of "[" reached gjson's unbounded recursion: "fatal error: stack
 // overflow", which no recover catches, lost every spec of the suite and
 // exited 2. It must be a failed check naming the depth, the run going on.
@@ -47,19 +70,11 @@ func TestADeeplyNestedBodyIsAFailedCheckNotACrash(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(deep)
 	})
-	reports := t.TempDir()
-	r := runSuite(t, "users", map[string]string{
-		"CH_BASE_URL": base, "CH_TIMEOUT": "5s",
-		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
-		"CH_REPORT_DIR": reports,
-	}, reports)
+	r, reports := runHostile(t, "users", base, 5*time.Second, nil)
 	if strings.Contains(r.stderr+r.stdout, "stack overflow") || r.exit == 2 {
 		t.Fatalf("the process died: exit %d\n%.2000s", r.exit, r.stderr)
 	}
 	specs := r.summary.Specs
-	if len(specs) == 0 {
-		t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
-	}
 	deepFailures := 0
 	for _, s := range specs {
 		if s.Outcome == report.OutcomePassed {
@@ -170,17 +185,9 @@ func TestATargetThatStallsAfterTheHeadersIsCutOffByTheBreaker(t *testing.T) {
 			t.Parallel()
 			var hits atomic.Int32
 			base := serveHandler(t, countHits(h, &hits))
-			reports := t.TempDir()
 			const timeout = time.Second
-			r := runSuite(t, "users", map[string]string{
-				"CH_BASE_URL": base, "CH_TIMEOUT": timeout.String(),
-				"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
-				"CH_REPORT_DIR": reports,
-			}, reports)
+			r, reports := runHostile(t, "users", base, timeout, nil)
 			specs := r.summary.Specs
-			if len(specs) == 0 {
-				t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
-			}
 			bound := stallBound(timeout)
 			t.Logf("%d specs: %s (bound %s), %d requests, exit %d", len(specs), r.took.Round(time.Millisecond), bound, hits.Load(), r.exit)
 			if r.took > bound {
@@ -227,17 +234,9 @@ func TestRunTimeoutEndsTheRunAndTheReportsAreWritten(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"success":true}`))
 	})
-	reports := t.TempDir()
 	const runTimeout = 4 * time.Second
-	r := runSuite(t, "users", map[string]string{
-		"CH_BASE_URL": base, "CH_TIMEOUT": "5s", "CH_RUN_TIMEOUT": runTimeout.String(),
-		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
-		"CH_REPORT_DIR": reports,
-	}, reports)
+	r, reports := runHostile(t, "users", base, 5*time.Second, map[string]string{"CH_RUN_TIMEOUT": runTimeout.String()})
 	specs := r.summary.Specs
-	if len(specs) == 0 {
-		t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
-	}
 	t.Logf("%d specs: %s with CH_RUN_TIMEOUT=%s, exit %d", len(specs), r.took.Round(time.Millisecond), runTimeout, r.exit)
 	if bound := runTimeout + 15*time.Second; r.took > bound {
 		t.Errorf("took %s, more than %s", r.took, bound)
@@ -270,15 +269,7 @@ func TestAFloodOfFindingsKeepsReportsAndMemoryBounded(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(flood)
 	})
-	reports := t.TempDir()
-	r := runSuite(t, "users", map[string]string{
-		"CH_BASE_URL": base, "CH_TIMEOUT": "10s",
-		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
-		"CH_REPORT_DIR": reports,
-	}, reports, "-ginkgo.label-filter=op:get_following")
-	if len(r.summary.Specs) == 0 {
-		t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
-	}
+	r, reports := runHostile(t, "users", base, 10*time.Second, nil, "-ginkgo.label-filter=op:get_following")
 	s := summarize(t, reports)
 	sizes := map[string]int64{}
 	var total int64
@@ -337,15 +328,7 @@ func TestTargetTextCannotDriveTheCILog(t *testing.T) {
 		w.WriteHeader(400)
 		_, _ = w.Write([]byte(hostileLog))
 	})
-	reports := t.TempDir()
-	r := runSuite(t, "users", map[string]string{
-		"CH_BASE_URL": base, "CH_TIMEOUT": "5s",
-		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
-		"CH_REPORT_DIR": reports,
-	}, reports, "-ginkgo.no-color", "-ginkgo.label-filter=op:get_following || op:me")
-	if len(r.summary.Specs) == 0 {
-		t.Fatalf("no report: exit %d\n%.2000s", r.exit, r.stderr)
-	}
+	r, reports := runHostile(t, "users", base, 5*time.Second, nil, "-ginkgo.no-color", "-ginkgo.label-filter=op:get_following || op:me")
 	if !strings.Contains(r.stdout, "pwned") {
 		t.Fatalf("the body is not quoted at all; the test proves nothing\n%.3000s", r.stdout)
 	}

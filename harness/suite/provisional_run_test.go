@@ -3,9 +3,7 @@ package suite_test
 import (
 	"strings"
 	"testing"
-	"time"
 
-	chconform "github.com/chconform/chconform"
 	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
 	"github.com/chconform/chconform/mutation"
@@ -17,13 +15,8 @@ import (
 // leave_channel acknowledged but never applied, so the user who "left" is
 // still suggested as a speaker of the room.
 func TestAFailedProvisionalSpecLeavesTheExitStatusAndVerdictAlone(t *testing.T) {
-	spec, err := harness.LoadSpec("api.yaml", chconform.Contract)
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := mutation.Mutant{ID: "leave_channel/200/write-not-applied", Op: "leave_channel", Status: 200, Kind: mutation.KindWriteDropped}
-	tg := mutation.NewTarget(spec, &m, time.Second)
-	defer tg.Close()
+	tg := faultyTarget(t, contract(t), &m)
 	r := runSuite(t, "channels", map[string]string{"CH_BASE_URL": tg.URL, "CH_PROFILE": "emulator"}, t.TempDir(),
 		"-ginkgo.label-filter=provisional")
 	if r.exit != 0 {

@@ -1,12 +1,8 @@
 package suite_test
 
 import (
-	"strings"
 	"testing"
-	"time"
 
-	chconform "github.com/chconform/chconform"
-	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
 	"github.com/chconform/chconform/mutation"
 )
@@ -17,10 +13,7 @@ import (
 // is not applied.
 func TestTheReachSpecsPassOnTheEmulatorAndFailOnABrokenAnswer(t *testing.T) {
 	t.Parallel()
-	spec, err := harness.LoadSpec("api.yaml", chconform.Contract)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := contract(t)
 	cases := []struct {
 		group, op, focus string
 		broken           mutation.Mutant
@@ -45,25 +38,7 @@ func TestTheReachSpecsPassOnTheEmulatorAndFailOnABrokenAnswer(t *testing.T) {
 				want, name = report.OutcomeFailed, c.focus+" "+m.ID
 			}
 			t.Run(name, func(t *testing.T) {
-				tg := mutation.NewTarget(spec, m, time.Second)
-				defer tg.Close()
-				r := runSuite(t, c.group, map[string]string{"CH_BASE_URL": tg.URL, "CH_PROFILE": "emulator"}, t.TempDir(),
-					"-ginkgo.label-filter=op:"+c.op, "-ginkgo.focus="+c.focus)
-				var got []report.SpecSummary
-				for _, s := range r.summary.Specs {
-					if strings.Contains(s.Name, c.focus) {
-						got = append(got, s)
-					}
-				}
-				if len(got) != 1 {
-					t.Fatalf("want the one spec %q, got %d (exit %d)\n%s", c.focus, len(got), r.exit, r.stdout)
-				}
-				if got[0].Outcome != want {
-					t.Errorf("%s: %s (%s), want %s", got[0].Name, got[0].Outcome, got[0].Reason, want)
-				}
-				if m != nil && tg.Proxy.Fired() == 0 {
-					t.Error("the fault never fired: the spec did not reach the answer")
-				}
+				expectOneSpec(t, spec, m, c.group, c.op, c.focus, want)
 			})
 		}
 	}

@@ -246,17 +246,9 @@ func countingServer(t *testing.T) (string, *atomic.Int32) {
 func TestHangingTargetEndsWithinSpecsTimesTimeoutEverySpecFailedReportsWritten(t *testing.T) {
 	t.Parallel()
 	base, hits := hangingServer(t)
-	reports := t.TempDir()
 	const timeout = time.Second
-	r := runSuite(t, "app", map[string]string{
-		"CH_BASE_URL": base, "CH_TIMEOUT": timeout.String(),
-		"CH_PROFILE":    filepath.Join(repoRoot, "harness/suite/testdata/hanging.yaml"),
-		"CH_REPORT_DIR": reports,
-	}, reports)
+	r, reports := runHostile(t, "app", base, timeout, nil)
 	specs := r.summary.Specs
-	if len(specs) == 0 {
-		t.Fatalf("no report: exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
-	}
 	bound := time.Duration(len(specs)) * timeout
 	t.Logf("%d specs against a server that never answers: %s (bound %s), %d requests, exit %d", len(specs), r.took.Round(time.Millisecond), bound, hits.Load(), r.exit)
 	if r.took >= bound {
@@ -285,11 +277,8 @@ func TestHangingTargetEndsWithinSpecsTimesTimeoutEverySpecFailedReportsWritten(t
 	}
 	// chreport turns it into summary.json and the exit status 2: the specs
 	// the breaker stopped are harness errors, the run could not be made.
-	chreport := binary(t, "cmd/chconform", true)
-	s := runCommand(t, chreport, repoRoot, map[string]string{"CH_REPORT_DIR": reports}, "", "report",
-		"--ginkgo", filepath.Join(reports, "ginkgo.json"), "--out", filepath.Join(reports, "summary.json"))
-	if _, err := os.Stat(filepath.Join(reports, "summary.json")); err != nil || s.exit != 2 {
-		t.Errorf("chreport summary: exit %d, %v\n%s%s", s.exit, err, s.stdout, s.stderr)
+	if s := summarize(t, reports); s.exit != 2 {
+		t.Errorf("chreport summary: exit %d, want 2\n%s%s", s.exit, s.stdout, s.stderr)
 	}
 }
 

@@ -28,8 +28,17 @@ func summaryFile(t *testing.T, dir, name string, schema harness.CheckStatus) str
 		s.Specs[0].Outcome = report.OutcomeFailed
 	}
 	path := filepath.Join(dir, name)
-	data, _ := json.Marshal(s)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, path, string(data))
+}
+
+// writeFile writes data to path, ending the test if it cannot.
+func writeFile(t *testing.T, path, data string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -39,21 +48,13 @@ func TestDiffCommand(t *testing.T) {
 	dir := t.TempDir()
 	good := summaryFile(t, dir, "good.json", harness.CheckPassed)
 	bad := summaryFile(t, dir, "bad.json", harness.CheckFailed)
-	notJSON := filepath.Join(dir, "not.json")
-	os.WriteFile(notJSON, []byte("<html>"), 0o644)
-	empty := filepath.Join(dir, "empty.json")
-	os.WriteFile(empty, []byte("{}"), 0o644)
+	notJSON := writeFile(t, filepath.Join(dir, "not.json"), "<html>")
+	empty := writeFile(t, filepath.Join(dir, "empty.json"), "{}")
 
-	tests := []struct {
-		name   string
-		args   []string
-		exit   int
-		stdout []string
-		stderr string
-	}{
+	tests := []verbCase{
 		{"same run", []string{good, good}, 0, []string{"no regression"}, ""},
 		{"fixed is not a regression", []string{bad, good}, 0, []string{"fixed (1)"}, ""},
-		{"regression names operation and check", []string{bad, bad}, 0, nil, ""},
+		{"a failure in both runs is no regression", []string{bad, bad}, 0, []string{"no regression"}, ""},
 		{"regression exits 1", []string{good, bad}, 1, []string{"REGRESSIONS", "operation get_profile: check response_schema_conformance passed → failed"}, ""},
 		{"markdown", []string{"--format", "md", good, bad}, 1, []string{"## chconform: ✗ 2 regression(s)"}, ""},
 		{"json", []string{"--format=json", good, bad}, 1, []string{`"regressed": true`}, ""},
@@ -63,17 +64,39 @@ func TestDiffCommand(t *testing.T) {
 		{"not JSON", []string{notJSON, good}, 2, nil, "is not a summary.json"},
 		{"an empty object is not a summary", []string{good, empty}, 2, nil, "no contract, operation or spec"},
 	}
-	for _, tt := range tests {
+	runVerbCases(t, "diff", tests)
+}
+
+// verbCase is one run of a verb of the command: its arguments, the exit
+// status, what stdout must hold, and what stderr must hold ("" means stderr
+// must be empty).
+type verbCase struct {
+	name   string
+	args   []string
+	exit   int
+	stdout []string
+	stderr string
+}
+
+func runVerbCases(t *testing.T, verb string, cases []verbCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			exit := run(append([]string{"diff"}, tt.args...), &stdout, &stderr, noEnv)
+			exit := run(append([]string{verb}, tt.args...), &stdout, &stderr, noEnv)
 			if exit != tt.exit {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", exit, tt.exit, stdout.String(), stderr.String())
+			}
+			if len(tt.stdout) == 0 && tt.stderr == "" {
+				t.Fatal("the case asserts nothing but the exit status: give it what stdout or stderr must hold")
 			}
 			for _, w := range tt.stdout {
 				if !strings.Contains(stdout.String(), w) {
 					t.Errorf("stdout lacks %q:\n%s", w, stdout.String())
 				}
+			}
+			if tt.stderr == "" && stderr.Len() != 0 {
+				t.Errorf("unexpected stderr: %s", stderr.String())
 			}
 			if !strings.Contains(stderr.String(), tt.stderr) {
 				t.Errorf("stderr %q lacks %q", stderr.String(), tt.stderr)

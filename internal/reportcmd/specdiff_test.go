@@ -38,16 +38,9 @@ func withoutResponseField(t *testing.T) string {
 
 func TestSpecDiffCommand(t *testing.T) {
 	removed := withoutResponseField(t)
-	notYAML := filepath.Join(t.TempDir(), "broken.yaml")
-	os.WriteFile(notYAML, []byte("openapi: [\n"), 0o644)
+	notYAML := writeFile(t, filepath.Join(t.TempDir(), "broken.yaml"), "openapi: [\n")
 
-	tests := []struct {
-		name   string
-		args   []string
-		exit   int
-		stdout []string
-		stderr string
-	}{
+	tests := []verbCase{
 		{"same contract", []string{"../../api.yaml", "../../api.yaml"}, 0, []string{"0 change(s), 0 breaking"}, ""},
 		{"a removed response field is breaking", []string{"../../api.yaml", removed}, 1,
 			[]string{"1 breaking", "BREAKING", "POST /get_profile", "user_profile/instagram", "[response-required-property-removed]"}, ""},
@@ -60,23 +53,7 @@ func TestSpecDiffCommand(t *testing.T) {
 		{"not OpenAPI", []string{notYAML, "../../api.yaml"}, 2, nil, "loading"},
 		{"one argument", []string{"../../api.yaml"}, 2, nil, "want two arguments"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			exit := run(append([]string{"spec-diff"}, tt.args...), &stdout, &stderr, noEnv)
-			if exit != tt.exit {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", exit, tt.exit, stdout.String(), stderr.String())
-			}
-			for _, w := range tt.stdout {
-				if !strings.Contains(stdout.String(), w) {
-					t.Errorf("stdout lacks %q:\n%s", w, stdout.String())
-				}
-			}
-			if !strings.Contains(stderr.String(), tt.stderr) {
-				t.Errorf("stderr %q lacks %q", stderr.String(), tt.stderr)
-			}
-		})
-	}
+	runVerbCases(t, "spec-diff", tests)
 }
 
 // TestSpecDiffGitRef compares the committed contract with itself through the

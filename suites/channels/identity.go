@@ -1,6 +1,7 @@
 package channels
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/onsi/ginkgo/v2"
@@ -27,7 +28,7 @@ var _ = ginkgo.Describe("channels: identity isolation:", func() {
 			joined := suite.Send(ctx, call)
 			gomega.Expect(joined).To(suite.ConformToSpec())
 			gomega.Expect(joined).To(harness.ActForTheToken("the room join_channel answers lists A, not B named by CH-UserID",
-				bothHold(harness.ContainsJSONValue("users.#.user_id", userID(a)), harness.LacksJSONValue("users.#.user_id", userID(b)))))
+				listsANotB("users.#.user_id", a, b)))
 			slug := gjson.GetBytes(joined.Request.Body, "channel").String()
 			gomega.Expect(channels(ctx, b)).To(harness.KeepAccountsApart("B, named only by CH-UserID, is not among room "+slug+"'s users",
 				harness.LacksJSONValue(roomUsers(slug), userID(b))))
@@ -36,13 +37,11 @@ var _ = ginkgo.Describe("channels: identity isolation:", func() {
 	ginkgo.It("after A joins a room, the room lists A and not B, in the join's answer and in B's GET /get_channels",
 		suite.LabelsFor(op("join_channel"), op("get_channels")), func(ctx ginkgo.SpecContext) {
 			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
-			joined := join(ctx, a, "")
-			gomega.Expect(joined).To(harness.HaveStatus(200))
+			joined, slug := joinedRoom(ctx, a)
 			gomega.Expect(joined).To(harness.KeepAccountsApart("the room A joined lists A, not B",
-				bothHold(harness.ContainsJSONValue("users.#.user_id", userID(a)), harness.LacksJSONValue("users.#.user_id", userID(b)))))
-			slug := gjson.GetBytes(joined.Response.Body, "channel").String()
+				listsANotB("users.#.user_id", a, b)))
 			gomega.Expect(channels(ctx, b)).To(harness.KeepAccountsApart("room "+slug+" lists A, not B, as B sees it",
-				bothHold(harness.ContainsJSONValue(roomUsers(slug), userID(a)), harness.LacksJSONValue(roomUsers(slug), userID(b)))))
+				listsANotB(roomUsers(slug), a, b)))
 		})
 
 	ginkgo.It("POST /join_channel for a room that has ended answers the documented room-gone error to two fresh accounts alike",
@@ -75,9 +74,7 @@ var _ = ginkgo.Describe("channels: identity isolation:", func() {
 	suite.ProvisionalIt("after POST /leave_channel, POST /get_suggested_speakers of that room answers as for a user not in it, without A",
 		suite.LabelsFor(op("join_channel"), op("leave_channel"), op("get_suggested_speakers")), func(ctx ginkgo.SpecContext) {
 			a := suite.FreshAccount(ctx)
-			joined := join(ctx, a, "")
-			gomega.Expect(joined).To(harness.HaveStatus(200))
-			slug := gjson.GetBytes(joined.Response.Body, "channel").String()
+			_, slug := joinedRoom(ctx, a)
 			left := suite.Send(ctx, harness.Call{Op: op("leave_channel"), As: a, Body: map[string]any{"channel": slug}})
 			gomega.Expect(left).To(harness.HaveJSON("success", gomega.BeTrue()))
 			ex := suite.Send(ctx, harness.Call{Op: op("get_suggested_speakers"), As: a, Body: map[string]any{"channel": slug}})
@@ -128,6 +125,20 @@ func joinCall(account *harness.Account, slug string) harness.Call {
 // roomUsers is the gjson path of a room's user ids in get_channels.
 func roomUsers(slug string) string {
 	return fmt.Sprintf(`channels.#(channel==%q).users.#.user_id`, slug)
+}
+
+// joinedRoom is account's join of a room, which must answer 200, and the
+// slug of the room it joined.
+func joinedRoom(ctx context.Context, account *harness.Account) (*harness.Exchange, string) {
+	ginkgo.GinkgoHelper()
+	joined := join(ctx, account, "")
+	gomega.Expect(joined).To(harness.HaveStatus(200))
+	return joined, gjson.GetBytes(joined.Response.Body, "channel").String()
+}
+
+// listsANotB holds when the user ids at path include A's and not B's.
+func listsANotB(path string, a, b *harness.Account) func(*harness.Exchange) []harness.Finding {
+	return bothHold(harness.ContainsJSONValue(path, userID(a)), harness.LacksJSONValue(path, userID(b)))
 }
 
 // bothHold is two expectations on one answer, every finding of both.
