@@ -65,6 +65,18 @@ type Mutant struct {
 	Description string `json:"description"`
 }
 
+// Lookup finds the mutant of the contract's catalogue with the given ID
+// ("get_profile/200/type-changed/user_profile.user_id", as `chconform mutate
+// list` prints it).
+func Lookup(spec *harness.Spec, id string) (Mutant, bool) {
+	for _, m := range Catalogue(spec) {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Mutant{}, false
+}
+
 // writeOps are the writes whose effect another operation shows: the proxy
 // acknowledges them without applying them (write-not-applied).
 var writeOps = map[string]string{

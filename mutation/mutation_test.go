@@ -158,3 +158,17 @@ func TestJudgeSampleNamesTheBrokenCheck(t *testing.T) {
 		t.Errorf("findings %v", got)
 	}
 }
+
+// Lookup finds a mutant by the ID `chconform mutate list` prints, and
+// nothing for an ID the catalogue does not have.
+func TestLookupByID(t *testing.T) {
+	spec := loadSpec(t)
+	const id = "get_profile/200/type-changed/user_profile.user_id"
+	m, ok := Lookup(spec, id)
+	if !ok || m.ID != id || m.Op != "get_profile" || m.Status != 200 || m.Kind != KindType || m.Path != "user_profile.user_id" {
+		t.Errorf("Lookup(%q) = %+v, %v", id, m, ok)
+	}
+	if _, ok := Lookup(spec, "get_profile/200/no-such-fault"); ok {
+		t.Error("Lookup found a mutant the catalogue does not have")
+	}
+}

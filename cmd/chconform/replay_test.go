@@ -55,17 +55,11 @@ func TestReplayTellsFixedFromStillFailing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fault *mutation.Mutant
-	for _, m := range mutation.Catalogue(spec) {
-		if m.Op == "get_profile" && m.Status == 200 && m.Kind == mutation.KindType && m.Path == "user_profile.user_id" {
-			fault = &m
-			break
-		}
-	}
-	if fault == nil {
+	fault, ok := mutation.Lookup(spec, "get_profile/200/type-changed/user_profile.user_id")
+	if !ok {
 		t.Fatal("the catalogue has no type-changed get_profile user_profile.user_id mutant")
 	}
-	faulty := mutation.NewTarget(spec, fault, time.Second)
+	faulty := mutation.NewTarget(spec, &fault, time.Second)
 	defer faulty.Close()
 	sound := mutation.NewTarget(spec, nil, time.Second)
 	defer sound.Close()

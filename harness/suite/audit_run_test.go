@@ -19,17 +19,11 @@ import (
 func TestAuditOfARecordedRunGivesTheRunsVerdicts(t *testing.T) {
 	t.Parallel()
 	spec := contract(t)
-	var fault *mutation.Mutant
-	for _, m := range mutation.Catalogue(spec) {
-		if m.Op == "get_profile" && m.Status == 200 && m.Kind == mutation.KindType && m.Path == "user_profile.user_id" {
-			fault = &m
-			break
-		}
-	}
-	if fault == nil {
+	fault, ok := mutation.Lookup(spec, "get_profile/200/type-changed/user_profile.user_id")
+	if !ok {
 		t.Fatal("the catalogue has no type-changed get_profile user_profile.user_id mutant")
 	}
-	target := faultyTarget(t, spec, fault)
+	target := faultyTarget(t, spec, &fault)
 	dir := t.TempDir()
 	run := runSuite(t, "users", map[string]string{"CH_BASE_URL": target.URL, "CH_PROFILE": "emulator", "CH_RECORD": dir}, t.TempDir())
 	if run.exit != 1 {
