@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
@@ -107,4 +108,13 @@ func WriterAccount(ctx context.Context) *harness.Account {
 	}
 	a := p.Accounts[harness.AccountDefault]
 	return &a
+}
+
+// UserNumber is an account's user id as the contract types it, a JSON
+// number, for request bodies and for comparing with answers; an id that is
+// not a number fails the spec.
+func UserNumber(a *harness.Account) float64 {
+	n, err := strconv.ParseFloat(a.UserID, 64)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the account's user id %q is not a number", a.UserID)
+	return n
 }

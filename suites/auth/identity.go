@@ -1,8 +1,6 @@
 package auth
 
 import (
-	"strconv"
-
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 	"github.com/tidwall/gjson"
@@ -26,7 +24,7 @@ var _ = ginkgo.Describe("auth: identity isolation:", func() {
 				Header: map[string]string{"Authorization": "Bearer " + a.AccessToken, "CH-UserID": b.UserID}})
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.ActForTheToken("me answers with A's profile, the JWT's, not B's named by CH-UserID",
-				harness.ContainsJSONValue("user_profile.user_id", userNumber(a))))
+				harness.ContainsJSONValue("user_profile.user_id", suite.UserNumber(a))))
 		})
 
 	ginkgo.It("POST /refresh_token with A's refresh token and B's CH-UserID yields an access token that acts as A, never as B",
@@ -44,14 +42,7 @@ var _ = ginkgo.Describe("auth: identity isolation:", func() {
 					Header: map[string]string{"Authorization": "Bearer " + access}})
 				gomega.Expect(ex).To(suite.ConformToSpec())
 				gomega.Expect(ex).To(harness.ActForTheToken("the access token A's refresh token yielded acts as A, whoever CH-UserID names",
-					harness.ContainsJSONValue("user_profile.user_id", userNumber(a))))
+					harness.ContainsJSONValue("user_profile.user_id", suite.UserNumber(a))))
 			}
 		})
 })
-
-// userNumber is the account's user id as JSON numbers read back.
-func userNumber(a *harness.Account) float64 {
-	n, err := strconv.ParseFloat(a.UserID, 64)
-	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "user id %q is not a number", a.UserID)
-	return n
-}

@@ -5,7 +5,6 @@ package channels
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
@@ -39,7 +38,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.HaveStatus(200))
 			gomega.Expect(ex).To(harness.HaveJSON("channel", gomega.Equal(gjson.GetBytes(ex.Request.Body, "channel").String())))
-			gomega.Expect(ex).To(harness.HaveJSON("users.#.user_id", gomega.ContainElement(userID(account))))
+			gomega.Expect(ex).To(harness.HaveJSON("users.#.user_id", gomega.ContainElement(suite.UserNumber(account))))
 		})
 
 	ginkgo.It("POST /create_channel for an account that is not waitlisted returns 200 with a room that another account can join",
@@ -51,7 +50,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			created := suite.Send(ctx, call)
 			gomega.Expect(created).To(suite.ConformToSpec())
 			gomega.Expect(created).To(harness.HaveStatus(200))
-			gomega.Expect(created).To(harness.HaveJSON("users.#.user_id", gomega.ContainElement(userID(creator))))
+			gomega.Expect(created).To(harness.HaveJSON("users.#.user_id", gomega.ContainElement(suite.UserNumber(creator))))
 			slug := gjson.GetBytes(created.Response.Body, "channel").String()
 
 			guest := suite.WriterAccount(ctx)
@@ -67,7 +66,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			joined := join(ctx, account, "")
 			gomega.Expect(joined).To(harness.HaveStatus(200))
 			slug := gjson.GetBytes(joined.Response.Body, "channel").String()
-			inRoom := harness.ContainsJSONValue(fmt.Sprintf(`channels.#(channel==%q).users.#.user_id`, slug), userID(account))
+			inRoom := harness.ContainsJSONValue(fmt.Sprintf(`channels.#(channel==%q).users.#.user_id`, slug), suite.UserNumber(account))
 			gomega.Expect(channels(ctx, account)).To(harness.ShowTheWrite("the joined user is among room "+slug+"'s users", inRoom))
 
 			left := suite.Send(ctx, harness.Call{Op: op("leave_channel"), As: account, Body: map[string]any{"channel": slug}})
@@ -146,11 +145,4 @@ func channels(ctx context.Context, account *harness.Account) *harness.Exchange {
 	ex := suite.Send(ctx, harness.Call{Op: suite.Op("get_channels"), As: account})
 	gomega.Expect(ex).To(suite.ConformToSpec())
 	return ex
-}
-
-// userID is the account's user id as a JSON number reads back.
-func userID(a *harness.Account) float64 {
-	id, err := strconv.ParseFloat(a.UserID, 64)
-	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the account's user id %q is not a number", a.UserID)
-	return id
 }

@@ -31,7 +31,7 @@ var _ = ginkgo.Describe("channels: identity isolation:", func() {
 				listsANotB("users.#.user_id", a, b)))
 			slug := gjson.GetBytes(joined.Request.Body, "channel").String()
 			gomega.Expect(channels(ctx, b)).To(harness.KeepAccountsApart("B, named only by CH-UserID, is not among room "+slug+"'s users",
-				harness.LacksJSONValue(roomUsers(slug), userID(b))))
+				harness.LacksJSONValue(roomUsers(slug), suite.UserNumber(b))))
 		})
 
 	ginkgo.It("after A joins a room, the room lists A and not B, in the join's answer and in B's GET /get_channels",
@@ -80,7 +80,7 @@ var _ = ginkgo.Describe("channels: identity isolation:", func() {
 			ex := suite.Send(ctx, harness.Call{Op: op("get_suggested_speakers"), As: a, Body: map[string]any{"channel": slug}})
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.KeepAccountsApart("A, who left room "+slug+", is not suggested as its speaker",
-				harness.LacksJSONValue("users.#.user_id", userID(a))))
+				harness.LacksJSONValue("users.#.user_id", suite.UserNumber(a))))
 		})
 })
 
@@ -138,7 +138,7 @@ func joinedRoom(ctx context.Context, account *harness.Account) (*harness.Exchang
 
 // listsANotB holds when the user ids at path include A's and not B's.
 func listsANotB(path string, a, b *harness.Account) func(*harness.Exchange) []harness.Finding {
-	return bothHold(harness.ContainsJSONValue(path, userID(a)), harness.LacksJSONValue(path, userID(b)))
+	return bothHold(harness.ContainsJSONValue(path, suite.UserNumber(a)), harness.LacksJSONValue(path, suite.UserNumber(b)))
 }
 
 // bothHold is two expectations on one answer, every finding of both.

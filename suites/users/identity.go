@@ -24,16 +24,16 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 			ex := suite.Send(ctx, harness.Call{Op: op("me"), As: a, Body: map[string]any{}, Header: claimingToBe(b)})
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.ActForTheToken("me answers with A's profile, not B's named by CH-UserID",
-				harness.ContainsJSONValue("user_profile.user_id", number(a.UserID))))
+				harness.ContainsJSONValue("user_profile.user_id", suite.UserNumber(a))))
 		})
 
 	ginkgo.It("POST /get_profile of A with A's token and B's CH-UserID answers A's profile",
 		suite.LabelsFor(op("get_profile")), func(ctx ginkgo.SpecContext) {
 			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
-			ex := suite.Send(ctx, harness.Call{Op: op("get_profile"), As: a, Body: map[string]any{"user_id": number(a.UserID)}, Header: claimingToBe(b)})
+			ex := suite.Send(ctx, harness.Call{Op: op("get_profile"), As: a, Body: map[string]any{"user_id": suite.UserNumber(a)}, Header: claimingToBe(b)})
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.ActForTheToken("get_profile of A answers A's profile",
-				harness.ContainsJSONValue("user_profile.user_id", number(a.UserID))))
+				harness.ContainsJSONValue("user_profile.user_id", suite.UserNumber(a))))
 		})
 
 	ginkgo.It("POST /update_username with A's token and B's CH-UserID renames A or is refused, and never renames B",
@@ -54,14 +54,14 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 	ginkgo.It("POST /follow with A's token and B's CH-UserID makes A follow X or is refused, and never B",
 		suite.LabelsFor(op("follow"), op("get_following")), func(ctx ginkgo.SpecContext) {
 			a, b, x := suite.FreshAccount(ctx), suite.FreshAccount(ctx), suite.FreshAccount(ctx)
-			ex := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": number(x.UserID)}, Header: claimingToBe(b)})
+			ex := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": suite.UserNumber(x)}, Header: claimingToBe(b)})
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.ActForTheToken("follow answers for A", harness.ContainsJSONValue("success", true)))
 			gomega.Expect(following(ctx, b)).To(harness.KeepAccountsApart("B, named only by CH-UserID, does not follow X",
-				harness.LacksJSONValue("users.#.user_id", number(x.UserID))))
+				harness.LacksJSONValue("users.#.user_id", suite.UserNumber(x))))
 			if ex.Response.Status/100 == 2 {
 				gomega.Expect(following(ctx, a)).To(harness.KeepAccountsApart("A, whose token it was, follows X",
-					harness.ContainsJSONValue("users.#.user_id", number(x.UserID))))
+					harness.ContainsJSONValue("users.#.user_id", suite.UserNumber(x))))
 			}
 		})
 
@@ -70,12 +70,12 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 			// B signs up last, just before A's follow: a write that lands
 			// on the account that asked before it lands on B.
 			x, a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx), suite.FreshAccount(ctx)
-			ex := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": number(x.UserID)}})
+			ex := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": suite.UserNumber(x)}})
 			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
 			gomega.Expect(following(ctx, b)).To(harness.KeepAccountsApart("A's follow of X is not B's",
-				harness.LacksJSONValue("users.#.user_id", number(x.UserID))))
+				harness.LacksJSONValue("users.#.user_id", suite.UserNumber(x))))
 			gomega.Expect(following(ctx, a)).To(harness.KeepAccountsApart("A's follow of X is A's",
-				harness.ContainsJSONValue("users.#.user_id", number(x.UserID))))
+				harness.ContainsJSONValue("users.#.user_id", suite.UserNumber(x))))
 		})
 
 	ginkgo.It("after A renames itself, POST /me of B does not show A's new username",
@@ -108,7 +108,7 @@ func me(ctx context.Context, account *harness.Account) *harness.Exchange {
 // following is the account's own get_following.
 func following(ctx context.Context, account *harness.Account) *harness.Exchange {
 	ginkgo.GinkgoHelper()
-	ex := suite.Send(ctx, harness.Call{Op: suite.Op("get_following"), As: account, Body: map[string]any{"user_id": number(account.UserID)}})
+	ex := suite.Send(ctx, harness.Call{Op: suite.Op("get_following"), As: account, Body: map[string]any{"user_id": suite.UserNumber(account)}})
 	gomega.Expect(ex).To(suite.ConformToSpec())
 	return ex
 }

@@ -4,8 +4,6 @@
 package users
 
 import (
-	"strconv"
-
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
@@ -37,12 +35,12 @@ var _ = ginkgo.Describe("users:", func() {
 			follower, followed := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			// The contract documents only follow's waitlisted refusal: a
 			// follow is judged by its success flag and its effect.
-			ex := suite.Send(ctx, harness.Call{Op: suite.Op("follow"), As: follower, Body: map[string]any{"user_id": number(followed.UserID)}})
+			ex := suite.Send(ctx, harness.Call{Op: suite.Op("follow"), As: follower, Body: map[string]any{"user_id": suite.UserNumber(followed)}})
 			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
-			list := suite.Send(ctx, harness.Call{Op: suite.Op("get_following"), As: follower, Body: map[string]any{"user_id": number(follower.UserID)}})
+			list := suite.Send(ctx, harness.Call{Op: suite.Op("get_following"), As: follower, Body: map[string]any{"user_id": suite.UserNumber(follower)}})
 			gomega.Expect(list).To(suite.ConformToSpec())
 			gomega.Expect(list).To(harness.ShowTheWrite("the followed user is in the follower's get_following",
-				harness.ContainsJSONValue("users.#.user_id", number(followed.UserID))))
+				harness.ContainsJSONValue("users.#.user_id", suite.UserNumber(followed))))
 		})
 
 	ginkgo.It("after POST /update_username, POST /get_profile of the account shows the new username",
@@ -52,16 +50,9 @@ var _ = ginkgo.Describe("users:", func() {
 			ex := suite.Send(ctx, harness.Call{Op: suite.Op("update_username"), As: account, Body: map[string]any{"username": name}})
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.HaveJSON("success", gomega.BeTrue()))
-			profile := suite.Send(ctx, harness.Call{Op: suite.Op("get_profile"), As: account, Body: map[string]any{"user_id": number(account.UserID)}})
+			profile := suite.Send(ctx, harness.Call{Op: suite.Op("get_profile"), As: account, Body: map[string]any{"user_id": suite.UserNumber(account)}})
 			gomega.Expect(profile).To(suite.ConformToSpec())
 			gomega.Expect(profile).To(harness.ShowTheWrite("get_profile shows the new username",
 				harness.ContainsJSONValue("user_profile.username", name)))
 		})
 })
-
-// number is a user id as JSON numbers read back (and as requests send it).
-func number(id string) float64 {
-	n, err := strconv.ParseFloat(id, 64)
-	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "user id %q is not a number", id)
-	return n
-}
