@@ -150,7 +150,7 @@ var reportFiles = []string{"summary.json", "junit.xml", "report.html", "report.m
 // summarize runs chreport summary on reportDir and asserts the four reports.
 func summarize(t *testing.T, reports string) run {
 	t.Helper()
-	chreport := binary(t, "cmd/chconform", true)
+	chreport := chconformCommand(t)
 	s := runCommand(t, chreport, repoRoot, map[string]string{"CH_REPORT_DIR": reports}, "", "report",
 		"--ginkgo", filepath.Join(reports, "ginkgo.json"), "--out", filepath.Join(reports, "summary.json"))
 	for _, name := range reportFiles {

@@ -39,7 +39,7 @@ func startEmulator(t *testing.T) (*emulator.Server, string) {
 // `chconform run` does, with vars, and returns every spec by name.
 func runSuites(t *testing.T, suites []string, vars map[string]string) map[string]report.SpecSummary {
 	t.Helper()
-	bin := binary(t, "suites/all", false)
+	bin := suitesBinary(t)
 	var groups []string
 	for _, name := range suites {
 		groups = append(groups, report.LabelGroup+name)

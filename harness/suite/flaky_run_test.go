@@ -59,7 +59,7 @@ func TestATargetThatAnswersTwoWaysIsFlakyAndNotConformant(t *testing.T) {
 	for k, v := range emulatorCredentials {
 		vars[k] = v
 	}
-	binary(t, "suites/app", false) // compiling is not what is timed
+	suitesBinary(t) // compiling is not what is timed
 	start := time.Now()
 	r := runSuite(t, "app", vars, reports, "-ginkgo.label-filter=op:get_release_notes", "-ginkgo.flake-attempts=3")
 	took := time.Since(start)

@@ -29,12 +29,12 @@ import (
 )
 
 var (
-	binDir    string
-	buildMu   sync.Mutex
-	built     = map[string]string{}
-	repoRoot  string
-	errBuild  = errors.New("build failed")
-	buildErrs = map[string]error{}
+	binDir     string
+	buildMu    sync.Mutex
+	builtPaths = map[string]string{}
+	repoRoot   string
+	errBuild   = errors.New("build failed")
+	buildErrs  = map[string]error{}
 )
 
 func TestMain(m *testing.M) {
@@ -50,53 +50,58 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binary returns the built chconform command (pkg "cmd/chconform", cmd
-// true) or the test binary that holds every suite (suites/all), building it
-// once per test process. The command comes from `go tool -n`, which keeps
-// it in the build cache: the test packages of one `go test ./...` share one
-// link instead of one each.
-func binary(t *testing.T, pkg string, cmd bool) string {
+// chconformCommand is the built chconform command, from `go tool -n`,
+// which keeps it in the build cache: the test packages of one `go test
+// ./...` share one link instead of one each.
+func chconformCommand(t *testing.T) string {
+	t.Helper()
+	return built(t, "chconform", func(string) *exec.Cmd { return exec.Command("go", "tool", "-n", "chconform") })
+}
+
+// suitesBinary is the test binary that holds every suite (suites/all); a
+// test runs one group's specs with its group label.
+func suitesBinary(t *testing.T) string {
+	t.Helper()
+	return built(t, "suites/all", func(out string) *exec.Cmd {
+		return exec.Command("go", "test", "-c", "-o", out, "./suites/all")
+	})
+}
+
+// built runs a build once per test process and returns the binary's path:
+// the file it wrote into binDir, or the path the build printed when it
+// wrote into none (go tool -n). Whole runs of a built binary are end to
+// end: make test (-short) leaves them to make test-e2e.
+func built(t *testing.T, key string, build func(out string) *exec.Cmd) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end to end (a run of a built binary): make test-e2e runs it")
 	}
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	key := pkg
-	if !cmd {
-		key = "suites/all"
-	}
 	if err := buildErrs[key]; err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := built[key]; !ok {
-		var c *exec.Cmd
-		out := filepath.Join(binDir, "all.test")
-		switch {
-		case cmd && pkg == "cmd/chconform":
-			c = exec.Command("go", "tool", "-n", "chconform")
-		case cmd:
-			out = filepath.Join(binDir, strings.ReplaceAll(pkg, "/", "_"))
-			c = exec.Command("go", "build", "-o", out, "./"+pkg)
-		default:
-			c = exec.Command("go", "test", "-c", "-o", out, "./suites/all")
-		}
-		c.Dir = repoRoot
-		msg, err := c.Output()
-		if err != nil {
-			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = ee.Stderr
-			}
-			buildErrs[key] = fmt.Errorf("%w: %s: %v\n%s%s", errBuild, strings.Join(c.Args, " "), err, msg, stderr)
-			t.Fatal(buildErrs[key])
-		}
-		if cmd && pkg == "cmd/chconform" {
-			out = strings.TrimSpace(string(msg))
-		}
-		built[key] = out
+	if path, ok := builtPaths[key]; ok {
+		return path
 	}
-	return built[key]
+	// A test binary keeps Go's name (all.test): a run log is named after it.
+	out := filepath.Join(binDir, filepath.Base(key)+".test")
+	c := build(out)
+	c.Dir = repoRoot
+	printed, err := c.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		buildErrs[key] = fmt.Errorf("%w: %s: %v\n%s%s", errBuild, strings.Join(c.Args, " "), err, printed, stderr)
+		t.Fatal(buildErrs[key])
+	}
+	if path := strings.TrimSpace(string(printed)); path != "" && !strings.Contains(path, "\n") {
+		out = path
+	}
+	builtPaths[key] = out
+	return out
 }
 
 // env is the process environment without any CH_* variable, plus vars.
@@ -128,7 +133,7 @@ type run struct {
 // writing Ginkgo's JSON and JUnit reports into reportDir.
 func runSuite(t *testing.T, suite string, vars map[string]string, reportDir string, extra ...string) run {
 	t.Helper()
-	bin := binary(t, "suites/"+suite, false)
+	bin := suitesBinary(t)
 	filter := report.LabelGroup + suite
 	var rest []string
 	for _, a := range extra {
@@ -292,7 +297,7 @@ func TestUnreachableTargetStopsTheRunWithOneErrorAndExitTwo(t *testing.T) {
 	ln.Close() // nothing listens there now
 	vars := map[string]string{"CH_BASE_URL": base, "CH_TIMEOUT": "2s"}
 
-	pre := runCommand(t, binary(t, "cmd/chconform", true), repoRoot, vars, "", "preflight")
+	pre := runCommand(t, chconformCommand(t), repoRoot, vars, "", "preflight")
 	want := "chconform: target unreachable: " + base + ": "
 	if pre.exit != 2 || !strings.HasPrefix(pre.stderr, want) || strings.Count(pre.stderr, "\n") != 1 || pre.took > 5*time.Second {
 		t.Errorf("chreport preflight: exit %d in %s, stderr %q, want one line starting %q", pre.exit, pre.took, pre.stderr, want)
@@ -324,7 +329,7 @@ func TestBadConfigurationExitsTwoBeforeAnyRequestNamingTheProblem(t *testing.T) 
 		{map[string]string{"CH_RUN_TIMEOUT": "soon"}, "CH_RUN_TIMEOUT", "positive duration"},
 		{map[string]string{"CH_ALLOW_SMS": "please"}, "CH_ALLOW_SMS", "boolean"},
 	}
-	chreport := binary(t, "cmd/chconform", true)
+	chreport := chconformCommand(t)
 	for _, c := range cases {
 		vars := map[string]string{"CH_BASE_URL": base}
 		for k, v := range c.vars {

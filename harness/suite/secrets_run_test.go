@@ -59,7 +59,7 @@ func TestATargetQuotingTheTokenLeavesItInNoReport(t *testing.T) {
 	if len(r.summary.Specs) == 0 {
 		t.Fatalf("no report: exit %d\n%s\n%s", r.exit, r.stdout, r.stderr)
 	}
-	s := runCommand(t, binary(t, "cmd/chconform", true), repoRoot, map[string]string{"CH_REPORT_DIR": reports}, "", "report",
+	s := runCommand(t, chconformCommand(t), repoRoot, map[string]string{"CH_REPORT_DIR": reports}, "", "report",
 		"--ginkgo", filepath.Join(reports, "ginkgo.json"), "--out", filepath.Join(reports, "summary.json"))
 
 	forms := map[string]string{
@@ -155,7 +155,7 @@ func TestUnsafeTargetsAreConfigurationErrors(t *testing.T) {
 		{map[string]string{"CH_BASE_URL": "http://127.0.0.1:9/api", "CH_PROFILE": "fixtures"}, "CH_PROFILE"},
 		{map[string]string{"CH_BASE_URL": "ftp://alice:" + quotingToken + "@127.0.0.1:9/api?api_key=" + quotingToken}, "CH_BASE_URL"},
 	}
-	chreport := binary(t, "cmd/chconform", true)
+	chreport := chconformCommand(t)
 	for _, c := range cases {
 		pre := runCommand(t, chreport, repoRoot, c.vars, "", "preflight")
 		s := runSuite(t, "topics", c.vars, t.TempDir())
