@@ -143,7 +143,7 @@ func (w *walker) declared(d *decl, i, depth int) (int, bool) {
 		if i < len(w.data) && w.data[i] == '}' {
 			return i + 1, true
 		}
-		for {
+		for more := true; more; {
 			if i >= len(w.data) || w.data[i] != '"' {
 				return i, false
 			}
@@ -170,42 +170,26 @@ func (w *walker) declared(d *decl, i, depth int) (int, bool) {
 			if !ok {
 				return i, false
 			}
-			i = w.ws(end)
-			if i >= len(w.data) {
+			if i, more, ok = w.next(end, '}'); !ok {
 				return i, false
 			}
-			if w.data[i] == ',' {
-				i = w.ws(i + 1)
-				continue
-			}
-			if w.data[i] == '}' {
-				return i + 1, true
-			}
-			return i, false
 		}
+		return i, true
 	case '[':
 		i = w.ws(i + 1)
 		if i < len(w.data) && w.data[i] == ']' {
 			return i + 1, true
 		}
-		for {
+		for more := true; more; {
 			end, ok := w.declared(d.items, i, depth+1)
 			if !ok {
 				return i, false
 			}
-			i = w.ws(end)
-			if i >= len(w.data) {
+			if i, more, ok = w.next(end, ']'); !ok {
 				return i, false
 			}
-			if w.data[i] == ',' {
-				i = w.ws(i + 1)
-				continue
-			}
-			if w.data[i] == ']' {
-				return i + 1, true
-			}
-			return i, false
 		}
+		return i, true
 	}
 	return w.skip(i, depth)
 }

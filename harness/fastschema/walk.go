@@ -268,7 +268,7 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 	if i < len(w.data) && w.data[i] == '}' {
 		i++
 	} else {
-		for {
+		for more := true; more; {
 			if i >= len(w.data) || w.data[i] != '"' {
 				return i, false
 			}
@@ -311,19 +311,9 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 			if !ok {
 				return i, false
 			}
-			i = w.ws(end)
-			if i >= len(w.data) {
+			if i, more, ok = w.next(end, '}'); !ok {
 				return i, false
 			}
-			if w.data[i] == ',' {
-				i = w.ws(i + 1)
-				continue
-			}
-			if w.data[i] == '}' {
-				i++
-				break
-			}
-			return i, false
 		}
 	}
 	if count < a.minProps || a.maxProps != nil && count > *a.maxProps {
@@ -343,7 +333,7 @@ func (w *walker) array(a *alt, i, depth int) (int, bool) {
 	if i < len(w.data) && w.data[i] == ']' {
 		i++
 	} else {
-		for {
+		for more := true; more; {
 			var end int
 			var ok bool
 			if a.items == nil {
@@ -355,25 +345,35 @@ func (w *walker) array(a *alt, i, depth int) (int, bool) {
 				return i, false
 			}
 			n++
-			i = w.ws(end)
-			if i >= len(w.data) {
+			if i, more, ok = w.next(end, ']'); !ok {
 				return i, false
 			}
-			if w.data[i] == ',' {
-				i = w.ws(i + 1)
-				continue
-			}
-			if w.data[i] == ']' {
-				i++
-				break
-			}
-			return i, false
 		}
 	}
 	if n < a.minItems || a.maxItems != nil && n > *a.maxItems {
 		return i, false
 	}
 	return i, true
+}
+
+// next reads what follows a member or element that ends at end: a comma
+// (more: the next one starts at i) or the byte closing (i is past it).
+// Anything else, or the end of the data, is not ok. It is ws and two byte
+// tests, written as one loop so that it inlines into the walk's hot loops.
+func (w *walker) next(end int, closing byte) (i int, more, ok bool) {
+	d := w.data
+	for i = end; i < len(d); i++ {
+		switch d[i] {
+		case ' ', '\t', '\n', '\r':
+		case ',':
+			return w.ws(i + 1), true, true
+		case closing:
+			return i + 1, false, true
+		default:
+			return i, false, false
+		}
+	}
+	return i, false, false
 }
 
 // keySet holds the names met in one object: a few in a slice, more in a map.
@@ -422,7 +422,7 @@ func (w *walker) skip(i, depth int) (int, bool) {
 			return i + 1, true
 		}
 		var names keySet
-		for {
+		for more := true; more; {
 			if i >= len(w.data) || w.data[i] != '"' {
 				return i, false
 			}
@@ -439,42 +439,26 @@ func (w *walker) skip(i, depth int) (int, bool) {
 			if end, ok = w.skip(w.ws(i+1), depth+1); !ok {
 				return i, false
 			}
-			i = w.ws(end)
-			if i >= len(w.data) {
+			if i, more, ok = w.next(end, '}'); !ok {
 				return i, false
 			}
-			if w.data[i] == ',' {
-				i = w.ws(i + 1)
-				continue
-			}
-			if w.data[i] == '}' {
-				return i + 1, true
-			}
-			return i, false
 		}
+		return i, true
 	case c == '[':
 		i = w.ws(i + 1)
 		if i < len(w.data) && w.data[i] == ']' {
 			return i + 1, true
 		}
-		for {
+		for more := true; more; {
 			end, ok := w.skip(i, depth+1)
 			if !ok {
 				return i, false
 			}
-			i = w.ws(end)
-			if i >= len(w.data) {
+			if i, more, ok = w.next(end, ']'); !ok {
 				return i, false
 			}
-			if w.data[i] == ',' {
-				i = w.ws(i + 1)
-				continue
-			}
-			if w.data[i] == ']' {
-				return i + 1, true
-			}
-			return i, false
 		}
+		return i, true
 	case c == 't':
 		return w.lit(i, "true")
 	case c == 'f':
