@@ -95,13 +95,17 @@ conformance-emulator:
 	@FILTER='$(FILTER)' GINKGO_FLAGS='$(GINKGO_FLAGS)' bash scripts/conformance-emulator.sh
 
 ## Suite strength and speed (issue 7).
-.PHONY: mutation bench bench-compare
+.PHONY: mutation mutation-sample bench bench-compare
 
 ## mutation: every mutant of the contract against the suites that exercise it; score and survivors in reports/mutation/
 # MUTATION_FLAGS narrows a run: MUTATION_FLAGS='-ops get_topic -out /tmp/m'.
 MUTATION_FLAGS ?=
 mutation:
 	$(GO) tool chconform mutate run -workers 2 -out reports/mutation $(MUTATION_FLAGS)
+
+## mutation-sample: what CI runs on every push: 120 mutants drawn with a seed from HEAD (exit 1 on a survivor or an errored mutant)
+mutation-sample:
+	bash scripts/mutation-sample.sh 120
 
 ## bench: the Go benchmarks (contract, validation, suite runs, emulator throughput); bench/RESULTS.md records them
 bench:

@@ -57,8 +57,14 @@ func (t *Tally) finish() {
 
 // Summary is reports/mutation/summary.json.
 type Summary struct {
-	Tool      string           `json:"tool"`
-	SpecSHA   string           `json:"contract_sha256"`
+	Tool    string `json:"tool"`
+	SpecSHA string `json:"contract_sha256"`
+	// Tree is the source the run measured; figures quoted from this
+	// summary name its commit.
+	Tree Tree `json:"tree"`
+	// Sample is set when the run judged a seeded draw from the catalogue
+	// rather than all of it.
+	Sample    *SampleInfo      `json:"sample,omitempty"`
 	Workers   int              `json:"workers"`
 	Timeout   string           `json:"client_timeout"`
 	Seconds   float64          `json:"wall_seconds"`
@@ -122,7 +128,12 @@ func (s Summary) Write(dir string) error {
 func (s Summary) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Mutation testing: %s\n\n", s.Tool)
-	fmt.Fprintf(&b, "Contract sha256 `%s`; %d workers; client timeout %s; wall time %.0f s. ", short(s.SpecSHA), s.Workers, s.Timeout, s.Seconds)
+	fmt.Fprintf(&b, "Measured at commit `%s`%s; contract sha256 `%s`; %d workers; client timeout %s; wall time %.0f s. ",
+		s.Tree.Commit, dirtyNote(s.Tree), short(s.SpecSHA), s.Workers, s.Timeout, s.Seconds)
+	if s.Sample != nil {
+		fmt.Fprintf(&b, "A sample of %d of the catalogue's %d mutants, drawn with seed %d (`chconform mutate run -sample %d -seed %d` draws it again). ",
+			s.Sample.Size, s.Sample.Of, s.Sample.Seed, s.Sample.Size, s.Sample.Seed)
+	}
 	b.WriteString("Each mutant is one fault on the responses of one operation, behind a proxy in front of a fresh emulator; ")
 	b.WriteString("only the specs labelled with that operation run. A mutant is killed when a spec's outcome is failed; ")
 	b.WriteString("one whose specs only errored (a panic, a harness error) is *errored*, listed below and never counted as a kill. ")
@@ -178,6 +189,13 @@ func (s Summary) Markdown() string {
 		b.WriteString("\n</details>\n")
 	}
 	return b.String()
+}
+
+func dirtyNote(t Tree) string {
+	if t.Dirty {
+		return " with uncommitted changes (the figures describe no commit)"
+	}
+	return ""
 }
 
 func row(name string, t Tally) string {

@@ -5,7 +5,7 @@
 // when one of their specs fails (a spec that errors, a panic or a harness
 // error, makes the mutant errored, not killed).
 //
-//	chmutate [run] [-workers 2] [-out reports/mutation] [-ops a,b] [-kinds k1,k2]
+//	chmutate [run] [-workers 2] [-out reports/mutation] [-ops a,b] [-kinds k1,k2] [-sample N [-seed commit|N]]
 //	chmutate list [-json]                 the catalogue
 //	chmutate serve [-addr 127.0.0.1:0]    a switchable mutant target for other tools
 //	chmutate peer -tool dredd|prism -bin <exe> -out <dir>   the same mutants judged by Dredd or Prism
@@ -105,6 +105,8 @@ func run(spec *harness.Spec, args []string) int {
 	ops := fs.String("ops", "", "only the mutants of these operations (comma-separated)")
 	kinds := fs.String("kinds", "", "only the mutants of these kinds (comma-separated)")
 	limit := fs.Int("limit", 0, "only the first N selected mutants")
+	sample := fs.Int("sample", 0, "judge a seeded draw of N of the selected mutants (0: all of them)")
+	seedFlag := fs.String("seed", "commit", "the draw's seed: a decimal number, or commit (from the checkout's HEAD)")
 	skipBaseline := fs.Bool("skip-baseline", false, "do not check first that the unmutated target passes")
 	if err := fs.Parse(args); err != nil {
 		return parseStatus(err)
@@ -114,6 +116,19 @@ func run(spec *harness.Spec, args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
 		return 2
+	}
+	tree := mutation.ReadTree(root)
+	mutants := selectMutants(spec, *ops, *kinds, *limit)
+	var drawn *mutation.SampleInfo
+	if *sample > 0 {
+		seed, err := mutation.SeedOf(*seedFlag, tree)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chconform mutate:", err)
+			return 2
+		}
+		drawn = &mutation.SampleInfo{Size: min(*sample, len(mutants)), Of: len(mutants), Seed: seed}
+		mutants = mutation.Draw(mutants, *sample, seed)
+		fmt.Printf("chconform mutate: a sample of %d of %d mutants, seed %d\n", len(mutants), drawn.Of, seed)
 	}
 	bin, err := os.MkdirTemp("", "chmutate-bin-")
 	if err != nil {
@@ -139,11 +154,11 @@ func run(spec *harness.Spec, args []string) int {
 			return 2
 		}
 	}
-	mutants := selectMutants(spec, *ops, *kinds, *limit)
 	fmt.Printf("chconform mutate: %d mutants, %d workers (built and checked in %.1fs)\n", len(mutants), *workers, time.Since(start).Seconds())
 	results := r.Run(ctx, mutants)
 	s := mutation.Summarise("chconform", results)
 	s.SpecSHA, s.Workers, s.Timeout = spec.SHA256, *workers, timeout.String()
+	s.Tree, s.Sample = tree, drawn
 	s.Seconds = time.Since(start).Seconds()
 	if err := s.Write(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "chconform mutate:", err)
@@ -154,6 +169,17 @@ func run(spec *harness.Spec, args []string) int {
 		o.Score, o.Total, o.Killed, o.Survived, o.Errored, o.Equivalent, o.Unexercised, o.Flaky, s.Seconds, filepath.Join(*out, "survivors.md"))
 	if ctx.Err() != nil {
 		return 2
+	}
+	return gateStatus(o)
+}
+
+// gateStatus is the exit status of a finished run: a survivor or an errored
+// mutant is a fault of the suite the run was asked to find, so it exits 1
+// and a CI job can gate on it. Not exercised mutants are listed with their
+// reason (mutation/unreachable.yaml), not failed on.
+func gateStatus(o mutation.Tally) int {
+	if o.Survived > 0 || o.Errored > 0 {
+		return 1
 	}
 	return 0
 }
