@@ -104,7 +104,7 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 		t.Passed, flaky, t.Failed, t.Unsupported, t.Disabled, t.Error,
 		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
 	v := s.Verified
-	line := fmt.Sprintf("chconform: verdict %s; verified %d/%d documented responses", s.Verdict, v.Verified, v.Total)
+	line := fmt.Sprintf("chconform: verdict %s; verified %d/%d documented responses", s.VerdictText(), v.Verified, v.Total)
 	if fl := v.FloorLine(); fl != "" {
 		line += "; " + fl
 	}
