@@ -188,10 +188,12 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 // preview builds the tree once more: the shard's labels are dealt afresh
 // for it, so the run's own deal is the same.
 func checkCredentials(cfg types.SuiteConfig, shard shardSpec) error {
-	if shard.total > 1 {
-		defer shardSpecs(shard)()
-	}
-	return suite.CheckCredentials(suite.MustLoad(), ginkgo.PreviewSpecs(suiteDescription, cfg))
+	return suite.CheckCredentials(suite.MustLoad(), func() types.Report {
+		if shard.total > 1 {
+			defer shardSpecs(shard)()
+		}
+		return ginkgo.PreviewSpecs(suiteDescription, cfg)
+	})
 }
 
 // failRecorder is the testing.T that RunSpecs wants outside `go test`;

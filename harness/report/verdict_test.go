@@ -109,7 +109,7 @@ func TestVerifiedCoverage(t *testing.T) {
 			floor:     &Floor{Profile: "all", Mode: FloorAnonymous},
 			exchanges: []ChecksEntry{ok200},
 			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomeUnsupported, ReasonAnonymous+": get_profile needs CH_AUTH_TOKEN", "get_profile:401")},
-			verified:  1, gaps: []string{"get_profile 401: anonymous run: its specs need the default account's token"},
+			verified:  1, gaps: []string{"get_profile 401: anonymous run: only specs that need the default account's token (CH_AUTH_TOKEN) cover it"},
 			verdict: VerdictWithGaps, exit: 0,
 		},
 		{

@@ -145,14 +145,14 @@ func DefaultAccount() *harness.Account {
 
 // CheckCredentials stops a run whose selected specs need CH_AUTH_TOKEN and
 // were not given it, before the first spec: preview is Ginkgo's preview of
-// the run (PreviewSpecs with the run's filters). An anonymous run, and a
-// run with the token, pass.
-func CheckCredentials(e *Env, preview types.Report) error {
+// the run (PreviewSpecs with the run's filters), taken only when the run has
+// no token. An anonymous run, and a run with the token, pass.
+func CheckCredentials(e *Env, preview func() types.Report) error {
 	if e.Config.Anonymous || e.Profile.Accounts[harness.AccountDefault].AuthToken != "" {
 		return nil
 	}
 	n := 0
-	for _, sr := range preview.SpecReports {
+	for _, sr := range preview().SpecReports {
 		if sr.LeafNodeType == types.NodeTypeIt && sr.State == types.SpecStatePassed && slices.Contains(sr.Labels(), report.LabelNeedsToken) {
 			n++
 		}

@@ -86,6 +86,18 @@ func TestALiveRunWithoutTheTokenItsSpecsNeedStopsBeforeTheFirstSpec(t *testing.T
 	if n < 20 {
 		t.Errorf("%d selected specs need the token: the read-only specs of every group act as the default account", n)
 	}
+	// A shard counts its own part: the parts' counts add up to the whole.
+	parts := 0
+	for _, part := range []string{"1/2", "2/2"} {
+		p := runCommand(t, chconformCommand(t), repoRoot, vars, "", "run", "--filter", "!mutating", "--shard", part)
+		if p.exit != 2 {
+			t.Fatalf("shard %s: exit %d, want 2\n%s", part, p.exit, p.stderr)
+		}
+		parts += neededCount(t, p.stderr)
+	}
+	if parts != n {
+		t.Errorf("the shards count %d specs needing the token, the whole run %d", parts, n)
+	}
 	if _, err := os.Stat(filepath.Join(reports, "summary.json")); err == nil {
 		t.Error("a run that did not start wrote a summary")
 	}

@@ -46,7 +46,7 @@ func checkSelectedCredentials(e *Env) error {
 	if cfg.DryRun {
 		return nil // a dry run sends nothing and lists what would run
 	}
-	return CheckCredentials(e, ginkgo.PreviewSpecs("chconform"))
+	return CheckCredentials(e, func() ginkgo.Report { return ginkgo.PreviewSpecs("chconform") })
 }
 
 // Check loads the run's configuration, contract, profile and fixtures, and
