@@ -35,7 +35,7 @@ func usesDefaultToken(call harness.Call) bool {
 }
 
 // defaultTokenMissing is why the run cannot authenticate as the default
-// account for what (an operation, or "a spec that writes"), or "".
+// account for what (an operation id, or what DefaultAccount is for), or "".
 func defaultTokenMissing(e *Env, what string) string {
 	if e.Config.Anonymous {
 		return fmt.Sprintf("%s: %s needs CH_AUTH_TOKEN, the default account's token", report.ReasonAnonymous, what)
