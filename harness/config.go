@@ -27,6 +27,13 @@ type Config struct {
 	UserID    string
 	DeviceID  string
 
+	// Anonymous is an explicit anonymous run (CH_ANONYMOUS): the specs that
+	// would authenticate as the default account are unsupported, and the
+	// reports say the run was anonymous. Without it, a run whose selected
+	// specs need CH_AUTH_TOKEN and were not given it stops before the first
+	// spec (issue 18): a missing secret must not pass for a smaller target.
+	Anonymous bool
+
 	AllowMutations bool
 	// AllowInsecure lets credentials go over plain http to a target that is
 	// not on loopback (CH_ALLOW_INSECURE): refused otherwise.
@@ -118,7 +125,7 @@ var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
 	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_RUN_TIMEOUT", "CH_SPEC",
 	"CH_REPORT_DIR",
-	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE", "CH_RERUNS",
+	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE", "CH_RERUNS", "CH_ANONYMOUS",
 }
 
 // LoadConfigFromEnv reads the process environment.
@@ -214,6 +221,14 @@ func parseConfig(v map[string]string) (Config, error) {
 	}
 	if c.AllowInsecure, err = parseBool("CH_ALLOW_INSECURE", v["CH_ALLOW_INSECURE"]); err != nil {
 		return Config{}, err
+	}
+	if c.Anonymous, err = parseBool("CH_ANONYMOUS", v["CH_ANONYMOUS"]); err != nil {
+		return Config{}, err
+	}
+	if c.Anonymous && c.AuthToken != "" {
+		// Which one the user meant is not ours to guess: a token given and
+		// not used would make the reports say less than the run could.
+		return Config{}, &ConfigError{Var: "CH_ANONYMOUS", Value: "true", Problem: "an anonymous run sends no token, but CH_AUTH_TOKEN is set: unset one of them"}
 	}
 	if c.BaseURL != nil && !c.AllowInsecure && InsecureRemote(c.BaseURL) && (c.AuthToken != "" || hasPassword(c.BaseURL)) {
 		return Config{}, &ConfigError{Var: "CH_BASE_URL", Value: ShownURL(c.BaseURL), Problem: "plain http to a host that is not loopback " +
@@ -411,6 +426,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_FIXTURES":        c.Fixtures,
 		"CH_MIN_COVERAGE":    c.MinCoverage,
 		"CH_RERUNS":          strconv.Itoa(c.Reruns),
+		"CH_ANONYMOUS":       strconv.FormatBool(c.Anonymous),
 	}
 	if c.BaseURL != nil {
 		out["CH_BASE_URL"] = ShownURL(c.BaseURL)

@@ -45,6 +45,7 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		"CH_CONFIG":          {"CH_CONFIG": "/nonexistent/config.yaml"},
 		"CH_MIN_COVERAGE":    {"CH_MIN_COVERAGE": "90%"},
 		"CH_RERUNS":          {"CH_RERUNS": "-1"},
+		"CH_ANONYMOUS":       {"CH_ANONYMOUS": "perhaps"},
 	}
 	for variable, env := range cases {
 		t.Run(variable, func(t *testing.T) {
@@ -123,5 +124,20 @@ func TestLoadConfigReruns(t *testing.T) {
 		case want < 0 && (!errors.As(err, &ce) || ce.Var != "CH_RERUNS" || !strings.Contains(err.Error(), "CH_RERUNS")):
 			t.Errorf("CH_RERUNS=%q: want a ConfigError naming it, got %v", raw, err)
 		}
+	}
+}
+
+// TestAnonymousRunRefusesAToken: an anonymous run that was also given
+// CH_AUTH_TOKEN would send less than it could and say so nowhere; which one
+// the user meant is refused, not guessed.
+func TestAnonymousRunRefusesAToken(t *testing.T) {
+	c, err := LoadConfig(lookupFrom(map[string]string{"CH_ANONYMOUS": "true", "CH_BASE_URL": "http://127.0.0.1:9/api"}))
+	if err != nil || !c.Anonymous || c.Redacted()["CH_ANONYMOUS"] != "true" {
+		t.Fatalf("CH_ANONYMOUS=true: %+v, %v", c.Anonymous, err)
+	}
+	_, err = LoadConfig(lookupFrom(map[string]string{"CH_ANONYMOUS": "true", "CH_AUTH_TOKEN": "f1d2d2f924e986ac86fdf7b36c94bcdf32beec15"}))
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Var != "CH_ANONYMOUS" || !strings.Contains(err.Error(), "CH_AUTH_TOKEN") {
+		t.Errorf("CH_ANONYMOUS with CH_AUTH_TOKEN: want a ConfigError naming both, got %v", err)
 	}
 }

@@ -175,8 +175,14 @@ func LoadProfile(cfg Config, builtin fs.FS) (*Profile, error) {
 	}
 	for state, r := range p.States {
 		if r.Account != "" && r.Account != AccountNone && r.Account != AccountInvalid && r.Account != AccountInvalidBearer {
-			if _, ok := p.Accounts[r.Account]; !ok {
+			a, ok := p.Accounts[r.Account]
+			if !ok {
 				return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: fmt.Sprintf("state %s uses account %q, which the profile does not define", state, r.Account)}
+			}
+			// Without a token the state's specs would send no credentials
+			// and fail on the 401 for the wrong reason (issue 18).
+			if a.AuthToken == "" {
+				return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: fmt.Sprintf("state %s uses account %q, which has no auth_token", state, r.Account)}
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +32,27 @@ func TestBuiltinProfilesDeclareTheirFloor(t *testing.T) {
 	var ce *ConfigError
 	if !errors.As(err, &ce) || ce.Var != "CH_PROFILE" {
 		t.Fatalf("want a ConfigError naming CH_PROFILE, got %v", err)
+	}
+}
+
+// TestAStateOfAnAccountWithoutATokenIsRefused: a profile that reaches a
+// state through a named account with no auth_token would have that state's
+// specs send no credentials and fail on the 401 for the wrong reason.
+func TestAStateOfAnAccountWithoutATokenIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		token string
+		ok    bool
+	}{{"", false}, {"e242ed3bffccdf271b7fbaf34ed72d089537b42f", true}} {
+		file := filepath.Join(dir, "p.yaml")
+		text := "name: p\naccounts:\n  waitlisted: {auth_token: \"" + c.token + "\"}\nstates:\n  waitlisted-account: {account: waitlisted}\n"
+		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadProfile(Config{Profile: file}, os.DirFS("../profiles"))
+		var ce *ConfigError
+		if c.ok != (err == nil) || (!c.ok && (!errors.As(err, &ce) || !strings.Contains(err.Error(), "no auth_token"))) {
+			t.Errorf("waitlisted account with token %q: %v", c.token, err)
+		}
 	}
 }

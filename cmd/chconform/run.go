@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/chconform/chconform/harness/suite"
 	"github.com/chconform/chconform/internal/reportcmd"
@@ -45,6 +46,7 @@ var envFlags = []envFlag{
 	{"strict", "CH_STRICT", "fail answers with fields the contract does not declare (true/false)"},
 	{"allow-mutations", "CH_ALLOW_MUTATIONS", "let the specs write to a live target (true/false)"},
 	{"allow-sms", "CH_ALLOW_SMS", "let the specs that send an SMS run (true/false)"},
+	{"anonymous", "CH_ANONYMOUS", "an anonymous run: the specs that need CH_AUTH_TOKEN are unsupported and every report says anonymous (true/false)"},
 	{"allow-insecure", "CH_ALLOW_INSECURE", "send credentials over plain http to a remote host (true/false)"},
 	{"user-id", "CH_USER_ID", "the configured account's user id"},
 	{"device-id", "CH_DEVICE_ID", "the CH-DeviceID the requests carry"},
@@ -139,12 +141,6 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 		return "", exitUsage
 	}
 
-	// preflight checked the configuration and the target: what remains of
-	// suite.Prepare is the wiring.
-	suite.Wire()
-	if shard.total > 1 {
-		defer shardSpecs(shard)()
-	}
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.RandomizeAllSpecs = !o.noRandomize
 	suiteConfig.RandomSeed = o.seed
@@ -154,6 +150,19 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 	suiteConfig.LabelFilter = labelFilter(o.filter, shard)
 	suiteConfig.FocusStrings = o.focusList
 	suiteConfig.DryRun = o.dryRun
+	if !o.dryRun {
+		if err := checkCredentials(suiteConfig, shard); err != nil {
+			fmt.Fprintf(stderr, "chconform: %v\n", err)
+			return "", exitUsage
+		}
+	}
+
+	// preflight checked the configuration and the target: what remains of
+	// suite.Prepare is the wiring.
+	suite.Wire()
+	if shard.total > 1 {
+		defer shardSpecs(shard)()
+	}
 	// A failed spec runs again (CH_RERUNS); one that then passes is flaky.
 	suiteConfig.FlakeAttempts = suite.MustLoad().Config.FlakeAttempts()
 	reporterConfig.JSONReport = filepath.Join(dir, "ginkgo.json")
@@ -171,6 +180,20 @@ func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
 		return dir, exitUsage
 	}
 	return dir, code
+}
+
+// checkCredentials previews the specs the run selects (its filter, focus
+// and shard) and refuses, before the first spec, a run whose selected specs
+// need CH_AUTH_TOKEN and were not given it (suite.CheckCredentials). The
+// preview builds the tree once more: the shard's labels are dealt afresh
+// for it, so the run's own deal is the same.
+func checkCredentials(cfg types.SuiteConfig, shard shardSpec) error {
+	return suite.CheckCredentials(suite.MustLoad(), func() types.Report {
+		if shard.total > 1 {
+			defer shardSpecs(shard)()
+		}
+		return ginkgo.PreviewSpecs(suiteDescription, cfg)
+	})
 }
 
 // failRecorder is the testing.T that RunSpecs wants outside `go test`;

@@ -28,6 +28,9 @@ func NewBadge(s Summary) Badge {
 	default:
 		b.Message, b.Color, b.IsError = "not conformant", "red", true
 	}
+	if s.Target.Anonymous {
+		b.Message += " (anonymous)"
+	}
 	b.Message += fmt.Sprintf(", verified %d/%d", s.Verified.Verified, s.Verified.Total)
 	return b
 }

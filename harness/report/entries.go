@@ -31,6 +31,12 @@ const (
 	// counts towards the verdict or the exit status until the contract
 	// documents the case (as gateway-api reports provisional tests).
 	LabelProvisional = "provisional"
+	// LabelNeedsToken marks a spec that, in the run being made, would
+	// authenticate as the profile's default account on a secured operation
+	// (harness/suite: NeedsToken): what CH_AUTH_TOKEN is for. The run counts
+	// the selected ones before the first spec, so a run without the token
+	// stops (exit 2) instead of shrinking to what an anonymous client sees.
+	LabelNeedsToken = "needs:auth-token"
 )
 
 // Skip message prefixes that classify a skipped spec.
@@ -95,6 +101,9 @@ type RunEntry struct {
 	// Shard is "I/N" when the run was the I-th of N parts (chconform run
 	// --shard); chconform merge puts the parts together.
 	Shard string `json:"shard,omitempty"`
+	// Anonymous is set on an anonymous run (CH_ANONYMOUS): the specs that
+	// need the default account's token were unsupported on purpose.
+	Anonymous bool `json:"anonymous,omitempty"`
 }
 
 // OperationInfo is what the summary needs to know of each contract operation.

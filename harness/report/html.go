@@ -138,6 +138,14 @@ func newHTMLView(s Summary, failures []FailedSpec) htmlView {
 // the exit status (error beats failed beats passed) and, for a run that
 // exits 0, the summary's verdict (gaps or none).
 func verdictCell(s Summary) Cell {
+	c := exitCell(s)
+	if s.Target.Anonymous {
+		c.Word += " (anonymous)"
+	}
+	return c
+}
+
+func exitCell(s Summary) Cell {
 	switch s.ExitCode() {
 	case 0:
 		if s.Verdict == VerdictWithGaps {

@@ -125,7 +125,7 @@ func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.R
 			{Name: "target", Value: s.Target.Mode},
 			{Name: "profile", Value: s.Target.Profile},
 			{Name: "spec_sha256", Value: s.Spec.SHA256},
-			{Name: "verdict", Value: string(s.Verdict)},
+			{Name: "verdict", Value: s.VerdictText()},
 			{Name: "responses_verified", Value: fmt.Sprintf("%d/%d", s.Verified.Verified, s.Verified.Total)},
 		}
 		for _, g := range s.Verified.Unverified {

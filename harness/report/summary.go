@@ -67,6 +67,10 @@ type Target struct {
 	Config  map[string]string `json:"config,omitempty"` // redacted by the suites
 	// Shard is "I/N" for one part of a sharded run; empty for a whole run.
 	Shard string `json:"shard,omitempty"`
+	// Anonymous is set when the run was anonymous on purpose
+	// (CH_ANONYMOUS): its verdict is what a client without CH_AUTH_TOKEN
+	// can verify, and every report says so beside the verdict.
+	Anonymous bool `json:"anonymous,omitempty"`
 }
 
 // SpecInfo identifies the contract the run checked against.
@@ -428,7 +432,7 @@ func (b *Builder) Summary() Summary {
 		s.Specs = []SpecSummary{}
 	}
 	if b.run != nil {
-		s.Target = Target{Mode: b.run.Mode, BaseURL: b.run.BaseURL, Profile: b.run.Profile, Config: b.run.Config, Shard: b.run.Shard}
+		s.Target = Target{Mode: b.run.Mode, BaseURL: b.run.BaseURL, Profile: b.run.Profile, Config: b.run.Config, Shard: b.run.Shard, Anonymous: b.run.Anonymous}
 		s.Spec = SpecInfo{Path: b.run.SpecPath, SHA256: b.run.SpecSHA}
 	}
 	if !b.started.IsZero() {

@@ -37,7 +37,29 @@ const (
 	GapUnsupported  = "unsupported"   // every selected spec covering it was unsupported or disabled
 	GapNotSelected  = "not_selected"  // no selected spec covers it (a label filter left them out)
 	GapExempt       = "exempt"        // no spec can exercise it (ineligible.yaml)
+	// GapAnonymous: every selected spec covering it needs the default
+	// account's token, and the run was anonymous on purpose (CH_ANONYMOUS).
+	// Outside the floor of an anonymous run, which is what an anonymous
+	// client can verify; the reports say the run was anonymous.
+	GapAnonymous = "anonymous"
 )
+
+// FloorAnonymous is Floor.Mode of an anonymous run (CH_ANONYMOUS).
+const FloorAnonymous = "anonymous"
+
+// Reasons the suites give a spec that needs the default account's token
+// (harness/suite): the verdict tells them from other unsupported specs, so
+// a missing secret never lowers a floor silently.
+const (
+	ReasonNoToken   = "CH_AUTH_TOKEN is not set"
+	ReasonAnonymous = "anonymous run (CH_ANONYMOUS=true)"
+)
+
+// needsToken says whether an unsupported spec's reason is the default
+// account's missing token.
+func needsToken(reason string) bool {
+	return strings.HasPrefix(reason, ReasonNoToken) || strings.HasPrefix(reason, ReasonAnonymous)
+}
 
 // Floor is what a run must verify: its profile's rule, the user's
 // CH_MIN_COVERAGE, and the responses exempt from both. The suites record it
@@ -49,6 +71,10 @@ type Floor struct {
 	Min string `json:"min,omitempty"`
 	// Exempt lists the documented responses no spec can exercise.
 	Exempt []Exemption `json:"exempt,omitempty"`
+	// Mode is FloorAnonymous for an anonymous run: the responses only the
+	// default account's token reaches are gaps of kind GapAnonymous, out of
+	// what the floor requires. "" for a run with the credentials it needs.
+	Mode string `json:"mode,omitempty"`
 }
 
 // Exemption is one documented response no spec can exercise.
@@ -115,6 +141,7 @@ func (g Gap) String() string { return fmt.Sprintf("%s %s: %s", g.Operation, g.St
 // (their covers:<op>:<status> labels) came to.
 type coverRecord struct {
 	ran     bool     // one of them passed, failed or errored
+	token   bool     // one of them was unsupported for want of the default account's token
 	skipped []string // reasons of the unsupported and disabled ones, distinct
 	broken  []string // "<outcome>: <reason>" of the failed and errored ones, distinct
 }
@@ -131,6 +158,7 @@ func (b *Builder) noteCovers(spec SpecSummary) {
 		}
 		switch spec.Outcome {
 		case OutcomeUnsupported, OutcomeDisabled:
+			r.token = r.token || (spec.Outcome == OutcomeUnsupported && needsToken(spec.Reason))
 			if msg := string(spec.Outcome) + ": " + spec.Reason; len(r.skipped) < 3 && !slices.Contains(r.skipped, msg) {
 				r.skipped = append(r.skipped, msg)
 			}
@@ -200,6 +228,8 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 				g.Kind, g.Reason = GapExempt, "no spec can exercise it (ineligible.yaml): "+exempt[key]
 			case cov == nil && b.covers != nil:
 				g.Kind, g.Reason = GapNotSelected, "no selected spec covers it (label filter)"
+			case cov != nil && !cov.ran && cov.token && v.Floor.Mode == FloorAnonymous:
+				g.Kind, g.Reason = GapAnonymous, "anonymous run: only specs that need the default account's token (CH_AUTH_TOKEN) cover it"
 			case cov != nil && !cov.ran:
 				g.Kind, g.Reason = GapUnsupported, "only in unsupported specs: "+strings.Join(cov.skipped, "; ")
 			default:
@@ -214,7 +244,9 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 				g.Required = v.Floor.Profile != "" || v.Floor.Min == "all"
 			case GapUnsupported:
 				inScope++
-				g.Required = v.Floor.Profile == "all" || v.Floor.Min == "all"
+				// A token the run was not given is not a capability the
+				// target lacks: the floor keeps requiring the response.
+				g.Required = v.Floor.Profile == "all" || v.Floor.Min == "all" || (cov.token && v.Floor.Profile != "")
 			}
 			v.Unverified = append(v.Unverified, g)
 		}
@@ -230,7 +262,7 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 	case v.Floor.Profile == "supported":
 		v.Required = inScope
 		for _, g := range v.Unverified {
-			if g.Kind == GapUnsupported {
+			if g.Kind == GapUnsupported && !g.Required {
 				v.Required--
 			}
 		}
@@ -269,6 +301,16 @@ func verdict(s Summary) Verdict {
 	}
 }
 
+// VerdictText is the verdict as every report prints it: the word, and
+// "(anonymous)" after it for an anonymous run, whose verdict covers only
+// what a client without the token can verify.
+func (s Summary) VerdictText() string {
+	if s.Target.Anonymous {
+		return string(s.Verdict) + " (anonymous)"
+	}
+	return string(s.Verdict)
+}
+
 // FloorLine says in one line what the floor required, or "" when nothing.
 func (v Verification) FloorLine() string {
 	var parts []string
@@ -281,6 +323,9 @@ func (v Verification) FloorLine() string {
 	if len(parts) == 0 {
 		return ""
 	}
+	if v.Floor.Mode == FloorAnonymous {
+		parts = append(parts, "anonymous: what a client without CH_AUTH_TOKEN can verify")
+	}
 	return fmt.Sprintf("floor: %s (%d required, %d exempt)", strings.Join(parts, ", "), v.Required, len(v.Floor.Exempt))
 }
 
@@ -290,7 +335,7 @@ func (v Verification) FloorLine() string {
 func verifiedMarkdown(s Summary, budget int) string {
 	v := s.Verified
 	var b strings.Builder
-	fmt.Fprintf(&b, "**Verified %d/%d documented responses** · verdict **%s**", v.Verified, v.Total, s.Verdict)
+	fmt.Fprintf(&b, "**Verified %d/%d documented responses** · verdict **%s**", v.Verified, v.Total, s.VerdictText())
 	if line := v.FloorLine(); line != "" {
 		fmt.Fprintf(&b, " · %s", mdEscape(line))
 	}

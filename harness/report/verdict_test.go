@@ -95,6 +95,32 @@ func TestVerifiedCoverage(t *testing.T) {
 			verdict: VerdictWithGaps, exit: 0,
 		},
 		{
+			// Issue 18: a secret the run was not given is not a capability
+			// the target lacks; the floor keeps the response.
+			name:      "only specs without the token cover it, on a supported-only profile: still required",
+			floor:     &Floor{Profile: "supported"},
+			exchanges: []ChecksEntry{ok200},
+			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomeUnsupported, ReasonNoToken+" (get_profile needs a token)", "get_profile:401")},
+			verified:  1, gaps: []string{"get_profile 401: only in unsupported specs: unsupported: CH_AUTH_TOKEN is not set"},
+			below: 1, verdict: VerdictNotConformant, exit: 1,
+		},
+		{
+			name:      "an anonymous run: what needs the token is a gap of its own kind, outside the floor",
+			floor:     &Floor{Profile: "all", Mode: FloorAnonymous},
+			exchanges: []ChecksEntry{ok200},
+			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomeUnsupported, ReasonAnonymous+": get_profile needs CH_AUTH_TOKEN", "get_profile:401")},
+			verified:  1, gaps: []string{"get_profile 401: anonymous run: only specs that need the default account's token (CH_AUTH_TOKEN) cover it"},
+			verdict: VerdictWithGaps, exit: 0,
+		},
+		{
+			name:      "an anonymous run still requires what lacks a state, not a token",
+			floor:     &Floor{Profile: "all", Mode: FloorAnonymous},
+			exchanges: []ChecksEntry{ok200},
+			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomeUnsupported, "no fixture recorded", "get_profile:401")},
+			verified:  1, gaps: []string{"get_profile 401: only in unsupported specs"},
+			below: 1, verdict: VerdictNotConformant, exit: 1,
+		},
+		{
 			name:      "its spec ran and failed without getting the status: never exercised, naming the spec",
 			floor:     &Floor{Profile: "supported"},
 			exchanges: []ChecksEntry{ok200},
@@ -220,5 +246,28 @@ func TestTheVerdictFoldsResponsesAFilterLeftOut(t *testing.T) {
 	if strings.Count(out, "NOT VERIFIED") != 2 || !strings.Contains(out, "NOT VERIFIED 3 documented response(s) no selected spec covers") ||
 		!strings.Contains(out, "NOT VERIFIED get_profile 401") {
 		t.Errorf("want one line for the three left out and one for the exempt response:\n%s", out)
+	}
+}
+
+// TestAnAnonymousVerdictSaysSo: every rendering of an anonymous run's
+// verdict carries "(anonymous)", and none of a run with credentials does.
+func TestAnAnonymousVerdictSaysSo(t *testing.T) {
+	for _, anonymous := range []bool{false, true} {
+		b := NewBuilder(ToolInfo{})
+		run := verdictRun(&Floor{Profile: "all"})
+		run.Anonymous = anonymous
+		b.AddRun(run)
+		b.AddChecks(exchange(200, passed(harness.CheckStatusCode)))
+		b.AddSpec(coverSpec("a", OutcomePassed, "", "get_profile:200"))
+		s := b.Summary()
+		html, md, junit := renderings(t, s, nil, nil)
+		var line strings.Builder
+		WriteVerdict(&line, s, 1)
+		for name, text := range map[string]string{"report.md": md, "report.html": html, "junit.xml": junit,
+			"verdict line": line.String(), "badge": NewBadge(s).Message} {
+			if strings.Contains(text, "(anonymous)") != anonymous {
+				t.Errorf("anonymous=%v: %s says %q", anonymous, name, text)
+			}
+		}
 	}
 }

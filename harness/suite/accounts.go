@@ -99,15 +99,14 @@ func randomDeviceID() string {
 
 // WriterAccount is the account a spec that writes should use: a fresh one
 // where the target can make one, else the profile's default account (a
-// fixture target, where nothing real changes).
+// fixture target, where nothing real changes), which the run must have a
+// token for (DefaultAccount). Its specs carry WriterNeedsToken's label.
 func WriterAccount(ctx context.Context) *harness.Account {
 	ginkgo.GinkgoHelper()
-	p := MustLoad().Profile
-	if p.Capability("signup") {
+	if MustLoad().Profile.Capability("signup") {
 		return FreshAccount(ctx)
 	}
-	a := p.Accounts[harness.AccountDefault]
-	return &a
+	return DefaultAccount()
 }
 
 // UserNumber is an account's user id as the contract types it, a JSON

@@ -25,7 +25,13 @@ func NegativeProbes(group string) {
 	for _, op := range mustSpec().Group(group) {
 		for _, c := range harness.MalformedRequests(op) {
 			name := fmt.Sprintf("%s with %s gets a 4xx, never a 2xx or a 5xx", op, c.Name)
-			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), op, c))
+			labels := LabelsFor(op)
+			if op.Mutating() && op.Secured {
+				labels = append(labels, WriterNeedsToken(op)...)
+			} else {
+				labels = append(labels, NeedsToken(op)...)
+			}
+			entries = append(entries, ginkgo.Entry(name, labels, op, c))
 		}
 	}
 	if len(entries) == 0 {
@@ -34,6 +40,7 @@ func NegativeProbes(group string) {
 	ginkgo.DescribeTable("malformed requests", func(ctx ginkgo.SpecContext, op *harness.Operation, c harness.MalformedCase) {
 		call := harness.Call{Op: op, Body: c.Body, RawBody: c.RawBody}
 		if op.Mutating() && op.Secured {
+			RequireAllowed(op) // disabled before it needs a writer
 			call.As = WriterAccount(ctx)
 		}
 		ex := Send(ctx, call)
@@ -49,7 +56,7 @@ func MethodProbes(group string) {
 	for _, op := range mustSpec().Group(group) {
 		for _, m := range op.AlternateMethods() {
 			name := fmt.Sprintf("%s answers the same input by %s as by %s", op, m, op.Method)
-			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), op, m))
+			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), tokenLabel(documentedNeedsToken(MustLoad(), op, "")), op, m))
 		}
 	}
 	if len(entries) == 0 {
@@ -154,7 +161,7 @@ func PaginationWalks(group string) {
 		}
 		for _, w := range walks {
 			name := fmt.Sprintf("%s read %s per page %s", op, w.per, w.promise)
-			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), op, w))
+			entries = append(entries, ginkgo.Entry(name, LabelsFor(op), tokenLabel(documentedNeedsToken(MustLoad(), op, "")), op, w))
 		}
 	}
 	if len(entries) == 0 {

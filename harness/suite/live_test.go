@@ -89,6 +89,12 @@ func TestSecuredCallsWithoutATokenAreUnsupportedNamingTheVariable(t *testing.T) 
 	if got := missingCredentials(e, harness.Call{Op: e.Spec.MustOperation("start_phone_number_auth")}); got != "" {
 		t.Errorf("an unsecured operation needs no token: %q", got)
 	}
+	// An anonymous run has no token for the default account even where
+	// the profile has one (the emulator's), and says why.
+	anonymous := liveEnv(t, map[string]string{"CH_ANONYMOUS": "true", "CH_PROFILE": "emulator"})
+	if got := missingCredentials(anonymous, harness.Call{Op: me}); !strings.HasPrefix(got, "anonymous run (CH_ANONYMOUS=true): me needs CH_AUTH_TOKEN") {
+		t.Errorf("me in an anonymous run: %q", got)
+	}
 	given := liveEnv(t, map[string]string{"CH_AUTH_TOKEN": "f1d2d2f924e986ac86fdf7b36c94bcdf32beec15"})
 	if got := missingCredentials(given, harness.Call{Op: me}); got != "" {
 		t.Errorf("with CH_AUTH_TOKEN: %q", got)

@@ -23,14 +23,30 @@ const ExitConfigError = 2
 
 // Prepare is the first line of each suite's Test function, before
 // RunSpecs: it refuses a broken configuration before any request (naming the
-// variable, exit 2) or a target that refuses connections ("target
-// unreachable", exit 2), and wires Gomega and the run's report entry.
+// variable, exit 2), a target that refuses connections ("target
+// unreachable", exit 2) or selected specs that need a token the run was not
+// given (CheckCredentials, exit 2), and wires Gomega and the run's report
+// entry.
 func Prepare() {
-	if _, err := Check(); err != nil {
+	e, err := Check()
+	if err == nil {
+		err = checkSelectedCredentials(e)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "chconform: %v\n", err)
 		os.Exit(ExitConfigError)
 	}
 	Wire()
+}
+
+// checkSelectedCredentials is CheckCredentials for a suite run by `go test`
+// or the Ginkgo CLI: the preview uses the filters of the command line.
+func checkSelectedCredentials(e *Env) error {
+	cfg, _ := ginkgo.GinkgoConfiguration()
+	if cfg.DryRun {
+		return nil // a dry run sends nothing and lists what would run
+	}
+	return CheckCredentials(e, func() ginkgo.Report { return ginkgo.PreviewSpecs("chconform") })
 }
 
 // Check loads the run's configuration, contract, profile and fixtures, and
@@ -88,6 +104,7 @@ func recordRun() {
 	run.Operations = report.OperationInfos(e.Spec)
 	run.Floor = runFloor(e)
 	run.Shard = shard
+	run.Anonymous = e.Config.Anonymous
 	ginkgo.AddReportEntry(report.EntryRun, run, ginkgo.ReportEntryVisibilityNever)
 }
 
@@ -106,6 +123,9 @@ func runFloor(e *Env) *report.Floor {
 	f := &report.Floor{Min: e.Config.MinCoverage, Exempt: e.Exempt}
 	if e.Profile.Coverage != nil {
 		f.Profile = e.Profile.Coverage.Require
+	}
+	if e.Config.Anonymous {
+		f.Mode = report.FloorAnonymous
 	}
 	return f
 }
@@ -233,33 +253,21 @@ func disabledReason(e *Env, op *harness.Operation) string {
 }
 
 // RequireCredentials makes a spec unsupported when its call authenticates as
-// the profile's default account on an operation that needs a token, and no
-// token was given: "unsupported: CH_AUTH_TOKEN is not set".
+// the profile's default account on an operation that needs a token, and the
+// run has none (no CH_AUTH_TOKEN, or an anonymous run): "unsupported:
+// CH_AUTH_TOKEN is not set".
 func RequireCredentials(call harness.Call) {
 	ginkgo.GinkgoHelper()
-	if reason := missingCredentials(MustLoad(), call); reason != "" {
-		Skip(report.SkipUnsupported + reason)
+	if usesDefaultToken(call) {
+		requireDefaultToken(MustLoad(), call.Op.ID)
 	}
 }
 
 func missingCredentials(e *Env, call harness.Call) string {
-	if call.Op == nil || !call.Op.Secured || call.As != nil {
+	if !usesDefaultToken(call) {
 		return ""
 	}
-	name := call.Account
-	if name == "" {
-		name = harness.AccountDefault
-	}
-	if name != harness.AccountDefault {
-		return "" // none, invalid, or a named account the profile defines
-	}
-	if _, own := call.Header["Authorization"]; own {
-		return "" // the spec brings its own credentials (or none on purpose)
-	}
-	if e.Profile.Accounts[harness.AccountDefault].AuthToken != "" {
-		return ""
-	}
-	return fmt.Sprintf("CH_AUTH_TOKEN is not set (%s needs a token and profile %s has none for its default account)", call.Op.ID, e.Profile.Name)
+	return defaultTokenMissing(e, call.Op.ID)
 }
 
 // RequireCapability makes the spec unsupported when the target's profile

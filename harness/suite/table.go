@@ -36,7 +36,8 @@ func ContractSpecs(group string) {
 // example names (x-state in api.yaml) and holds the answer to the contract. A
 // new example in the contract gets a spec without new code.
 func ContractTable(group string) {
-	spec := mustSpec()
+	e := MustLoad()
+	spec := e.Spec
 	var entries []ginkgo.TableEntry
 	for _, op := range spec.Group(group) {
 		for _, resp := range op.Responses() {
@@ -46,6 +47,7 @@ func ContractTable(group string) {
 				if ex.State != "" {
 					labels = append(labels, "state:"+ex.State)
 				}
+				labels = append(labels, tokenLabel(documentedNeedsToken(e, op, ex.State))...)
 				entries = append(entries, ginkgo.Entry(SpecName(op, resp.Status, ex), labels, c))
 			}
 		}

@@ -33,7 +33,7 @@ var _ = ginkgo.Describe("auth:", func() {
 		})
 
 	ginkgo.It("POST /complete_phone_number_auth with the right code returns a 40-hex auth token and SimpleJWT access and refresh tokens",
-		suite.LabelsFor(complete()), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(complete()), suite.NeedsToken(complete()), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, complete(), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.HaveStatus(200))

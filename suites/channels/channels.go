@@ -21,7 +21,7 @@ var _ = ginkgo.Describe("channels:", func() {
 	op := suite.Op
 
 	ginkgo.It("GET /get_channels gives every room the URL https://www.joinclubhouse.com/room/<channel>",
-		suite.LabelsFor(op("get_channels")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("get_channels")), suite.NeedsToken(op("get_channels")), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, op("get_channels"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			rooms := gjson.GetBytes(ex.Response.Body, "channels").Array()
@@ -32,7 +32,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /join_channel returns the room that was asked for, with the joining user among its users",
-		suite.LabelsFor(op("join_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("join_channel")), suite.WriterNeedsToken(op("join_channel")), func(ctx ginkgo.SpecContext) {
 			account := suite.WriterAccount(ctx)
 			ex := join(ctx, account, "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
@@ -42,7 +42,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /create_channel for an account that is not waitlisted returns 200 with a room that another account can join",
-		suite.LabelsFor(op("create_channel"), op("join_channel")), suite.Covers(op("create_channel"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("create_channel"), op("join_channel")), suite.WriterNeedsToken(op("create_channel"), op("join_channel")), suite.Covers(op("create_channel"), 200), func(ctx ginkgo.SpecContext) {
 			creator := suite.WriterAccount(ctx)
 			call, err := op("create_channel").DocumentedCall(suite.MustLoad().Profile, "")
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -82,7 +82,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /join_channel of a welcome room answers with the new user the room welcomes, as GET /get_channels lists it",
-		suite.LabelsFor(op("get_channels"), op("join_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("get_channels"), op("join_channel")), suite.WriterNeedsToken(op("get_channels"), op("join_channel")), func(ctx ginkgo.SpecContext) {
 			account := suite.WriterAccount(ctx)
 			hallway := channels(ctx, account)
 			var slug string
@@ -104,12 +104,12 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /create_channel in one of the account's clubs (get_create_channel_targets) returns the room with that club",
-		suite.LabelsFor(op("get_create_channel_targets"), op("create_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("get_create_channel_targets"), op("create_channel")), suite.NeedsToken(op("get_create_channel_targets"), op("create_channel")), func(ctx ginkgo.SpecContext) {
 			// Only a member can open a room in a club: the profile's default
 			// account, whose clubs get_create_channel_targets names.
 			p := suite.MustLoad().Profile
-			account := p.Accounts[harness.AccountDefault]
-			targets := suite.Send(ctx, harness.Call{Op: op("get_create_channel_targets"), As: &account})
+			account := suite.DefaultAccount()
+			targets := suite.Send(ctx, harness.Call{Op: op("get_create_channel_targets"), As: account})
 			gomega.Expect(targets).To(suite.ConformToSpec())
 			clubID := gjson.GetBytes(targets.Response.Body, "clubs.0.club_id")
 			if !clubID.Exists() {
@@ -117,7 +117,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			}
 			call, err := op("create_channel").DocumentedCall(p, "")
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
-			call.As = &account
+			call.As = account
 			call.Body = map[string]any{"is_social_mode": false, "is_private": true, "user_ids": []any{}, "club_id": clubID.Value(),
 				"event_id": nil, "topic": nil}
 			created := suite.Send(ctx, call)
@@ -127,7 +127,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			gomega.Expect(created).To(harness.HaveJSON("club_id", gomega.BeNumerically("==", clubID.Float())))
 			gomega.Expect(created).To(harness.HaveJSON("is_club_member", gomega.BeTrue()))
 			if slug := gjson.GetBytes(created.Response.Body, "channel").String(); slug != "" {
-				suite.Send(ctx, harness.Call{Op: op("leave_channel"), As: &account, Body: map[string]any{"channel": slug}})
+				suite.Send(ctx, harness.Call{Op: op("leave_channel"), As: account, Body: map[string]any{"channel": slug}})
 			}
 		})
 })

@@ -16,7 +16,7 @@ var _ = ginkgo.Describe("invites:", func() {
 	suite.ContractSpecs("invites")
 
 	ginkgo.It("POST /get_suggested_invites answers one suggestion per uploaded contact, for the same phone numbers",
-		suite.LabelsFor(suite.Op("get_suggested_invites")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("get_suggested_invites")), suite.NeedsToken(suite.Op("get_suggested_invites")), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, suite.Op("get_suggested_invites"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			var sent []any
