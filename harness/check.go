@@ -250,6 +250,29 @@ func IgnoredAuth(detail string) Check {
 	}}
 }
 
+// BodyUnjudged says why the results of one exchange left its body unjudged:
+// response_schema_conformance did not run, or skipped (the capture kept no
+// body, the client cut it, no documented Content-Type to read it by). ""
+// when the check passed or failed, or skipped only because the contract
+// documents no schema to hold the body to. A status is verified only with a
+// body judged, so a skip must never count as a pass.
+func BodyUnjudged(results []CheckResult) string {
+	for _, r := range results {
+		if r.Name != CheckResponseSchema {
+			continue
+		}
+		if r.Status != CheckSkipped || strings.HasPrefix(r.Reason, noSchemaDocumented) {
+			return ""
+		}
+		return r.Reason
+	}
+	return CheckResponseSchema + " did not run"
+}
+
+// noSchemaDocumented starts the skip reason of a body the contract describes
+// with no schema: nothing to validate it against, so nothing left unjudged.
+const noSchemaDocumented = "no schema documented"
+
 // noResponse is the skip reason of a check that judges a response, when
 // there is none ("" when there is one): run outside Verify (harness/suite
 // compares exchanges with MethodEquivalence directly), a check must not
