@@ -226,6 +226,9 @@ const NotJudged = "not judged: "
 func unjudged(results []harness.CheckResult) string {
 	for _, r := range results {
 		if r.Name == harness.CheckNegativeDataRejected {
+			if r.Status == harness.CheckSkipped {
+				return r.Name + ": " + r.Reason
+			}
 			return ""
 		}
 	}
@@ -361,7 +364,12 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 		// schema: the answer is then judged as any answer is, and the
 		// request is drift.
 		if ex.Response == nil || ex.Response.Status < 200 || ex.Response.Status > 299 {
-			return []harness.Check{harness.ResponseReceived(), harness.NotAServerError(), harness.NegativeDataRejection()}
+			refusal := harness.NegativeDataRejection()
+			if !e.BodyCaptured {
+				// The refusal is judged by its body too.
+				refusal = notCaptured(refusal.Name, "body not captured")
+			}
+			return []harness.Check{harness.ResponseReceived(), harness.NotAServerError(), refusal}
 		}
 	}
 	var out []harness.Check

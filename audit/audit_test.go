@@ -472,6 +472,19 @@ func TestAMalformedRequestIsOwedARefusalNotADocumentedAnswer(t *testing.T) {
 	if d := drift(t, s, op.ID); len(d.Requests) != 1 || d.Requests[0].Count != 1 {
 		t.Fatalf("request drift %+v", d.Requests)
 	}
+	// A refusal is judged like any answer: a teapot is none the contract knows.
+	teapot := malformed
+	teapot.Response = &harness.Response{Status: 418, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"detail":"I'm a teapot"}`)}
+	if s, _ = judge(t, audit.Options{Spec: spec}, teapot); s.Totals.Failed != 1 {
+		t.Fatalf("a 418 to a malformed request passed: %+v", s.Specs)
+	}
+	// A refusal whose body the capture did not keep is not judged.
+	bodiless := malformed
+	bodiless.BodyCaptured = false
+	bodiless.Response = &harness.Response{Status: 400, Header: http.Header{"Content-Type": {"application/json"}}}
+	if s, _ = judge(t, audit.Options{Spec: spec}, bodiless); s.Totals.Passed != 0 || s.Totals.Unsupported != 1 {
+		t.Fatalf("a refusal without its body: %+v %+v", s.Totals, s.Specs)
+	}
 	crashed := malformed
 	crashed.Response = &harness.Response{Status: 500, Header: http.Header{}, Body: nil}
 	s, _ = judge(t, audit.Options{Spec: spec}, crashed)

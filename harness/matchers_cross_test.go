@@ -44,7 +44,7 @@ func TestCrossMatchers(t *testing.T) {
 
 		{name: "malformed: 400", matcher: RejectMalformedInput(), actual: update(400, `{"detail":"JSON parse error"}`), want: true},
 		{name: "malformed: 200", matcher: RejectMalformedInput(), actual: update(200, `{"success":true}`),
-			want: false, message: []string{"update_thing (POST /update_thing)", "to reject a malformed request with a 4xx",
+			want: false, message: []string{"update_thing (POST /update_thing)", "to reject a malformed request with a documented refusal",
 				CheckNegativeDataRejected, "accepted a malformed request"}},
 		{name: "malformed: 500", matcher: RejectMalformedInput(), actual: update(500, ``),
 			want: false, message: []string{"a malformed request caused a server error"}},
