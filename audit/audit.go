@@ -232,10 +232,7 @@ func unjudged(results []harness.CheckResult) string {
 			return ""
 		}
 	}
-	if why := harness.BodyUnjudged(results); why != "" {
-		return harness.CheckResponseSchema + ": " + why
-	}
-	return ""
+	return harness.Unjudged(results)
 }
 
 // keepFailure keeps the transcript of a failed entry while there is room.
@@ -378,7 +375,7 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 		case !e.BodyCaptured && c.Name == harness.CheckResponseSchema:
 			c = notCaptured(c.Name, "body not captured")
 		case !e.HeadersCaptured && c.Name == harness.CheckResponseHeaders:
-			c = notCaptured(c.Name, "headers not captured")
+			c = unlessUndocumented(c, "headers not captured")
 		case !e.HeadersCaptured && e.MimeType == "" && c.Name == harness.CheckContentType:
 			c = notCaptured(c.Name, "headers not captured")
 		}
@@ -393,6 +390,18 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 		out = append(out, harness.IgnoredAuth(""))
 	}
 	return out
+}
+
+// unlessUndocumented is c where the contract documents nothing for it to
+// judge (its own skip), and otherwise a skip for what the capture did not
+// keep: a status without documented headers is judged whole without them.
+func unlessUndocumented(c harness.Check, reason string) harness.Check {
+	return harness.Check{Name: c.Name, Run: func(ex *harness.Exchange) ([]harness.Finding, string) {
+		if findings, skip := c.Run(ex); skip != "" && len(findings) == 0 {
+			return nil, skip
+		}
+		return nil, reason
+	}}
 }
 
 func notCaptured(name, reason string) harness.Check {

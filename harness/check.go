@@ -269,9 +269,31 @@ func BodyUnjudged(results []CheckResult) string {
 	return CheckResponseSchema + " did not run"
 }
 
-// noSchemaDocumented starts the skip reason of a body the contract describes
-// with no schema: nothing to validate it against, so nothing left unjudged.
-const noSchemaDocumented = "no schema documented"
+// Unjudged says why the results of one exchange left part of what the
+// contract documents for its status unjudged, naming the check: the body
+// (BodyUnjudged), or documented headers that response_headers_conformance
+// could not read (a capture that kept no header). "" when everything the
+// contract documents for the status got a verdict.
+func Unjudged(results []CheckResult) string {
+	var why []string
+	if body := BodyUnjudged(results); body != "" {
+		why = append(why, CheckResponseSchema+": "+body)
+	}
+	for _, r := range results {
+		if r.Name == CheckResponseHeaders && r.Status == CheckSkipped && !strings.HasPrefix(r.Reason, noHeaderDocumented) {
+			why = append(why, r.Name+": "+r.Reason)
+		}
+	}
+	return strings.Join(why, "; ")
+}
+
+// noSchemaDocumented and noHeaderDocumented start the skip reasons of what
+// the contract does not describe: nothing to validate, nothing left
+// unjudged.
+const (
+	noSchemaDocumented = "no schema documented"
+	noHeaderDocumented = "no header documented"
+)
 
 // noResponse is the skip reason of a check that judges a response, when
 // there is none ("" when there is one): run outside Verify (harness/suite

@@ -326,7 +326,7 @@ type Builder struct {
 	// For verified coverage (verdict.go):
 	failedAt map[string]map[string][]string // op -> status -> checks that failed on it
 	// validated: op -> statuses some exchange got with its body judged
-	// (harness.BodyUnjudged); unjudged: why the others' were not.
+	// (harness.Unjudged); unjudged: why the others' were not.
 	validated map[string]map[string]bool
 	unjudged  map[string]map[string][]string
 	covers    map[string]*coverRecord // "<op>:<status>" -> its selected covering specs

@@ -34,7 +34,7 @@ const (
 const (
 	GapFailed       = "failed"        // exercised, and a check failed on an exchange with that status
 	GapNotExercised = "not_exercised" // a selected spec covers it and ran, but no exchange got that status
-	GapNotJudged    = "not_judged"    // exchanges got that status, but none had its body validated
+	GapNotJudged    = "not_judged"    // exchanges got that status, but none had its body (or documented headers) judged
 	GapUnsupported  = "unsupported"   // every selected spec covering it was unsupported or disabled
 	GapNotSelected  = "not_selected"  // no selected spec covers it (a label filter left them out)
 	GapExempt       = "exempt"        // no spec can exercise it (ineligible.yaml)
@@ -83,7 +83,8 @@ func ParseExemptions(data []byte) ([]Exemption, error) {
 // A documented response (operation, status) is verified when at least one
 // exchange of that operation got that status with status_code_conformance
 // passed and its body judged (response_schema_conformance passed: a skip, as
-// on a capture that kept no body, is no verdict; see harness.BodyUnjudged),
+// on a capture that kept no body, is no verdict; so is a documented header
+// it could not read: see harness.Unjudged),
 // and no check failed on any exchange of that operation that got that
 // status. (Checks are judged per exchange, so a failure on another status of
 // the same operation does not unverify this one.)
@@ -148,11 +149,12 @@ func (b *Builder) noteCovers(spec SpecSummary) {
 	}
 }
 
-// noteBody records, for an exchange whose status is documented, whether its
-// body was judged, and why not when it was not.
+// noteBody records, for an exchange whose status is documented, whether
+// what the contract documents for it (its body, its headers) was judged,
+// and why not when it was not.
 func (b *Builder) noteBody(e ChecksEntry) {
 	code := strconv.Itoa(e.Status)
-	why := harness.BodyUnjudged(e.Checks)
+	why := harness.Unjudged(e.Checks)
 	if why == "" {
 		if b.validated == nil {
 			b.validated = map[string]map[string]bool{}
@@ -226,7 +228,7 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 			case len(failed) > 0:
 				g.Kind, g.Reason = GapFailed, "exercised but failed "+strings.Join(failed, ", ")
 			case b.seen[op.OperationID][code]:
-				g.Kind, g.Reason = GapNotJudged, "exercised, but no body was validated against its schema: "+
+				g.Kind, g.Reason = GapNotJudged, "exercised, but its answer was not judged: "+
 					strings.Join(b.unjudged[op.OperationID][code], "; ")
 			case exempt[key] != "":
 				g.Kind, g.Reason = GapExempt, "no spec can exercise it (ineligible.yaml): "+exempt[key]

@@ -72,14 +72,14 @@ func TestVerifiedCoverage(t *testing.T) {
 			floor:     &Floor{Profile: "all"},
 			exchanges: []ChecksEntry{unjudged200, ok401},
 			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomePassed, "", "get_profile:401")},
-			verified:  1, gaps: []string{"get_profile 200: exercised, but no body was validated against its schema: body not captured"},
+			verified:  1, gaps: []string{"get_profile 200: exercised, but its answer was not judged: response_schema_conformance: body not captured"},
 			below: 1, verdict: VerdictNotConformant, exit: 1,
 		},
 		{
 			name:      "a status got where the schema check never ran is not verified",
 			exchanges: []ChecksEntry{ok200, exchange(401, passed(harness.CheckStatusCode))},
 			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomePassed, "", "get_profile:401")},
-			verified:  1, gaps: []string{"get_profile 401: exercised, but no body was validated against its schema: response_schema_conformance did not run"},
+			verified:  1, gaps: []string{"get_profile 401: exercised, but its answer was not judged: response_schema_conformance: response_schema_conformance did not run"},
 			verdict: VerdictWithGaps, exit: 0,
 		},
 		{
