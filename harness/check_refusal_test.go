@@ -1,19 +1,12 @@
 package harness
 
-import (
-	"testing"
-
-	chconform "github.com/chconform/chconform"
-)
+import "testing"
 
 // TestNegativeDataRejection judges refusals of malformed requests against the
 // project's own contract: join_channel documents a 400 (the app's envelope)
 // and a 401; get_profile documents no 400.
 func TestNegativeDataRejection(t *testing.T) {
-	spec, err := LoadSpec("api.yaml", chconform.Contract)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := mustContract(t)
 	join := func(status int, body string) *Exchange { return crossExchange(spec, "join_channel", status, body) }
 	profile := func(status int, body string) *Exchange { return crossExchange(spec, "get_profile", status, body) }
 	N := NegativeDataRejection()
