@@ -60,6 +60,12 @@ type Auditor struct {
 	drift    map[string]*driftAgg
 	failures []report.FailedSpec
 	omitted  int
+	// verdicts counts the entries that passed or failed; notJudged the
+	// entries of a contract operation that did neither.
+	verdicts, notJudged int
+	// errored counts the unreadable files and entries, each already an
+	// errored spec that says why.
+	errored int
 }
 
 // New starts an audit against opts.Spec.
@@ -109,6 +115,7 @@ func (a *Auditor) File(path string) error {
 		if index >= 0 {
 			name += fmt.Sprintf(" at entry #%d", index)
 		}
+		a.errored++
 		a.builder.AddSpec(report.SpecSummary{
 			Name:     name,
 			Outcome:  report.OutcomeError,
@@ -149,6 +156,7 @@ func (a *Auditor) Judge(e capture.Entry) {
 		// base64, a corrupt gzip): a verdict on it would be a guess.
 		spec.Outcome = report.OutcomeError
 		spec.Reason = a.opts.Redact.String("the entry cannot be read: " + e.Problem)
+		a.errored++
 		a.builder.AddSpec(spec)
 		a.keepFailure(spec, ex)
 		return
@@ -166,6 +174,13 @@ func (a *Auditor) Judge(e capture.Entry) {
 			failed = append(failed, r.Name)
 		}
 	}
+	if why := unjudged(results); why != "" && len(failed) == 0 {
+		// Nothing broke, but nothing held either: an answer whose body the
+		// capture did not keep is no evidence the body kept the contract.
+		spec.Outcome = report.OutcomeUnsupported
+		spec.Reason = NotJudged + why
+		spec.Checks = report.SpecChecks(entry)
+	}
 	if len(failed) > 0 {
 		spec.Outcome = report.OutcomeFailed
 		spec.Reason = "failed: " + strings.Join(failed, ", ")
@@ -175,9 +190,49 @@ func (a *Auditor) Judge(e capture.Entry) {
 		spec.Checks = report.SpecChecks(entry)
 	}
 	a.builder.AddSpec(spec)
-	if spec.Outcome == report.OutcomeFailed {
+	switch spec.Outcome {
+	case report.OutcomeFailed:
+		a.verdicts++
 		a.keepFailure(spec, ex)
+	case report.OutcomePassed:
+		a.verdicts++
+	default:
+		a.notJudged++
 	}
+}
+
+// nothingJudged says why an audit reached no verdict on any entry.
+func (a *Auditor) nothingJudged() string {
+	switch {
+	case a.info.Entries == 0:
+		return "the capture holds no entry"
+	case a.info.Judged == 0:
+		return fmt.Sprintf("none of the %d entries is of a contract operation", a.info.Entries)
+	}
+	return fmt.Sprintf("none of the %d entries of a contract operation could be judged (%d without the body the contract describes): export the capture with its response bodies",
+		a.info.Judged, a.notJudged)
+}
+
+// NotJudged starts the reason of an entry the audit could not judge: its
+// status may have held, but the body the contract describes was not there to
+// validate. Such an entry is listed, counted apart (as unsupported), and
+// never a pass.
+const NotJudged = "not judged: "
+
+// unjudged says why an entry's answer was not judged ("" when it was): the
+// body the contract describes for its status went unvalidated. An entry
+// judged as a refusal of a malformed request carries no schema check; its
+// refusal check judges the body instead.
+func unjudged(results []harness.CheckResult) string {
+	for _, r := range results {
+		if r.Name == harness.CheckNegativeDataRejected {
+			if r.Status == harness.CheckSkipped {
+				return r.Name + ": " + r.Reason
+			}
+			return ""
+		}
+	}
+	return harness.Unjudged(results)
 }
 
 // keepFailure keeps the transcript of a failed entry while there is room.
@@ -203,6 +258,15 @@ func (a *Auditor) Result() (report.Summary, []report.FailedSpec) {
 		Config:     map[string]string{"CH_STRICT": strconv.FormatBool(a.opts.Strict)},
 	}
 	a.builder.AddRun(run)
+	if a.verdicts == 0 && a.errored == 0 {
+		// An audit that judged nothing cannot pass: like a capture that
+		// cannot be read, the input could not support a verdict (exit 2).
+		a.builder.AddSpec(report.SpecSummary{
+			Name:    "[audit] nothing judged",
+			Outcome: report.OutcomeError,
+			Reason:  a.nothingJudged(),
+		})
+	}
 	s := a.builder.Summary()
 	info := a.info
 	info.TranscriptsOmitted = a.omitted
@@ -297,7 +361,12 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 		// schema: the answer is then judged as any answer is, and the
 		// request is drift.
 		if ex.Response == nil || ex.Response.Status < 200 || ex.Response.Status > 299 {
-			return []harness.Check{harness.ResponseReceived(), harness.NotAServerError(), harness.NegativeDataRejection()}
+			refusal := harness.NegativeDataRejection()
+			if !e.BodyCaptured {
+				// The refusal is judged by its body too.
+				refusal = notCaptured(refusal.Name, "body not captured")
+			}
+			return []harness.Check{harness.ResponseReceived(), harness.NotAServerError(), refusal}
 		}
 	}
 	var out []harness.Check
@@ -306,7 +375,7 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 		case !e.BodyCaptured && c.Name == harness.CheckResponseSchema:
 			c = notCaptured(c.Name, "body not captured")
 		case !e.HeadersCaptured && c.Name == harness.CheckResponseHeaders:
-			c = notCaptured(c.Name, "headers not captured")
+			c = unlessUndocumented(c, "headers not captured")
 		case !e.HeadersCaptured && e.MimeType == "" && c.Name == harness.CheckContentType:
 			c = notCaptured(c.Name, "headers not captured")
 		}
@@ -321,6 +390,18 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 		out = append(out, harness.IgnoredAuth(""))
 	}
 	return out
+}
+
+// unlessUndocumented is c where the contract documents nothing for it to
+// judge (its own skip), and otherwise a skip for what the capture did not
+// keep: a status without documented headers is judged whole without them.
+func unlessUndocumented(c harness.Check, reason string) harness.Check {
+	return harness.Check{Name: c.Name, Run: func(ex *harness.Exchange) ([]harness.Finding, string) {
+		if findings, skip := c.Run(ex); skip != "" && len(findings) == 0 {
+			return nil, skip
+		}
+		return nil, reason
+	}}
 }
 
 func notCaptured(name, reason string) harness.Check {

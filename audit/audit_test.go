@@ -197,7 +197,7 @@ func TestUndeclaredFieldsAreDriftWithMaskedExamplesNotFailures(t *testing.T) {
 	}
 }
 
-func TestWhatTheCaptureDidNotKeepIsSkippedNeverFailed(t *testing.T) {
+func TestWhatTheCaptureDidNotKeepIsNotJudgedNeverFailedNorPassed(t *testing.T) {
 	spec := contract(t)
 	noBody := entry("POST", "/me", 200, nil)
 	noBody.BodyCaptured = false
@@ -209,8 +209,17 @@ func TestWhatTheCaptureDidNotKeepIsSkippedNeverFailed(t *testing.T) {
 	mimeOnly.Response = &harness.Response{Status: 200, Header: http.Header{}, Body: noHeaders.Response.Body}
 
 	s, _ := judge(t, audit.Options{Spec: spec}, noBody, noHeaders, mimeOnly)
-	if s.Totals.Passed != 3 {
-		t.Fatalf("an entry failed for what its capture did not keep: %+v %+v", s.Totals, s.Specs)
+	if s.Totals.Passed != 1 || s.Totals.Failed != 0 || s.Totals.Unsupported != 2 {
+		t.Fatalf("want the entry judged through content.mimeType passed, the two without a readable body not judged: %+v %+v", s.Totals, s.Specs)
+	}
+	for _, sp := range s.Specs[:2] {
+		if sp.Outcome != report.OutcomeUnsupported || !strings.HasPrefix(sp.Reason, audit.NotJudged) {
+			t.Fatalf("an entry whose body was not validated: %s %q", sp.Outcome, sp.Reason)
+		}
+	}
+	// The one entry with a judged body verifies me 200 beside the others.
+	if v := verified(s, "me", "200"); !v {
+		t.Fatalf("me 200 not verified by the one judged body: %+v", s.Verified.Unverified)
 	}
 	// Passed specs carry no checks; the operation's roll-up says why the
 	// schema was not judged on one of them.
@@ -220,6 +229,19 @@ func TestWhatTheCaptureDidNotKeepIsSkippedNeverFailed(t *testing.T) {
 	one, _ := a.Result()
 	if c := opCheck(t, one, "me", harness.CheckResponseSchema); c.Status != harness.CheckSkipped || c.Message != "body not captured" {
 		t.Fatalf("schema check on an uncaptured body: %+v", c)
+	}
+	// Alone, it verifies nothing, and an audit that judged nothing is no
+	// pass: it says why and exits 2, as a capture that cannot be read.
+	if verified(one, "me", "200") || one.ExitCode() != 2 || one.Totals.Passed != 0 {
+		t.Fatalf("an audit of one body-less entry: exit %d, totals %+v, verified %d", one.ExitCode(), one.Totals, one.Verified.Verified)
+	}
+	if !hasSpec(one, "[audit] nothing judged", "without the body the contract describes") {
+		t.Fatalf("no spec says why nothing was judged: %+v", one.Specs)
+	}
+	for _, g := range one.Verified.Unverified {
+		if g.Operation == "me" && g.Status == "200" && (g.Kind != report.GapNotJudged || !strings.Contains(g.Reason, "body not captured")) {
+			t.Fatalf("me 200 gap %+v", g)
+		}
 	}
 	// With the media type kept, the body is judged: a broken one fails.
 	mimeOnly.Response = &harness.Response{Status: 200, Header: http.Header{}, Body: []byte(`{"num_invites":"x"}`)}
@@ -233,8 +255,8 @@ func TestEntriesOutsideTheContractAreListedAndCountOnlyWhenAsked(t *testing.T) {
 	spec := contract(t)
 	e := entry("POST", "/get_feed_v3", 200, []byte(`{}`))
 	s, _ := judge(t, audit.Options{Spec: spec}, e, e)
-	if len(s.Specs) != 0 || s.Audit.Judged != 0 || s.Audit.Entries != 2 {
-		t.Fatalf("outside entries judged: %+v %+v", s.Totals, s.Audit)
+	if s.Audit.Judged != 0 || s.Audit.Entries != 2 || !hasSpec(s, "[audit] nothing judged", "none of the 2 entries is of a contract operation") || len(s.Specs) != 1 {
+		t.Fatalf("outside entries judged: %+v %+v %+v", s.Totals, s.Audit, s.Specs)
 	}
 	if want := []report.OutsideEntry{{Method: "POST", Path: "/api/get_feed_v3", Count: 2}}; !slices.Equal(s.Audit.Outside, want) {
 		t.Fatalf("outside %+v", s.Audit.Outside)
@@ -277,7 +299,7 @@ func TestEntriesMatchByPathUnderAnyBaseAndByAlternateMethod(t *testing.T) {
 	// A method the contract does not document for the path is outside it.
 	wrong := entry("DELETE", "/me", 200, me)
 	s, _ := judge(t, audit.Options{Spec: spec}, wrong)
-	if len(s.Specs) != 0 || len(s.Audit.Outside) != 1 {
+	if s.Audit.Judged != 0 || len(s.Audit.Outside) != 1 {
 		t.Fatalf("DELETE /me judged: %+v", s.Specs)
 	}
 }
@@ -450,10 +472,42 @@ func TestAMalformedRequestIsOwedARefusalNotADocumentedAnswer(t *testing.T) {
 	if d := drift(t, s, op.ID); len(d.Requests) != 1 || d.Requests[0].Count != 1 {
 		t.Fatalf("request drift %+v", d.Requests)
 	}
+	// A refusal is judged like any answer: a teapot is none the contract knows.
+	teapot := malformed
+	teapot.Response = &harness.Response{Status: 418, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"detail":"I'm a teapot"}`)}
+	if s, _ = judge(t, audit.Options{Spec: spec}, teapot); s.Totals.Failed != 1 {
+		t.Fatalf("a 418 to a malformed request passed: %+v", s.Specs)
+	}
+	// A refusal whose body the capture did not keep is not judged.
+	bodiless := malformed
+	bodiless.BodyCaptured = false
+	bodiless.Response = &harness.Response{Status: 400, Header: http.Header{"Content-Type": {"application/json"}}}
+	if s, _ = judge(t, audit.Options{Spec: spec}, bodiless); s.Totals.Passed != 0 || s.Totals.Unsupported != 1 {
+		t.Fatalf("a refusal without its body: %+v %+v", s.Totals, s.Specs)
+	}
 	crashed := malformed
 	crashed.Response = &harness.Response{Status: 500, Header: http.Header{}, Body: nil}
 	s, _ = judge(t, audit.Options{Spec: spec}, crashed)
 	if s.Totals.Failed != 1 {
 		t.Fatalf("a 500 to a malformed request passed: %+v", s.Specs)
 	}
+}
+
+// verified says whether the summary verified op's documented status.
+func verified(s report.Summary, op, status string) bool {
+	for _, g := range s.Verified.Unverified {
+		if g.Operation == op && g.Status == status {
+			return false
+		}
+	}
+	return true
+}
+
+func hasSpec(s report.Summary, name, reason string) bool {
+	for _, sp := range s.Specs {
+		if sp.Name == name && strings.Contains(sp.Reason, reason) {
+			return true
+		}
+	}
+	return false
 }

@@ -10,8 +10,9 @@
 //
 //   - BodyCaptured is false when the capture holds no text for the response
 //     body while the answer could have one. HAR: content.text missing, or
-//     text "" while content.size says there were bytes. content.text "" with
-//     size 0 (or no size) is an empty body that was captured. Postman: body
+//     text "" while content.size, the response's bodySize or its
+//     Content-Length says there were bytes. content.text "" with none of
+//     them above 0 is an empty body that was captured. Postman: body
 //     missing or null. A status that never has a body (1xx, 204, 304) or an
 //     answer to HEAD counts as captured (it is known to be empty).
 //   - HeadersCaptured is false when the response carries no header at all.

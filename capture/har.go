@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -193,7 +194,7 @@ func (he *harEntry) entry() Entry {
 		e.Response = &harness.Response{Status: r.Status, Header: harHeader(r.Headers), Truncated: r.Content.Truncated}
 		e.MimeType = r.Content.MimeType
 		e.HeadersCaptured = len(e.Response.Header) > 0
-		body, captured, problem := r.Content.body(e.Response.Header)
+		body, captured, problem := r.Content.body(e.Response.Header, r.BodySize)
 		e.Response.Body, e.BodyCaptured = body, captured
 		if problem != "" {
 			problems = append(problems, problem)
@@ -269,13 +270,19 @@ func (p *harPostData) body() ([]byte, string) {
 
 // body is the response body, whether the capture kept it, and the problem
 // met decoding it.
-func (c *harContent) body(h http.Header) ([]byte, bool, string) {
+func (c *harContent) body(h http.Header, bodySize int64) ([]byte, bool, string) {
 	if c.Text == nil {
 		return nil, false, ""
 	}
 	if *c.Text == "" {
 		// "" with a size of bytes: the tool kept the size, not the text.
-		return nil, c.Size == nil || *c.Size <= 0, ""
+		// Some tools write size 0 with an omitted body, but keep the bytes
+		// transferred (bodySize) or the Content-Length that says there were.
+		if c.Size != nil && *c.Size > 0 || bodySize > 0 {
+			return nil, false, ""
+		}
+		n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64)
+		return nil, err != nil || n == 0, ""
 	}
 	raw := []byte(*c.Text)
 	switch strings.ToLower(c.Encoding) {

@@ -159,6 +159,26 @@ func TestReadHAR(t *testing.T) {
 					t.Error("captured")
 				}
 			}, ""},
+		// Some exports write size 0 and "" for a body they left out; the
+		// bytes transferred or the Content-Length still say there was one.
+		{"empty text with a Content-Length is not captured", harEntryJSON("me", "", resp(200, jsonCT+`,{"name":"Content-Length","value":"512"}`, `{"size":0,"mimeType":"application/json","text":""}`)),
+			func(t *testing.T, e Entry) {
+				if e.BodyCaptured {
+					t.Error("captured")
+				}
+			}, ""},
+		{"empty text with bytes transferred is not captured", harEntryJSON("me", "", strings.Replace(resp(200, jsonCT, `{"size":0,"mimeType":"application/json","text":""}`), `"bodySize":-1`, `"bodySize":300`, 1)),
+			func(t *testing.T, e Entry) {
+				if e.BodyCaptured {
+					t.Error("captured")
+				}
+			}, ""},
+		{"empty text with Content-Length 0 is an empty body captured", harEntryJSON("me", "", resp(200, jsonCT+`,{"name":"Content-Length","value":"0"}`, `{"size":0,"mimeType":"application/json","text":""}`)),
+			func(t *testing.T, e Entry) {
+				if !e.BodyCaptured {
+					t.Error("not captured")
+				}
+			}, ""},
 		{"empty body captured", harEntryJSON("me", "", resp(200, jsonCT, `{"size":0,"mimeType":"application/json","text":""}`)),
 			func(t *testing.T, e Entry) {
 				if !e.BodyCaptured || len(e.Response.Body) != 0 {

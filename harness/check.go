@@ -250,6 +250,51 @@ func IgnoredAuth(detail string) Check {
 	}}
 }
 
+// BodyUnjudged says why the results of one exchange left its body unjudged:
+// response_schema_conformance did not run, or skipped (the capture kept no
+// body, the client cut it, no documented Content-Type to read it by). ""
+// when the check passed or failed, or skipped only because the contract
+// documents no schema to hold the body to. A status is verified only with a
+// body judged, so a skip must never count as a pass.
+func BodyUnjudged(results []CheckResult) string {
+	for _, r := range results {
+		if r.Name != CheckResponseSchema {
+			continue
+		}
+		if r.Status != CheckSkipped || strings.HasPrefix(r.Reason, noSchemaDocumented) {
+			return ""
+		}
+		return r.Reason
+	}
+	return CheckResponseSchema + " did not run"
+}
+
+// Unjudged says why the results of one exchange left part of what the
+// contract documents for its status unjudged, naming the check: the body
+// (BodyUnjudged), or documented headers that response_headers_conformance
+// could not read (a capture that kept no header). "" when everything the
+// contract documents for the status got a verdict.
+func Unjudged(results []CheckResult) string {
+	var why []string
+	if body := BodyUnjudged(results); body != "" {
+		why = append(why, CheckResponseSchema+": "+body)
+	}
+	for _, r := range results {
+		if r.Name == CheckResponseHeaders && r.Status == CheckSkipped && !strings.HasPrefix(r.Reason, noHeaderDocumented) {
+			why = append(why, r.Name+": "+r.Reason)
+		}
+	}
+	return strings.Join(why, "; ")
+}
+
+// noSchemaDocumented and noHeaderDocumented start the skip reasons of what
+// the contract does not describe: nothing to validate, nothing left
+// unjudged.
+const (
+	noSchemaDocumented = "no schema documented"
+	noHeaderDocumented = "no header documented"
+)
+
 // noResponse is the skip reason of a check that judges a response, when
 // there is none ("" when there is one): run outside Verify (harness/suite
 // compares exchanges with MethodEquivalence directly), a check must not

@@ -232,28 +232,6 @@ func describeJSONKind(v any) string {
 	return fmt.Sprintf("%v", v)
 }
 
-// NegativeDataRejection judges the answer to a deliberately malformed
-// request (see MalformedRequests): any 4xx passes; a 2xx accepted it, a 5xx
-// crashed on it, and anything else (1xx, 3xx) is not a rejection either.
-func NegativeDataRejection() Check {
-	return Check{Name: CheckNegativeDataRejected, Run: func(ex *Exchange) ([]Finding, string) {
-		if skip := noResponse(ex); skip != "" {
-			return nil, skip
-		}
-		s := ex.Response.Status
-		body := maskedBody(ex.Response.Body, errorBodyCut)
-		switch {
-		case s >= 400 && s <= 499:
-			return nil, ""
-		case s >= 200 && s <= 299:
-			return []Finding{{Message: fmt.Sprintf("accepted a malformed request: status %d, expected a 4xx; body: %s", s, body)}}, ""
-		case s >= 500 && s <= 599:
-			return []Finding{{Message: fmt.Sprintf("a malformed request caused a server error: status %d, expected a 4xx; body: %s", s, body)}}, ""
-		}
-		return []Finding{{Message: fmt.Sprintf("did not reject a malformed request: status %d, expected a 4xx; body: %s", s, body)}}, ""
-	}}
-}
-
 // MalformedCase is one deliberately malformed request body. Exactly one of
 // RawBody (sent as is) and Body (encoded as JSON) is set, as in Call.
 type MalformedCase struct {

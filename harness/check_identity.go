@@ -41,15 +41,21 @@ func IdentityIsolation(what string, holds func(*Exchange) []Finding, refusal boo
 
 // LacksJSONValue is the opposite expectation of ContainsJSONValue: nothing
 // at the gjson path of the body is unwanted (nor, when the path holds an
-// array, any of its elements). A path that holds nothing lacks it; a body
-// that is not JSON shows nothing and is a finding.
+// array, any of its elements). The path must hold something, an empty list
+// at least: "B is not among room X's users" shows nothing when room X is
+// not listed at all, so a path that holds nothing is a finding, as is a
+// body that is not JSON.
 func LacksJSONValue(path string, unwanted any) func(*Exchange) []Finding {
 	return func(ex *Exchange) []Finding {
 		unwantedJSON, res, ptr, problem := readJSONAt(ex, path, unwanted, "expected no")
 		if problem != nil {
 			return problem
 		}
-		if !res.Exists() || !holdsJSONValue(res, unwantedJSON) {
+		if !res.Exists() {
+			return []Finding{{Message: fmt.Sprintf("expected no %s at %q, but there is nothing there to judge; body: %s",
+				unwantedJSON, path, maskedBody(ex.Response.Body, errorBodyCut)), Pointer: ptr}}
+		}
+		if !holdsJSONValue(res, unwantedJSON) {
 			return nil
 		}
 		return []Finding{{Message: fmt.Sprintf("%s is at %q, where it must not be; found: %s",

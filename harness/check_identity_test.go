@@ -13,7 +13,15 @@ func TestIdentityIsolation(t *testing.T) {
 	runCheckCases(t, []checkCase{
 		// The read of B keeps what A wrote out of it.
 		{name: "B's list lacks A's follow", check: apart(LacksJSONValue("users.#.user_id", 999)), ex: fol(200, body), want: CheckPassed},
-		{name: "nothing at the path lacks it", check: apart(LacksJSONValue("clubs.#.club_id", 1234)), ex: fol(200, body), want: CheckPassed},
+		// Nothing at the path is nothing judged: the room is not listed at all.
+		{name: "nothing at the path is no verdict", check: apart(LacksJSONValue("clubs.#.club_id", 1234)), ex: fol(200, body),
+			want: CheckFailed, pointer: "/clubs", fragment: `expected no 1234 at "clubs.#.club_id", but there is nothing there to judge`, findings: 1},
+		{name: "a room not listed is no verdict", check: apart(LacksJSONValue(`channels.#(channel=="xYz").users.#.user_id`, 1234)),
+			ex: fol(200, `{"channels":[{"channel":"other","users":[{"user_id":1233}]}]}`), want: CheckFailed, fragment: "nothing there to judge"},
+		{name: "a room listed without B", check: apart(LacksJSONValue(`channels.#(channel=="xYz").users.#.user_id`, 1234)),
+			ex: fol(200, `{"channels":[{"channel":"xYz","users":[{"user_id":1233}]}]}`), want: CheckPassed},
+		{name: "an empty list lacks it", check: apart(LacksJSONValue("users.#.user_id", 1234)), ex: fol(200, crossPage("0", "null", "null", "users", "[]")),
+			want: CheckPassed},
 		{name: "A's write landed on B", check: apart(LacksJSONValue("users.#.user_id", 1234)), ex: fol(200, body),
 			want: CheckFailed, pointer: "/users", fragment: what + `: 1234 is at "users.#.user_id", where it must not be; found: [1233,1234,1235]`, findings: 1},
 		{name: "a single value", check: apart(LacksJSONValue("count", 3)), ex: fol(200, body), want: CheckFailed, fragment: `3 is at "count"`},

@@ -47,14 +47,12 @@ func ConformToSpec(opts ...ConformOption) types.GomegaMatcher {
 func conformUnjudged(results []CheckResult) string {
 	var why []string
 	for _, r := range results {
-		if r.Status != CheckSkipped {
-			continue
-		}
-		switch {
-		case r.Name == CheckStatusCode,
-			r.Name == CheckResponseSchema && !strings.HasPrefix(r.Reason, "no schema documented"):
+		if r.Name == CheckStatusCode && r.Status == CheckSkipped {
 			why = append(why, r.Name+": "+r.Reason)
 		}
+	}
+	if body := BodyUnjudged(results); body != "" {
+		why = append(why, CheckResponseSchema+": "+body)
 	}
 	if len(why) == 0 {
 		return ""

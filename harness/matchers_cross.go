@@ -23,11 +23,13 @@ func BePaginatedConsistently(page, pageSize int) types.GomegaMatcher {
 }
 
 // RejectMalformedInput passes when a deliberately malformed request (see
-// MalformedRequests) got a 4xx (the negative_data_rejection check).
+// MalformedRequests) got a refusal the contract knows: a 4xx it documents
+// (or the real server's 400) carrying one of its refusal envelopes (the
+// negative_data_rejection check), not rate limited.
 func RejectMalformedInput() types.GomegaMatcher {
 	return &checksMatcher{
-		promise: "to reject a malformed request with a 4xx",
-		checks:  []Check{ResponseReceived(), NegativeDataRejection()},
+		promise: "to reject a malformed request with a documented refusal",
+		checks:  []Check{ResponseReceived(), NotRateLimited(), NegativeDataRejection()},
 	}
 }
 

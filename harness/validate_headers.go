@@ -33,7 +33,7 @@ func runResponseHeaders(ex *Exchange) ([]Finding, string) {
 		}
 	}
 	if len(names) == 0 {
-		return nil, fmt.Sprintf("no header documented for status %d", ex.Response.Status)
+		return nil, fmt.Sprintf("%s for status %d", noHeaderDocumented, ex.Response.Status)
 	}
 	slices.Sort(names)
 	var findings []Finding

@@ -47,7 +47,7 @@ func runResponseSchema(ex *Exchange, strict bool) ([]Finding, string) {
 		return nil, fmt.Sprintf("the Content-Type is not one documented for status %d (%s)", ex.Response.Status, CheckContentType)
 	}
 	if mt.Schema == nil || mt.Schema.Value == nil {
-		return nil, fmt.Sprintf("no schema documented for %s", mediaType)
+		return nil, fmt.Sprintf("%s for %s", noSchemaDocumented, mediaType)
 	}
 	var findings []Finding
 	fast := fastValid(ex, mediaType, mt)

@@ -22,7 +22,8 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 		"Judges every captured exchange of each FILE (HAR 1.2 or Postman v2.1 with saved responses)",
 		"against the contract and writes summary.json, junit.xml, report.html and report.md,",
 		"with the drift between the captured answers and the contract. Exit 0: every judged",
-		"exchange kept the contract; 1: some did not; 2: a file could not be read.",
+		"exchange kept the contract; 1: some did not; 2: a file could not be read, or no entry",
+		"could be judged (none of the contract, or none with the body the contract describes).",
 	)
 	reportDir := fs.String("report-dir", or(getenv("CH_REPORT_DIR"), filepath.Join("reports", "latest")), "where to write the reports (CH_REPORT_DIR)")
 	specPath := fs.String("spec", getenv("CH_SPEC"), "the contract (CH_SPEC; default: the embedded api.yaml)")
@@ -75,9 +76,11 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 	return auditExit(s)
 }
 
-// auditExit is 2 when a capture could not be read, 1 when an entry broke the
-// contract, 0 otherwise: an audit that found no entry of the contract is
-// not a failure of the capture (the verdict line says so).
+// auditExit is 2 when a capture could not be read or nothing in it could be
+// judged (the audit adds an errored "[audit] nothing judged" spec: the input
+// could not support a verdict, as a missing secret cannot on a run), 1 when
+// an entry broke the contract, 0 otherwise. Entries not judged beside judged
+// ones are listed and leave the exit status to the judged ones.
 func auditExit(s report.Summary) int {
 	switch {
 	case s.Totals.Error > 0:
@@ -92,23 +95,23 @@ func auditExit(s report.Summary) int {
 func printAuditVerdict(w io.Writer, s report.Summary, dir string) {
 	a := s.Audit
 	t := s.Totals
-	fmt.Fprintf(w, "chconform audit: %d entries from %d file(s), %d of a contract operation: %d passed, %d failed, %d error; %d outside the contract\n",
-		a.Entries, len(a.Files), a.Judged, t.Passed, t.Failed, t.Error, outsideCount(a))
-	if a.Judged == 0 {
-		fmt.Fprintln(w, "  no entry is of a contract operation: nothing was judged")
+	fmt.Fprintf(w, "chconform audit: %d entries from %d file(s), %d of a contract operation: %d passed, %d failed, %d not judged, %d error; %d outside the contract\n",
+		a.Entries, len(a.Files), a.Judged, t.Passed, t.Failed, t.Unsupported, t.Error, outsideCount(a))
+	// Failures first: a long list of entries not judged must not hide one.
+	var listed []report.SpecSummary
+	for _, want := range []report.Outcome{report.OutcomeError, report.OutcomeFailed, report.OutcomeUnsupported} {
+		for _, sp := range s.Specs {
+			if sp.Outcome == want {
+				listed = append(listed, sp)
+			}
+		}
 	}
 	shown := 0
-	for _, sp := range s.Specs {
-		if sp.Outcome != report.OutcomeFailed && sp.Outcome != report.OutcomeError {
-			continue
-		}
+	for _, sp := range listed {
+		tag := map[report.Outcome]string{report.OutcomeFailed: "FAILED", report.OutcomeError: "ERROR ", report.OutcomeUnsupported: "NOT JUDGED"}[sp.Outcome]
 		if shown == maxVerdictLines {
-			fmt.Fprintf(w, "  … and %d more\n", t.Failed+t.Error-shown)
+			fmt.Fprintf(w, "  … and %d more\n", len(listed)-shown)
 			break
-		}
-		tag := "FAILED"
-		if sp.Outcome == report.OutcomeError {
-			tag = "ERROR "
 		}
 		fmt.Fprintln(w, harness.OneLine(fmt.Sprintf("  %s %s: %s", tag, sp.Name, harness.Cut(sp.Reason, 300))))
 		shown++

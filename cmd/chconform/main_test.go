@@ -45,6 +45,9 @@ func TestAuditExitStatusAndReports(t *testing.T) {
 	dir := t.TempDir()
 	good := har(t, dir, "good.har", 200, releaseNotes(t))
 	bad := har(t, dir, "bad.har", 500, `<html>0123456789abcdef0123456789abcdef01234567</html>`)
+	// What a HAR exported without content holds: the size, not the text.
+	bodiless := strings.Replace(readFile(t, har(t, dir, "bodiless.har", 200, releaseNotes(t))), `"text":`, `"_text":`, 1)
+	os.WriteFile(filepath.Join(dir, "bodiless.har"), []byte(bodiless), 0o644)
 	broken := filepath.Join(dir, "broken.har")
 	os.WriteFile(broken, []byte(`{"log":{"entries":[{"request":{`), 0o644)
 
@@ -56,6 +59,9 @@ func TestAuditExitStatusAndReports(t *testing.T) {
 		{"conformant capture", []string{good}, 0},
 		{"broken contract", []string{good, bad}, 1},
 		{"unreadable file", []string{good, broken}, 2},
+		// Nothing judged is no pass: exit 2, as a capture that cannot be read.
+		{"no body kept", []string{filepath.Join(dir, "bodiless.har")}, 2},
+		{"no body kept beside a judged one", []string{good, filepath.Join(dir, "bodiless.har")}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -210,4 +216,13 @@ func TestEveryVerbHasHelpAndRefusesUnknownFlags(t *testing.T) {
 			t.Errorf("%s --no-such-flag: exit %d, want 2", name, code)
 		}
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

@@ -329,8 +329,12 @@ type Builder struct {
 	reached map[string]bool            // ops that got at least one response
 	// For verified coverage (verdict.go):
 	failedAt map[string]map[string][]string // op -> status -> checks that failed on it
-	covers   map[string]*coverRecord        // "<op>:<status>" -> its selected covering specs
-	started  time.Time
+	// validated: op -> statuses some exchange got with its body judged
+	// (harness.Unjudged); unjudged: why the others' were not.
+	validated map[string]map[string]bool
+	unjudged  map[string]map[string][]string
+	covers    map[string]*coverRecord // "<op>:<status>" -> its selected covering specs
+	started   time.Time
 	// provisional holds the specs labelled provisional, counted apart.
 	provisional []SpecSummary
 }
@@ -393,6 +397,7 @@ func (b *Builder) AddChecks(e ChecksEntry) {
 				b.seen[e.Operation] = map[string]bool{}
 			}
 			b.seen[e.Operation][strconv.Itoa(e.Status)] = true
+			b.noteBody(e)
 		}
 	}
 }

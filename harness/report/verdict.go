@@ -34,6 +34,7 @@ const (
 const (
 	GapFailed       = "failed"        // exercised, and a check failed on an exchange with that status
 	GapNotExercised = "not_exercised" // a selected spec covers it and ran, but no exchange got that status
+	GapNotJudged    = "not_judged"    // exchanges got that status, but none had its body (or documented headers) judged
 	GapUnsupported  = "unsupported"   // every selected spec covering it was unsupported or disabled
 	GapNotSelected  = "not_selected"  // no selected spec covers it (a label filter left them out)
 	GapExempt       = "exempt"        // no spec can exercise it (ineligible.yaml)
@@ -107,9 +108,12 @@ func ParseExemptions(data []byte) ([]Exemption, error) {
 //
 // A documented response (operation, status) is verified when at least one
 // exchange of that operation got that status with status_code_conformance
-// passed, and no check failed on any exchange of that operation that got
-// that status. (Checks are judged per exchange, so a failure on another
-// status of the same operation does not unverify this one.)
+// passed and its body judged (response_schema_conformance passed: a skip, as
+// on a capture that kept no body, is no verdict; so is a documented header
+// it could not read: see harness.Unjudged),
+// and no check failed on any exchange of that operation that got that
+// status. (Checks are judged per exchange, so a failure on another status of
+// the same operation does not unverify this one.)
 type Verification struct {
 	Verified int `json:"verified"`
 	Total    int `json:"total"`
@@ -173,6 +177,33 @@ func (b *Builder) noteCovers(spec SpecSummary) {
 	}
 }
 
+// noteBody records, for an exchange whose status is documented, whether
+// what the contract documents for it (its body, its headers) was judged,
+// and why not when it was not.
+func (b *Builder) noteBody(e ChecksEntry) {
+	code := strconv.Itoa(e.Status)
+	why := harness.Unjudged(e.Checks)
+	if why == "" {
+		if b.validated == nil {
+			b.validated = map[string]map[string]bool{}
+		}
+		if b.validated[e.Operation] == nil {
+			b.validated[e.Operation] = map[string]bool{}
+		}
+		b.validated[e.Operation][code] = true
+		return
+	}
+	if b.unjudged == nil {
+		b.unjudged = map[string]map[string][]string{}
+	}
+	if b.unjudged[e.Operation] == nil {
+		b.unjudged[e.Operation] = map[string][]string{}
+	}
+	if reasons := b.unjudged[e.Operation][code]; len(reasons) < 3 && !slices.Contains(reasons, why) {
+		b.unjudged[e.Operation][code] = append(reasons, why)
+	}
+}
+
 // noteStatus records the checks of one exchange against its status.
 func (b *Builder) noteStatus(e ChecksEntry) {
 	if e.Status == 0 {
@@ -214,7 +245,7 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 			key := op.OperationID + ":" + code
 			failed := slices.Clone(b.failedAt[op.OperationID][code])
 			sort.Strings(failed)
-			if b.seen[op.OperationID][code] && len(failed) == 0 {
+			if b.validated[op.OperationID][code] && len(failed) == 0 {
 				v.Verified++
 				inScope++
 				continue
@@ -224,6 +255,9 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 			switch {
 			case len(failed) > 0:
 				g.Kind, g.Reason = GapFailed, "exercised but failed "+strings.Join(failed, ", ")
+			case b.seen[op.OperationID][code]:
+				g.Kind, g.Reason = GapNotJudged, "exercised, but its answer was not judged: "+
+					strings.Join(b.unjudged[op.OperationID][code], "; ")
 			case exempt[key] != "":
 				g.Kind, g.Reason = GapExempt, "no spec can exercise it (ineligible.yaml): "+exempt[key]
 			case cov == nil && b.covers != nil:
@@ -239,7 +273,7 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 				}
 			}
 			switch g.Kind {
-			case GapFailed, GapNotExercised:
+			case GapFailed, GapNotExercised, GapNotJudged:
 				inScope++
 				g.Required = v.Floor.Profile != "" || v.Floor.Min == "all"
 			case GapUnsupported:

@@ -31,12 +31,15 @@ func coverSpec(name string, outcome Outcome, reason, covers string) SpecSummary 
 }
 
 // TestVerifiedCoverage holds the rule: a documented response is verified when
-// an exchange got its status with status_code_conformance passed and no check
-// failed on that operation's exchanges of that status; every other one is
+// an exchange got its status with status_code_conformance passed and its body
+// judged, and no check failed on that operation's exchanges of that status; every other one is
 // named with its reason, and the floor decides the verdict and exit status.
 func TestVerifiedCoverage(t *testing.T) {
 	ok200 := exchange(200, passed(harness.CheckStatusCode), passed("response_schema_conformance"))
-	ok401 := exchange(401, passed(harness.CheckStatusCode))
+	ok401 := exchange(401, passed(harness.CheckStatusCode), passed(harness.CheckResponseSchema))
+	// The capture kept no body: the status held, the body was not judged.
+	unjudged200 := exchange(200, passed(harness.CheckStatusCode),
+		harness.CheckResult{Name: harness.CheckResponseSchema, Status: harness.CheckSkipped, Reason: "body not captured"})
 	tests := []struct {
 		name      string
 		floor     *Floor
@@ -63,6 +66,34 @@ func TestVerifiedCoverage(t *testing.T) {
 			specs:    []SpecSummary{coverSpec("a", OutcomeFailed, "schema", "get_profile:200"), coverSpec("b", OutcomePassed, "", "get_profile:401")},
 			verified: 1, gaps: []string{"get_profile 200: exercised but failed response_schema_conformance"},
 			below: 1, verdict: VerdictNotConformant, exit: 1,
+		},
+		{
+			name:      "a status got with its body unjudged is not verified, and says why",
+			floor:     &Floor{Profile: "all"},
+			exchanges: []ChecksEntry{unjudged200, ok401},
+			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomePassed, "", "get_profile:401")},
+			verified:  1, gaps: []string{"get_profile 200: exercised, but its answer was not judged: response_schema_conformance: body not captured"},
+			below: 1, verdict: VerdictNotConformant, exit: 1,
+		},
+		{
+			name:      "a status got where the schema check never ran is not verified",
+			exchanges: []ChecksEntry{ok200, exchange(401, passed(harness.CheckStatusCode))},
+			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomePassed, "", "get_profile:401")},
+			verified:  1, gaps: []string{"get_profile 401: exercised, but its answer was not judged: response_schema_conformance: response_schema_conformance did not run"},
+			verdict: VerdictWithGaps, exit: 0,
+		},
+		{
+			name:      "one exchange with the body judged verifies the status beside another without",
+			exchanges: []ChecksEntry{unjudged200, ok200, ok401},
+			specs:     []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomePassed, "", "get_profile:401")},
+			verified:  2, verdict: VerdictConformant, exit: 0,
+		},
+		{
+			name: "a body the contract gives no schema to is judged by its status alone",
+			exchanges: []ChecksEntry{ok200, exchange(401, passed(harness.CheckStatusCode),
+				harness.CheckResult{Name: harness.CheckResponseSchema, Status: harness.CheckSkipped, Reason: "no schema documented for application/json"})},
+			specs:    []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200"), coverSpec("b", OutcomePassed, "", "get_profile:401")},
+			verified: 2, verdict: VerdictConformant, exit: 0,
 		},
 		{
 			name:      "a failure on another status does not unverify this one",
@@ -210,7 +241,7 @@ func TestVerifiedCoverage(t *testing.T) {
 func TestVerdictInEveryReport(t *testing.T) {
 	b := NewBuilder(ToolInfo{})
 	b.AddRun(verdictRun(&Floor{Profile: "all"}))
-	b.AddChecks(exchange(200, passed(harness.CheckStatusCode)))
+	b.AddChecks(exchange(200, passed(harness.CheckStatusCode), passed(harness.CheckResponseSchema)))
 	b.AddSpec(coverSpec("a", OutcomePassed, "", "get_profile:200"))
 	b.AddSpec(coverSpec("b", OutcomeUnsupported, "no fixture recorded", "get_profile:401"))
 	s := b.Summary()

@@ -53,7 +53,7 @@ func it(text string, state types.SpecState, msg string) types.SpecReport {
 		Failure:                 types.Failure{Message: msg},
 		ReportEntries: types.ReportEntries{entry(report.EntryChecks, report.ChecksEntry{
 			Operation: "get_profile", Status: 200,
-			Checks: []harness.CheckResult{{Name: harness.CheckStatusCode, Status: harness.CheckPassed}},
+			Checks: []harness.CheckResult{{Name: harness.CheckStatusCode, Status: harness.CheckPassed}, {Name: harness.CheckResponseSchema, Status: harness.CheckPassed}},
 		})},
 	}
 }

@@ -25,6 +25,10 @@ var _ = ginkgo.Describe("channels:", func() {
 			ex := suite.SendDocumented(ctx, op("get_channels"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			rooms := gjson.GetBytes(ex.Response.Body, "channels").Array()
+			if len(rooms) == 0 {
+				// A hallway with no room holds no URL: the rule held over nothing.
+				suite.Skip(report.SkipUnsupported + "the target's hallway lists no room: no room URL to judge")
+			}
 			for _, room := range rooms {
 				gomega.Expect(room.Get("url").String()).To(gomega.Equal("https://www.joinclubhouse.com/room/"+room.Get("channel").String()),
 					"the url of room %s", room.Get("channel").String())

@@ -5,8 +5,10 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
+	"github.com/tidwall/gjson"
 
 	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/report"
 	"github.com/chconform/chconform/harness/suite"
 )
 
@@ -27,13 +29,29 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 				harness.ContainsJSONValue("user_profile.user_id", suite.UserNumber(a))))
 		})
 
-	ginkgo.It("POST /get_profile of A with A's token and B's CH-UserID answers A's profile",
-		suite.LabelsFor(op("get_profile")), func(ctx ginkgo.SpecContext) {
+	// A's and B's views of one profile must differ first, or an answer for
+	// the wrong account reads the same as one for the right one: A follows
+	// B, so A sees B with notification_type 2 (the contract: 2 when the
+	// signed-in user follows this user), while B sees itself with null.
+	ginkgo.It("POST /get_profile of B, whom A follows, with A's token and B's CH-UserID answers as A sees B, not as B sees itself",
+		suite.LabelsFor(op("get_profile"), op("follow")), func(ctx ginkgo.SpecContext) {
 			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
-			ex := suite.Send(ctx, harness.Call{Op: op("get_profile"), As: a, Body: map[string]any{"user_id": suite.UserNumber(a)}, Header: claimingToBe(b)})
+			followed := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": suite.UserNumber(b)}})
+			gomega.Expect(followed).To(harness.HaveJSON("success", gomega.BeTrue()))
+			profileOfB := harness.Call{Op: op("get_profile"), As: b, Body: map[string]any{"user_id": suite.UserNumber(b)}}
+			own := suite.Send(ctx, profileOfB)
+			gomega.Expect(own).To(suite.ConformToSpec())
+			if gjson.GetBytes(own.Response.Body, "user_profile.notification_type").Type != gjson.Null {
+				suite.Skip(report.SkipUnsupported + "B's own view of B carries a notification_type: A's and B's views of B do not differ, so acting for the wrong account would not show")
+			}
+			profileOfB.As, profileOfB.Header = a, claimingToBe(b)
+			ex := suite.Send(ctx, profileOfB)
 			gomega.Expect(ex).To(suite.ConformToSpec())
-			gomega.Expect(ex).To(harness.ActForTheToken("get_profile of A answers A's profile",
-				harness.ContainsJSONValue("user_profile.user_id", suite.UserNumber(a))))
+			gomega.Expect(ex).To(harness.ActForTheToken("get_profile of B answers as A, who follows B, sees B",
+				func(ex *harness.Exchange) []harness.Finding {
+					return append(harness.ContainsJSONValue("user_profile.user_id", suite.UserNumber(b))(ex),
+						harness.ContainsJSONValue("user_profile.notification_type", 2)(ex)...)
+				}))
 		})
 
 	ginkgo.It("POST /update_username with A's token and B's CH-UserID renames A or is refused, and never renames B",
