@@ -32,7 +32,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /join_channel returns the room that was asked for, with the joining user among its users",
-		suite.LabelsFor(op("join_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("join_channel")), suite.Covers(op("join_channel"), 200), func(ctx ginkgo.SpecContext) {
 			account := suite.WriterAccount(ctx)
 			ex := join(ctx, account, "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
@@ -42,7 +42,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /create_channel for an account that is not waitlisted returns 200 with a room that another account can join",
-		suite.LabelsFor(op("create_channel"), op("join_channel")), suite.Covers(op("create_channel"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("create_channel"), op("join_channel")), suite.Covers(op("create_channel"), 200), suite.Covers(op("join_channel"), 200), func(ctx ginkgo.SpecContext) {
 			creator := suite.WriterAccount(ctx)
 			call, err := op("create_channel").DocumentedCall(suite.MustLoad().Profile, "")
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -61,7 +61,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("after POST /join_channel the user is among the room's users in GET /get_channels, and after POST /leave_channel no longer",
-		suite.LabelsFor(op("join_channel"), op("get_channels"), op("leave_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("join_channel"), op("get_channels"), op("leave_channel")), suite.Covers(op("get_channels"), 200), suite.Covers(op("leave_channel"), 200), func(ctx ginkgo.SpecContext) {
 			account := suite.FreshAccount(ctx)
 			joined := join(ctx, account, "")
 			gomega.Expect(joined).To(harness.HaveStatus(200))
@@ -82,7 +82,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /join_channel of a welcome room answers with the new user the room welcomes, as GET /get_channels lists it",
-		suite.LabelsFor(op("get_channels"), op("join_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("get_channels"), op("join_channel")), suite.Covers(op("join_channel"), 200), func(ctx ginkgo.SpecContext) {
 			account := suite.WriterAccount(ctx)
 			hallway := channels(ctx, account)
 			var slug string
@@ -104,7 +104,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /create_channel in one of the account's clubs (get_create_channel_targets) returns the room with that club",
-		suite.LabelsFor(op("get_create_channel_targets"), op("create_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("get_create_channel_targets"), op("create_channel")), suite.Covers(op("get_create_channel_targets"), 200), suite.Covers(op("create_channel"), 200), func(ctx ginkgo.SpecContext) {
 			// Only a member can open a room in a club: the profile's default
 			// account, whose clubs get_create_channel_targets names.
 			p := suite.MustLoad().Profile
