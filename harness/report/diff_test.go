@@ -101,8 +101,10 @@ func TestCompare(t *testing.T) {
 			},
 		},
 		{
-			name:        "a spec that passed and is now disabled is lost",
-			edit:        func(s *Summary) { s.Specs[1].Outcome, s.Specs[1].Reason = OutcomeDisabled, "CH_ALLOW_MUTATIONS is not set" },
+			name: "a spec that passed and is now disabled is lost",
+			edit: func(s *Summary) {
+				s.Specs[1].Outcome, s.Specs[1].Reason = OutcomeDisabled, "CH_ALLOW_MUTATIONS is not set"
+			},
 			regressions: []string{`spec "follow answers": passed → disabled: CH_ALLOW_MUTATIONS is not set`},
 		},
 		{
