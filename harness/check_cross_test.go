@@ -313,8 +313,12 @@ func TestMethodEquivalence(t *testing.T) {
 
 func TestAllRefused(t *testing.T) {
 	spec := loadCrossSpec(t)
-	get := func(status int) *Exchange { return crossExchange(spec, "get_following", status, `{"detail":"Invalid token."}`) }
-	post := func(status int) *Exchange { return crossExchange(spec, "get_following_post", status, `{"detail":"Invalid token."}`) }
+	get := func(status int) *Exchange {
+		return crossExchange(spec, "get_following", status, `{"detail":"Invalid token."}`)
+	}
+	post := func(status int) *Exchange {
+		return crossExchange(spec, "get_following_post", status, `{"detail":"Invalid token."}`)
+	}
 	noResponse := get(401)
 	noResponse.Response = nil
 	for _, c := range []struct {

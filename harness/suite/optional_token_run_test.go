@@ -14,17 +14,13 @@ import (
 func TestAnUnknownTokenOnCheckForUpdateIsRefused(t *testing.T) {
 	t.Parallel()
 	spec := contract(t)
-	m, ok := mutation.Lookup(spec, "check_for_update/auth-ignored")
-	if !ok {
-		t.Fatal("the catalogue has no auth-ignored mutant of check_for_update")
-	}
 	cases := []struct {
 		name   string
 		mutant *mutation.Mutant
 		want   report.Outcome
 	}{
 		{"unmutated", nil, report.OutcomePassed},
-		{"the unknown token is ignored", &m, report.OutcomeFailed},
+		{"the unknown token is ignored", mustMutant(t, spec, "check_for_update/auth-ignored"), report.OutcomeFailed},
 		{"the detail is not a string", &mutation.Mutant{ID: "check_for_update/401/type-changed/detail", Op: "check_for_update", Status: 401,
 			Kind: mutation.KindType, Path: "detail", Value: 12345}, report.OutcomeFailed},
 	}
