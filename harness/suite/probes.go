@@ -16,6 +16,24 @@ func Covers(op *harness.Operation, status int) ginkgo.Labels {
 	return ginkgo.Labels{fmt.Sprintf("%s%s:%d", report.LabelCovers, op.ID, status)}
 }
 
+// CoversWith is Covers for a spec that needs capabilities (signup, for the
+// fresh accounts of a stateful or identity spec): on a profile that lacks
+// one the spec can never run, and declaring the response there would make a
+// partial run's floor (require: all) demand what the profile says it cannot
+// do. Where the profile has them, the spec covers the response like any.
+func CoversWith(op *harness.Operation, status int, capabilities ...string) ginkgo.Labels {
+	return coversWith(MustLoad().Profile, op, status, capabilities...)
+}
+
+func coversWith(p *harness.Profile, op *harness.Operation, status int, capabilities ...string) ginkgo.Labels {
+	for _, c := range capabilities {
+		if !p.Capability(c) {
+			return nil
+		}
+	}
+	return Covers(op, status)
+}
+
 // authProbe is one way of asking without valid credentials.
 type authProbe struct {
 	account string

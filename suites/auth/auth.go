@@ -44,7 +44,7 @@ var _ = ginkgo.Describe("auth:", func() {
 		})
 
 	ginkgo.It("POST /complete_phone_number_auth with a wrong code answers 200 with is_verified false and the attempts left",
-		suite.LabelsFor(start(), complete()), suite.Covers(complete(), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(start(), complete()), suite.CoversWith(complete(), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			suite.RequireCapability("signup")
 			suite.RequireAllowed(start())
 			suite.RequireAllowed(complete())
@@ -66,7 +66,7 @@ var _ = ginkgo.Describe("auth:", func() {
 		})
 
 	ginkgo.It("POST /complete_phone_number_auth for a throttled number answers 200 with success false and an error message",
-		suite.LabelsFor(complete()), suite.Covers(complete(), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(complete()), func(ctx ginkgo.SpecContext) {
 			suite.RequireAllowed(complete())
 			call, err := complete().DocumentedCall(suite.MustLoad().Profile, "phone-throttled")
 			if err != nil {

@@ -61,7 +61,8 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("after POST /join_channel the user is among the room's users in GET /get_channels, and after POST /leave_channel no longer",
-		suite.LabelsFor(op("join_channel"), op("get_channels"), op("leave_channel")), suite.Covers(op("get_channels"), 200), suite.Covers(op("leave_channel"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("join_channel"), op("get_channels"), op("leave_channel")),
+		suite.CoversWith(op("get_channels"), 200, "signup"), suite.CoversWith(op("leave_channel"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			account := suite.FreshAccount(ctx)
 			joined := join(ctx, account, "")
 			gomega.Expect(joined).To(harness.HaveStatus(200))
@@ -82,7 +83,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /join_channel of a welcome room answers with the new user the room welcomes, as GET /get_channels lists it",
-		suite.LabelsFor(op("get_channels"), op("join_channel")), suite.Covers(op("join_channel"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("get_channels"), op("join_channel")), func(ctx ginkgo.SpecContext) {
 			account := suite.WriterAccount(ctx)
 			hallway := channels(ctx, account)
 			var slug string
@@ -104,7 +105,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /create_channel in one of the account's clubs (get_create_channel_targets) returns the room with that club",
-		suite.LabelsFor(op("get_create_channel_targets"), op("create_channel")), suite.Covers(op("get_create_channel_targets"), 200), suite.Covers(op("create_channel"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("get_create_channel_targets"), op("create_channel")), func(ctx ginkgo.SpecContext) {
 			// Only a member can open a room in a club: the profile's default
 			// account, whose clubs get_create_channel_targets names.
 			p := suite.MustLoad().Profile

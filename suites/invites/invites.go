@@ -27,7 +27,8 @@ var _ = ginkgo.Describe("invites:", func() {
 		})
 
 	ginkgo.It("POST /invite_to_app consumes one of the inviting account's invites, as /me's num_invites shows",
-		suite.LabelsFor(suite.Op("invite_to_app"), suite.Op("me")), suite.Covers(suite.Op("invite_to_app"), 200), suite.Covers(suite.Op("me"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("invite_to_app"), suite.Op("me")),
+		suite.CoversWith(suite.Op("invite_to_app"), 200, "signup"), suite.CoversWith(suite.Op("me"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			account := suite.FreshAccount(ctx)
 			me := func() float64 {
 				ex := suite.Send(ctx, harness.Call{Op: suite.Op("me"), As: account, Body: map[string]any{}})

@@ -31,7 +31,7 @@ var _ = ginkgo.Describe("users:", func() {
 	// Stateful consistency (found by mutation testing: a write acknowledged
 	// but never applied survived every spec).
 	ginkgo.It("after POST /follow, POST /get_following of the follower lists the followed user",
-		suite.LabelsFor(suite.Op("follow"), suite.Op("get_following")), suite.Covers(suite.Op("get_following"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("follow"), suite.Op("get_following")), suite.CoversWith(suite.Op("get_following"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			follower, followed := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			// The contract documents only follow's waitlisted refusal: a
 			// follow is judged by its success flag and its effect.
@@ -44,7 +44,8 @@ var _ = ginkgo.Describe("users:", func() {
 		})
 
 	ginkgo.It("after POST /update_username, POST /get_profile of the account shows the new username",
-		suite.LabelsFor(suite.Op("update_username"), suite.Op("get_profile")), suite.Covers(suite.Op("update_username"), 200), suite.Covers(suite.Op("get_profile"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("update_username"), suite.Op("get_profile")),
+		suite.CoversWith(suite.Op("update_username"), 200, "signup"), suite.CoversWith(suite.Op("get_profile"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			account := suite.FreshAccount(ctx)
 			name := harness.Unique("renamed_{unique}")
 			ex := suite.Send(ctx, harness.Call{Op: suite.Op("update_username"), As: account, Body: map[string]any{"username": name}})
