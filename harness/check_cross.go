@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -381,9 +382,13 @@ func cloneObject(m map[string]any) map[string]any {
 
 // MethodEquivalence compares ex with other, the same input sent by the
 // alternate documented method ("the paginated GET apis are also accessible
-// via POST"): the statuses must be equal and the bodies equal as JSON values
-// (key order ignored, numbers by value). It is skipped when other has no
-// response, and when ex has none ("no response").
+// via POST"): the statuses must be equal, and the bodies equal in what the
+// method decides, not in what other clients change between the two reads
+// (see methodDiff): the same members at every level, the same kind of value
+// at each, equal values but for counts, and the items both reads list
+// (matched by id) alike. Bodies that are not both JSON must be equal byte
+// for byte. It is skipped when other has no response, and when ex has none
+// ("no response").
 func MethodEquivalence(other *Exchange) Check {
 	return Check{Name: CheckMethodEquivalence, Run: func(ex *Exchange) ([]Finding, string) {
 		switch {
@@ -413,20 +418,198 @@ func MethodEquivalence(other *Exchange) Check {
 			return []Finding{{Message: fmt.Sprintf("the bodies differ (not both JSON): %s by %s, %s by %s",
 				maskedBody(r1.Body, errorBodyCut), m1, maskedBody(r2.Body, errorBodyCut), m2)}}, ""
 		}
-		ptr, equal := jsonDiff(withoutVolatile(v2), withoutVolatile(v1), nil)
+		v1, v2 = withoutVolatile(v1), withoutVolatile(v2)
+		d, equal := methodDiff(v1, v2, nil, nil, "")
 		if equal {
 			return nil, ""
 		}
-		where := "at " + ptr
-		if ptr == "" {
+		where := "at " + d.here
+		if d.here == "" {
 			where = "at the root"
 		}
-		return []Finding{{
-			Message: fmt.Sprintf("the bodies differ %s: %s by %s, %s by %s",
-				where, describeAt(v1, ptr), m1, describeAt(v2, ptr), m2),
-			Pointer: ptr,
-		}}, ""
+		if d.there != d.here {
+			where += fmt.Sprintf(" (%s by %s)", d.there, m2)
+		}
+		msg := fmt.Sprintf("the bodies differ %s: %s by %s, %s by %s", where, describeAt(v1, d.here), m1, describeAt(v2, d.there), m2)
+		if d.why != "" {
+			msg = fmt.Sprintf("the bodies differ %s: %s", where, fmt.Sprintf(d.why, m1, m2))
+		}
+		return []Finding{{Message: msg, Pointer: d.here}}, ""
 	}}
+}
+
+// AllRefused says, when every exchange got a 4xx, what each got ("401 by
+// GET, 401 by POST"), and "" when one got an answer (or none a response).
+// A refusal comes from what stands before the method's work (the
+// authentication, the input's validation), so the same refusal by two
+// methods shows nothing about what they answer.
+func AllRefused(exs ...*Exchange) string {
+	parts := make([]string, 0, len(exs))
+	for _, ex := range exs {
+		if ex == nil || ex.Response == nil || ex.Response.Status/100 != 4 {
+			return ""
+		}
+		parts = append(parts, fmt.Sprintf("%d by %s", ex.Response.Status, methodOf(ex)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// methodDifference is where two answers differ: the pointer into each (an
+// item matched by id may sit at another index in the other list), and why
+// when the values alone do not say it (a format with the two methods).
+type methodDifference struct {
+	here, there string
+	why         string
+}
+
+// itemIDs are the members that identify an item of a list, most specific
+// first: two reads of a list are compared item by item through them.
+var itemIDs = []string{"channel_id", "user_id", "club_id", "event_id", "notification_id", "topic_id", "id", "channel"}
+
+// methodDiff compares a (this method's answer) with b (the other's) in
+// what the method decides. Other clients change shared state between two
+// reads, so some differences are not the method's: a count (count, num_*,
+// and next and previous, which follow it) may differ in value though not
+// in kind, and a list of items with ids may list other items (rooms open,
+// users join): the items both list are compared, matched by id, and two
+// non-empty lists must share one. Everything else must be equal: the set of
+// members of every object, the kind of every value, every other value.
+func methodDiff(a, b any, pa, pb []string, key string) (methodDifference, bool) {
+	here := func() methodDifference { return methodDifference{here: jsonPointer(pa), there: jsonPointer(pb)} }
+	child := func(p []string, seg string) []string { return append(p[:len(p):len(p)], seg) }
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			return here(), false
+		}
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			yv, in := y[k]
+			if !in {
+				return methodDifference{here: jsonPointer(child(pa, k)), there: jsonPointer(child(pb, k))}, false
+			}
+			if d, eq := methodDiff(x[k], yv, child(pa, k), child(pb, k), k); !eq {
+				return d, false
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(y)) {
+			if _, in := x[k]; !in {
+				return methodDifference{here: jsonPointer(child(pa, k)), there: jsonPointer(child(pb, k))}, false
+			}
+		}
+		return methodDifference{}, true
+	case []any:
+		y, ok := b.([]any)
+		if !ok {
+			return here(), false
+		}
+		if id := sharedItemID(x, y); id != "" {
+			at := map[string]int{}
+			for j, item := range y {
+				at[itemKey(item, id)] = j
+			}
+			common := 0
+			for i, item := range x {
+				j, in := at[itemKey(item, id)]
+				if !in {
+					continue
+				}
+				common++
+				if d, eq := methodDiff(item, y[j], child(pa, strconv.Itoa(i)), child(pb, strconv.Itoa(j)), ""); !eq {
+					return d, false
+				}
+			}
+			if common == 0 && len(x) > 0 && len(y) > 0 {
+				d := here()
+				d.why = fmt.Sprintf("%d items by %%s, %d by %%s, none with the same %s", len(x), len(y), id)
+				return d, false
+			}
+			return methodDifference{}, true
+		}
+		if len(x) != len(y) {
+			d := here()
+			d.why = fmt.Sprintf("%d items by %%s, %d by %%s", len(x), len(y))
+			return d, false
+		}
+		for i := range x {
+			if d, eq := methodDiff(x[i], y[i], child(pa, strconv.Itoa(i)), child(pb, strconv.Itoa(i)), ""); !eq {
+				return d, false
+			}
+		}
+		return methodDifference{}, true
+	case json.Number:
+		y, ok := b.(json.Number)
+		switch {
+		case !ok && b == nil && pageLink(key):
+			return methodDifference{}, true
+		case !ok:
+			return here(), false
+		case counter(key) || pageLink(key) || sameNumber(x, y):
+			return methodDifference{}, true
+		}
+		return here(), false
+	case nil:
+		if _, isNumber := b.(json.Number); (isNumber && pageLink(key)) || b == nil {
+			return methodDifference{}, true
+		}
+		return here(), false
+	default:
+		if a != b {
+			return here(), false
+		}
+		return methodDifference{}, true
+	}
+}
+
+// counter is a member whose number other clients change: a list's count,
+// a room's or a club's num_all, num_speakers, num_members...
+func counter(key string) bool { return key == "count" || strings.HasPrefix(key, "num_") }
+
+// pageLink is next or previous of a page, which follow count: null on the
+// last page, a number when other clients' items made another.
+func pageLink(key string) bool { return key == "next" || key == "previous" }
+
+// sharedItemID is the member by which the items of two lists are matched:
+// the first of itemIDs that every item of both has as a scalar, unique
+// within each list; "" when there is none (then position decides).
+func sharedItemID(a, b []any) string {
+	if len(a) == 0 && len(b) == 0 {
+		return ""
+	}
+	for _, id := range itemIDs {
+		if identifies(a, id) && identifies(b, id) {
+			return id
+		}
+	}
+	return ""
+}
+
+func identifies(items []any, id string) bool {
+	seen := map[string]bool{}
+	for _, item := range items {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			return false
+		}
+		switch obj[id].(type) {
+		case json.Number, string:
+		default:
+			return false
+		}
+		k := itemKey(item, id)
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
+}
+
+// itemKey is an item's id as text: a number and its decimal string match,
+// as ids do across Clubhouse's answers.
+func itemKey(item any, id string) string {
+	obj, _ := item.(map[string]any)
+	return fmt.Sprint(obj[id])
 }
 
 func methodOf(ex *Exchange) string {

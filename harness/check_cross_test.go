@@ -2,6 +2,7 @@ package harness
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"reflect"
@@ -261,9 +262,70 @@ func TestMethodEquivalence(t *testing.T) {
 			want: CheckFailed, fragment: "<phone_number>"},
 		{name: "tokens reissued per response are no difference", check: MethodEquivalence(get(200, `{"access_token":"one","logging_context":{"batch_id":"a"},"n":1}`)),
 			ex: post(200, `{"access_token":"two","logging_context":{"batch_id":"b"},"n":1}`), want: CheckPassed},
+		// Other clients change shared state between the two reads: counts,
+		// and which rooms a hallway lists, are not the method's to keep.
+		{name: "counts changed between the reads", check: MethodEquivalence(get(200, hallway(room(4, 8, "a"), room(5, 2, "b")))),
+			ex: post(200, hallway(room(4, 9, "a"), room(5, 2, "b"))), want: CheckPassed},
+		{name: "a room opened and another closed between the reads", check: MethodEquivalence(get(200, hallway(room(4, 8, "a"), room(5, 2, "b")))),
+			ex: post(200, hallway(room(5, 3, "b"), room(6, 1, "c"))), want: CheckPassed},
+		{name: "a page more after a count grew", check: MethodEquivalence(get(200, `{"users":[],"count":1,"next":null,"previous":null}`)),
+			ex: post(200, `{"users":[],"count":2,"next":2,"previous":null}`), want: CheckPassed},
+		{name: "a room both list differs in a value", check: MethodEquivalence(get(200, hallway(room(4, 8, "a"), room(5, 2, "b")))),
+			ex:   post(200, hallway(room(5, 2, "other"), room(4, 8, "a"))),
+			want: CheckFailed, pointer: "/channels/0/topic", fragment: `at /channels/0/topic (/channels/1/topic by GET): "other" by POST, "b" by GET`},
+		{name: "a count of another kind", check: MethodEquivalence(get(200, hallway(room(4, 8, "a")))),
+			ex:   post(200, strings.Replace(hallway(room(4, 8, "a")), `"num_all":8`, `"num_all":"8"`, 1)),
+			want: CheckFailed, pointer: "/channels/0/num_all"},
+		{name: "a room with a field the other method leaves out", check: MethodEquivalence(get(200, hallway(room(4, 8, "a")))),
+			ex:   post(200, strings.Replace(hallway(room(4, 8, "a")), `"topic":"a"`, `"topic":"a","extra":1`, 1)),
+			want: CheckFailed, pointer: "/channels/0/extra", fragment: "1 by POST, absent by GET"},
+		{name: "a page link of another kind", check: MethodEquivalence(get(200, `{"users":[],"count":2,"next":2}`)),
+			ex: post(200, `{"users":[],"count":2,"next":"2"}`), want: CheckFailed, pointer: "/next"},
+		{name: "two hallways without a room in common", check: MethodEquivalence(get(200, hallway(room(4, 8, "a"), room(5, 2, "b")))),
+			ex: post(200, hallway(room(7, 8, "a"))), want: CheckFailed, pointer: "/channels", fragment: "1 items by POST, 2 by GET, none with the same channel_id"},
+		{name: "a list without ids of another length", check: MethodEquivalence(get(200, `{"rules":[{"title":"a"}]}`)),
+			ex: post(200, `{"rules":[]}`), want: CheckFailed, pointer: "/rules", fragment: "0 items by POST, 1 by GET"},
 		{name: "other got no response", check: MethodEquivalence(noResponse), ex: post(200, body), want: CheckSkipped, fragment: "no response"},
 		{name: "no other", check: MethodEquivalence(nil), ex: post(200, body), want: CheckSkipped, fragment: "no exchange to compare with"},
 	})
+}
+
+func TestAllRefused(t *testing.T) {
+	spec := loadCrossSpec(t)
+	get := func(status int) *Exchange {
+		return crossExchange(spec, "get_following", status, `{"detail":"Invalid token."}`)
+	}
+	post := func(status int) *Exchange {
+		return crossExchange(spec, "get_following_post", status, `{"detail":"Invalid token."}`)
+	}
+	noResponse := get(401)
+	noResponse.Response = nil
+	for _, c := range []struct {
+		name string
+		exs  []*Exchange
+		want string
+	}{
+		{"both refused", []*Exchange{post(401), get(401)}, "401 by POST, 401 by GET"},
+		{"refused two ways", []*Exchange{post(403), get(401)}, "403 by POST, 401 by GET"},
+		{"one answered", []*Exchange{post(200), get(401)}, ""},
+		{"both answered", []*Exchange{post(200), get(200)}, ""},
+		{"both failed on the server", []*Exchange{post(500), get(500)}, ""},
+		{"one without a response", []*Exchange{post(401), noResponse}, ""},
+	} {
+		if got := AllRefused(c.exs...); got != c.want {
+			t.Errorf("%s: AllRefused = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// hallway is a get_channels body listing rooms.
+func hallway(rooms ...string) string {
+	return `{"channels":[` + strings.Join(rooms, ",") + `],"success":true}`
+}
+
+// room is one room of a hallway: its id, how many are in it, its topic.
+func room(id, numAll int, topic string) string {
+	return fmt.Sprintf(`{"channel_id":%d,"channel":"r%d","num_all":%d,"topic":%q,"users":[{"user_id":%d}]}`, id, id, numAll, topic, id*10)
 }
 
 func TestStatefulConsistency(t *testing.T) {

@@ -32,6 +32,10 @@ type Operation struct {
 	Group  string // the operation's first tag
 	// Secured is true when the operation requires the Authorization token.
 	Secured bool
+	// TokenOptional is true when the operation needs no token but accepts
+	// one (an empty security requirement beside a scheme): a token that is
+	// sent is authenticated, so an unknown one is refused.
+	TokenOptional bool
 
 	Item  *openapi3.PathItem
 	Op    *openapi3.Operation
@@ -91,8 +95,11 @@ func LoadSpec(path string, data []byte) (*Spec, error) {
 			for _, req := range sec {
 				if len(req) == 0 {
 					o.Secured = false
+				} else {
+					o.TokenOptional = true
 				}
 			}
+			o.TokenOptional = o.TokenOptional && !o.Secured
 			o.route = &routers.Route{Spec: doc, Path: p, PathItem: item, Method: o.Method, Operation: op}
 			if _, dup := s.ops[o.ID]; dup {
 				return nil, fmt.Errorf("contract %s: operationId %q used twice", path, o.ID)

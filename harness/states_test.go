@@ -55,5 +55,10 @@ func TestSecuredFollowsTheSecurityAlternatives(t *testing.T) {
 		if got := spec.MustOperation(id).Secured; got != want {
 			t.Errorf("%s: Secured %v, want %v", id, got, want)
 		}
+		// Only an empty requirement beside a scheme makes a token optional:
+		// no security at all accepts none.
+		if got := spec.MustOperation(id).TokenOptional; got != (id == "check_for_update") {
+			t.Errorf("%s: TokenOptional %v", id, got)
+		}
 	}
 }

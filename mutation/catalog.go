@@ -194,7 +194,9 @@ func operationMutants(op *harness.Operation) []Mutant {
 			}
 		}
 	}
-	if op.Secured {
+	// An optional token is authenticated when sent: ignoring an unknown one
+	// is the same fault.
+	if op.Secured || op.TokenOptional {
 		add(Mutant{Kind: KindAuthIgnored,
 			Description: "a request without valid credentials is answered as the default account's (the 401 becomes the operation's 200)"})
 	}

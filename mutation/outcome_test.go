@@ -192,3 +192,24 @@ exit 1
 		})
 	}
 }
+
+// check_for_update's 401 documents no message, so a changed one breaks no
+// promise: an equivalent mutant, not a suite gap; any other mutant of that
+// answer is not excused.
+func TestACheckForUpdateUnknownTokenMessageIsEquivalent(t *testing.T) {
+	spec := loadSpec(t)
+	for id, want := range map[string]string{
+		"check_for_update/401/error-message-changed/detail": Equivalent,
+		"check_for_update/auth-ignored":                     Survived,
+	} {
+		m, ok := Lookup(spec, id)
+		if !ok {
+			t.Fatalf("no mutant %s", id)
+		}
+		res := Result{Mutant: m, Outcome: Survived}
+		classify(spec, &res)
+		if res.Outcome != want {
+			t.Errorf("%s: %s (%s), want %s", id, res.Outcome, res.Reason, want)
+		}
+	}
+}

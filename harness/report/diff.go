@@ -16,11 +16,24 @@ import (
 // tool revision, configuration, spec locations) are never compared.
 type Diff struct {
 	// Regressions are the reasons the gate fails, one line each, naming the
-	// operation and the check where there is one.
+	// operation and the check where there is one: what broke first, then
+	// what was lost (Lost lists those apart).
 	Regressions []string `json:"regressions"`
+	// Lost are the regressions that are losses, not failures: a documented
+	// response verified in the baseline and not now, a spec that ran in the
+	// baseline and is unsupported, disabled or gone now, an operation no
+	// longer exercised. Only with the contract unchanged: a changed contract
+	// explains them (ContractConsequences).
+	Lost []string `json:"lost"`
+	// ContractConsequences are the same losses when the two runs checked
+	// different contracts: news for whoever changed it, not regressions.
+	ContractConsequences []string `json:"contract_consequences"`
 
-	NewFailures      []SpecChange `json:"new_failures"`
-	Fixed            []SpecChange `json:"fixed"`
+	NewFailures []SpecChange `json:"new_failures"`
+	Fixed       []SpecChange `json:"fixed"`
+	// LostSpecs are the specs that ran in the baseline (passed, flaky or
+	// failed) and did not run now: unsupported, disabled or gone.
+	LostSpecs        []SpecChange `json:"lost_specs"`
 	NewlyUnsupported []SpecChange `json:"newly_unsupported"`
 	OtherSpecChanges []SpecChange `json:"other_spec_changes"`
 	// ProvisionalChanges are provisional specs whose outcome changed: news
@@ -36,7 +49,10 @@ type Diff struct {
 
 	ResponsesLost   []string `json:"responses_lost"`   // "op 200"
 	ResponsesGained []string `json:"responses_gained"` // "op 200"
-	Coverage        struct {
+	// VerifiedLost are the documented responses ("op 200") the baseline
+	// verified and this run did not.
+	VerifiedLost []string `json:"verified_lost"`
+	Coverage     struct {
 		Base Coverage `json:"base"`
 		New  Coverage `json:"new"`
 	} `json:"coverage"`
@@ -74,16 +90,25 @@ func bad(o Outcome) bool { return o == OutcomeFailed || o == OutcomeError || o =
 // question two ways, so turning flaky is a regression like failing.
 const outcomeFlaky Outcome = "flaky"
 
-// Compare diffs base against new. A regression is: a spec that is failed or
-// errored now and was not before (a new spec that fails counts: the gate is
-// there so that nothing merges failing); an operation check that passed and
-// now fails; a documented response, or an operation, that was exercised and
-// no longer is; an operation the contract no longer has.
+// Compare diffs base against new. A regression is a failure: a spec that is
+// failed, errored or flaky now and was not before (a new spec that fails
+// counts: the gate is there so that nothing merges failing), or an
+// operation check that passed and now fails. Or it is a loss, with the
+// contract unchanged: a documented response verified in the baseline and not
+// now (or exercised and no longer); a spec that ran in the baseline and is
+// unsupported, disabled or gone now (a spec that starts skipping judges
+// nothing, whatever else still verifies its response); an operation the
+// contract no longer has, or fewer operations exercised. With the contract
+// changed, the losses are its consequences, listed apart and not counted.
 func Compare(base, cur Summary) Diff {
 	var d Diff
 	d.Coverage.Base, d.Coverage.New = base.Coverage, cur.Coverage
 	d.Totals.Base, d.Totals.New = base.Totals, cur.Totals
-	d.SpecChanged = base.Spec.SHA256 != cur.Spec.SHA256
+	// A summary without a contract hash cannot show that the contract
+	// changed: its losses count.
+	d.SpecChanged = base.Spec.SHA256 != "" && cur.Spec.SHA256 != "" && base.Spec.SHA256 != cur.Spec.SHA256
+	var failures, losses []string
+	lose := func(format string, args ...any) { losses = append(losses, fmt.Sprintf(format, args...)) }
 
 	bs, ns := specOutcomes(base), specOutcomes(cur)
 	for _, name := range unionKeys(bs, ns) {
@@ -102,9 +127,16 @@ func Compare(base, cur Summary) Diff {
 		switch {
 		case bad(n.Outcome) && !bad(b.Outcome):
 			d.NewFailures = append(d.NewFailures, ch)
-			d.Regressions = append(d.Regressions, fmt.Sprintf("spec %q: %s → %s: %s", name, word(b.Outcome), n.Outcome, n.Reason))
+			failures = append(failures, fmt.Sprintf("spec %q: %s → %s: %s", name, word(b.Outcome), n.Outcome, n.Reason))
 		case bad(b.Outcome) && n.Outcome == OutcomePassed:
 			d.Fixed = append(d.Fixed, ch)
+		case inBase && judged(b.Outcome) && !judged(n.Outcome) && n.Outcome != OutcomeError:
+			d.LostSpecs = append(d.LostSpecs, ch)
+			if inNew {
+				lose("spec %q: %s → %s: %s", name, b.Outcome, n.Outcome, n.Reason)
+			} else {
+				lose("spec %q: %s → absent from this run", name, b.Outcome)
+			}
 		case n.Outcome == OutcomeUnsupported && inBase:
 			d.NewlyUnsupported = append(d.NewlyUnsupported, ch)
 		case inBase && inNew:
@@ -119,6 +151,7 @@ func Compare(base, cur Summary) Diff {
 		}
 	}
 
+	bv, nv := verifiedResponses(base), verifiedResponses(cur)
 	bo, no := operations(base), operations(cur)
 	for _, id := range unionKeys(bo, no) {
 		b, inBase := bo[id]
@@ -129,7 +162,7 @@ func Compare(base, cur Summary) Diff {
 			continue
 		case !inNew:
 			d.OperationsRemoved = append(d.OperationsRemoved, id)
-			d.Regressions = append(d.Regressions, fmt.Sprintf("operation %s: removed from the contract", id))
+			lose("operation %s: removed from the contract", id)
 			continue
 		}
 		bc, nc := checksByName(b), checksByName(n)
@@ -142,13 +175,22 @@ func Compare(base, cur Summary) Diff {
 				Operation: id, Check: name, Before: before.Status, After: after.Status, Message: after.Message,
 			})
 			if before.Status == harness.CheckPassed && after.Status == harness.CheckFailed {
-				d.Regressions = append(d.Regressions, fmt.Sprintf("operation %s: check %s passed → failed: %s", id, name, after.Message))
+				failures = append(failures, fmt.Sprintf("operation %s: check %s passed → failed: %s", id, name, after.Message))
 			}
 		}
-		for _, code := range b.ResponsesExercised {
-			if !slices.Contains(n.ResponsesExercised, code) {
-				d.ResponsesLost = append(d.ResponsesLost, id+" "+code)
-				d.Regressions = append(d.Regressions, fmt.Sprintf("operation %s: documented response %s no longer exercised", id, code))
+		codes := slices.Concat(b.ResponsesDocumented, b.ResponsesExercised)
+		slices.Sort(codes)
+		for _, code := range slices.Compact(codes) {
+			key := id + " " + code
+			exercisedLost := slices.Contains(b.ResponsesExercised, code) && !slices.Contains(n.ResponsesExercised, code)
+			if exercisedLost {
+				d.ResponsesLost = append(d.ResponsesLost, key)
+			}
+			if why, lost := verifiedLost(bv, nv, key); lost {
+				d.VerifiedLost = append(d.VerifiedLost, key)
+				lose("operation %s: documented response %s verified in the baseline, not now: %s", id, code, why)
+			} else if exercisedLost {
+				lose("operation %s: documented response %s no longer exercised", id, code)
 			}
 		}
 		for _, code := range n.ResponsesExercised {
@@ -158,10 +200,64 @@ func Compare(base, cur Summary) Diff {
 		}
 	}
 	if cur.Coverage.OperationsExercised < base.Coverage.OperationsExercised {
-		d.Regressions = append(d.Regressions, fmt.Sprintf("coverage: %d operations exercised, was %d",
-			cur.Coverage.OperationsExercised, base.Coverage.OperationsExercised))
+		lose("coverage: %d operations exercised, was %d", cur.Coverage.OperationsExercised, base.Coverage.OperationsExercised)
+	}
+	// TODO(response coverage, issue 18 §2/§4): when summary.json carries
+	// response_coverage, a documented response whose observed schema
+	// locations dropped below the baseline's is a loss here too:
+	// lose("operation %s: response %s: %d of %d schema locations observed, was %d", ...).
+
+	d.Regressions = failures
+	if d.SpecChanged {
+		d.ContractConsequences = losses
+	} else {
+		d.Lost = losses
+		d.Regressions = append(d.Regressions, losses...)
 	}
 	return d
+}
+
+// judged says whether a spec with this outcome judged the target: it ran
+// to a verdict (an error is the harness's, and judged nothing).
+func judged(o Outcome) bool { return o == OutcomePassed || o == OutcomeFailed || o == outcomeFlaky }
+
+// verifiedLost says whether base verified the response key and cur did
+// not, and why not.
+func verifiedLost(base, cur map[string]string, key string) (string, bool) {
+	if base == nil || cur == nil {
+		return "", false
+	}
+	if why, documented := base[key]; !documented || why != "" {
+		return "", false
+	}
+	why, documented := cur[key]
+	if !documented {
+		return "no longer documented", true
+	}
+	return why, why != ""
+}
+
+// verifiedResponses maps every documented response of s ("op 200") to ""
+// when s verified it and to why not otherwise; nil when s records no
+// verified coverage (a summary older than it).
+func verifiedResponses(s Summary) map[string]string {
+	if s.Verified.Total == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, op := range s.Operations {
+		for _, code := range op.ResponsesDocumented {
+			out[op.OperationID+" "+code] = ""
+		}
+	}
+	for _, g := range s.Verified.Unverified {
+		reason := g.Kind
+		if g.Reason != "" {
+			reason += ": " + g.Reason
+		}
+		out[g.Operation+" "+g.Status] = reason
+	}
+	return out
 }
 
 func word(o Outcome) string {
@@ -226,18 +322,16 @@ func unionKeys[V any](a, b map[string]V) []string {
 	return keys
 }
 
+// failuresAndLosses splits the regressions into what broke and what was
+// lost, so a reader sees them apart.
+func (d Diff) failuresAndLosses() (failed, lost []string) {
+	return d.Regressions[:len(d.Regressions)-len(d.Lost)], d.Lost
+}
+
 // WriteDiffText renders a Diff for a terminal: regressions first, since they
 // are why someone is reading it.
 func WriteDiffText(w io.Writer, d Diff) error {
 	var b strings.Builder
-	if d.Regressed() {
-		fmt.Fprintf(&b, "REGRESSIONS (%d):\n", len(d.Regressions))
-		for _, r := range d.Regressions {
-			fmt.Fprintf(&b, "  ✗ %s\n", r)
-		}
-	} else {
-		b.WriteString("no regression\n")
-	}
 	section := func(title string, lines []string) {
 		if len(lines) == 0 {
 			return
@@ -247,6 +341,22 @@ func WriteDiffText(w io.Writer, d Diff) error {
 			fmt.Fprintf(&b, "  %s\n", l)
 		}
 	}
+	if d.Regressed() {
+		fmt.Fprintf(&b, "REGRESSIONS (%d):\n", len(d.Regressions))
+		failed, lost := d.failuresAndLosses()
+		for _, r := range failed {
+			fmt.Fprintf(&b, "  ✗ %s\n", r)
+		}
+		if len(lost) > 0 {
+			fmt.Fprintf(&b, "  lost: judged in the baseline, not in this run (%d):\n", len(lost))
+			for _, r := range lost {
+				fmt.Fprintf(&b, "  ✗ %s\n", r)
+			}
+		}
+	} else {
+		b.WriteString("no regression\n")
+	}
+	section("consequences of the contract change (not regressions)", d.ContractConsequences)
 	section("new failures", specLines(d.NewFailures))
 	section("fixed", specLines(d.Fixed))
 	section("newly unsupported", specLines(d.NewlyUnsupported))
@@ -275,8 +385,15 @@ func WriteDiffMarkdown(w io.Writer, d Diff) error {
 	var b strings.Builder
 	if d.Regressed() {
 		fmt.Fprintf(&b, "## chconform: ✗ %d regression(s) against the baseline\n\n", len(d.Regressions))
-		for _, r := range d.Regressions {
+		failed, lost := d.failuresAndLosses()
+		for _, r := range failed {
 			fmt.Fprintf(&b, "- ✗ %s\n", mdEscape(r))
+		}
+		if len(lost) > 0 {
+			fmt.Fprintf(&b, "\n**Lost** (%d): judged in the baseline, not in this run\n\n", len(lost))
+			for _, r := range lost {
+				fmt.Fprintf(&b, "- ✗ %s\n", mdEscape(r))
+			}
 		}
 		b.WriteString("\n")
 	} else {
@@ -297,6 +414,7 @@ func WriteDiffMarkdown(w io.Writer, d Diff) error {
 		}
 		b.WriteString("\n</details>\n\n")
 	}
+	section("Consequences of the contract change (not regressions)", d.ContractConsequences)
 	section("Fixed", specLines(d.Fixed))
 	section("Newly unsupported", specLines(d.NewlyUnsupported))
 	section("Other outcome changes", specLines(d.OtherSpecChanges))
@@ -317,12 +435,12 @@ func WriteDiffMarkdown(w io.Writer, d Diff) error {
 // WriteDiffJSON renders a Diff for tools; empty lists are [] rather than
 // null so a consumer can iterate without a check.
 func WriteDiffJSON(w io.Writer, d Diff) error {
-	for _, p := range []*[]string{&d.Regressions, &d.SpecsAdded, &d.SpecsRemoved, &d.OperationsAdded, &d.OperationsRemoved, &d.ResponsesLost, &d.ResponsesGained} {
+	for _, p := range []*[]string{&d.Regressions, &d.Lost, &d.ContractConsequences, &d.VerifiedLost, &d.SpecsAdded, &d.SpecsRemoved, &d.OperationsAdded, &d.OperationsRemoved, &d.ResponsesLost, &d.ResponsesGained} {
 		if *p == nil {
 			*p = []string{}
 		}
 	}
-	for _, p := range []*[]SpecChange{&d.NewFailures, &d.Fixed, &d.NewlyUnsupported, &d.OtherSpecChanges, &d.ProvisionalChanges} {
+	for _, p := range []*[]SpecChange{&d.NewFailures, &d.Fixed, &d.LostSpecs, &d.NewlyUnsupported, &d.OtherSpecChanges, &d.ProvisionalChanges} {
 		if *p == nil {
 			*p = []SpecChange{}
 		}

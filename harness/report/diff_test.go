@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ func baseSummary() Summary {
 		Tool:      ToolInfo{Version: "devel-1"},
 		Totals:    Totals{Passed: 2, Unsupported: 1},
 		Coverage:  Coverage{OperationsExercised: 2, OperationsTotal: 2, ResponsesExercised: 3, ResponsesTotal: 3},
+		Verified:  Verification{Verified: 3, Total: 3, Unverified: []Gap{}},
 		Operations: []OperationSummary{
 			{OperationID: "get_profile", Status: OutcomePassed, ResponsesDocumented: []string{"200", "401"}, ResponsesExercised: []string{"200", "401"},
 				Checks: []CheckSummary{{Name: harness.CheckStatusCode, Status: harness.CheckPassed}, {Name: harness.CheckResponseSchema, Status: harness.CheckPassed}}},
@@ -86,22 +88,106 @@ func TestCompare(t *testing.T) {
 			regressions: []string{`spec "follow answers": passed → error`},
 		},
 		{
-			name: "fixed and newly unsupported are news, not regressions",
+			name: "a spec that passed and is now unsupported is lost",
 			edit: func(s *Summary) {
 				s.Specs[1].Outcome, s.Specs[1].Reason = OutcomeUnsupported, "no fixture"
 			},
+			regressions: []string{`spec "follow answers": passed → unsupported: no fixture`},
 			check: func(d Diff) string {
-				if len(d.NewlyUnsupported) != 1 || d.NewlyUnsupported[0].Name != "follow answers" {
-					return "want follow answers newly unsupported"
+				if len(d.LostSpecs) != 1 || len(d.Lost) != 1 || len(d.NewlyUnsupported) != 0 {
+					return "want follow answers lost, listed apart, and not as news"
 				}
 				return ""
 			},
 		},
 		{
+			name: "a spec that passed and is now disabled is lost",
+			edit: func(s *Summary) {
+				s.Specs[1].Outcome, s.Specs[1].Reason = OutcomeDisabled, "CH_ALLOW_MUTATIONS is not set"
+			},
+			regressions: []string{`spec "follow answers": passed → disabled: CH_ALLOW_MUTATIONS is not set`},
+		},
+		{
+			name:        "a spec that passed and is gone is lost",
+			edit:        func(s *Summary) { s.Specs = s.Specs[:1] },
+			regressions: []string{`spec "follow answers": passed → absent from this run`},
+			check: func(d Diff) string {
+				if len(d.SpecsRemoved) != 2 {
+					return "want both specs listed as removed"
+				}
+				return ""
+			},
+		},
+		{
+			name: "a spec that was never judged and is now unsupported or gone is news",
+			edit: func(s *Summary) {
+				s.Specs[1].Outcome = OutcomeError
+				s.Specs = s.Specs[:2]
+			},
+			regressions: []string{`spec "follow answers": passed → error`},
+			check: func(d Diff) string {
+				if len(d.Lost) != 0 || len(d.SpecsRemoved) != 1 {
+					return "want the unsupported spec removed as news, and nothing lost"
+				}
+				return ""
+			},
+		},
+		{
+			name: "a documented response verified and not now, though still exercised",
+			edit: func(s *Summary) {
+				s.Verified.Verified = 2
+				s.Verified.Unverified = []Gap{{Operation: "get_profile", Status: "401", Kind: GapFailed, Reason: "exercised but failed ignored_auth"}}
+			},
+			regressions: []string{"operation get_profile: documented response 401 verified in the baseline, not now: failed: exercised but failed ignored_auth"},
+			check: func(d Diff) string {
+				if len(d.VerifiedLost) != 1 || d.VerifiedLost[0] != "get_profile 401" {
+					return "want get_profile 401 in verified_lost"
+				}
+				return ""
+			},
+		},
+		{
+			name: "a documented response verified and no longer exercised is one loss",
+			edit: func(s *Summary) {
+				s.Operations[0].ResponsesExercised = []string{"200"}
+				s.Verified.Verified = 2
+				s.Verified.Unverified = []Gap{{Operation: "get_profile", Status: "401", Kind: GapUnsupported, Reason: "only in unsupported specs"}}
+			},
+			regressions: []string{"operation get_profile: documented response 401 verified in the baseline, not now: unsupported: only in unsupported specs"},
+		},
+		{
+			name: "with the contract changed, losses are its consequences",
+			edit: func(s *Summary) {
+				s.Spec.SHA256 = "bbb"
+				s.Specs[1].Outcome, s.Specs[1].Reason = OutcomeUnsupported, "no fixture"
+				s.Specs = s.Specs[:2]
+				s.Operations[0].ResponsesExercised = []string{"200"}
+				s.Verified.Unverified = []Gap{{Operation: "get_profile", Status: "401", Kind: GapUnsupported, Reason: "x"}}
+				s.Operations = s.Operations[:1]
+				s.Coverage.OperationsExercised = 1
+			},
+			check: func(d Diff) string {
+				if len(d.ContractConsequences) != 4 || len(d.Lost) != 0 || len(d.LostSpecs) != 1 {
+					return fmt.Sprintf("want four consequences (spec, response, operation, coverage) and nothing lost: %q", d.ContractConsequences)
+				}
+				return ""
+			},
+		},
+		{
+			name: "with the contract changed, a failure is still a regression",
+			edit: func(s *Summary) {
+				s.Spec.SHA256 = "bbb"
+				s.Specs[1].Outcome, s.Specs[1].Reason = OutcomeFailed, "nope"
+			},
+			regressions: []string{`spec "follow answers": passed → failed: nope`},
+		},
+		{
+			// A summary older than verified coverage: exercised is all it says.
 			name: "a documented response no longer exercised",
 			edit: func(s *Summary) {
 				s.Operations[0].ResponsesExercised = []string{"200"}
 				s.Coverage.ResponsesExercised = 2
+				s.Verified = Verification{}
 			},
 			regressions: []string{"operation get_profile: documented response 401 no longer exercised"},
 		},
@@ -239,5 +325,47 @@ func TestAProvisionalChangeIsListedButNoRegression(t *testing.T) {
 	}
 	if !strings.Contains(text.String(), "provisional specs changed (not counted) (1)") {
 		t.Errorf("the text diff does not list the provisional change:\n%s", text.String())
+	}
+}
+
+// Losses are listed apart from failures in every rendering, and a changed
+// contract turns them into its consequences, which fail nothing.
+func TestLossesAreListedApart(t *testing.T) {
+	lost := baseSummary()
+	lost.Specs[1].Outcome, lost.Specs[1].Reason = OutcomeUnsupported, "no fixture"
+	lost.Specs[0].Outcome, lost.Specs[0].Reason = OutcomeFailed, "schema"
+	changed := lost
+	changed.Spec.SHA256 = "bbb"
+	changed.Specs = []SpecSummary{lost.Specs[0], lost.Specs[1], lost.Specs[2]}
+	changed.Specs[0].Outcome = OutcomePassed
+	tests := []struct {
+		name  string
+		d     Diff
+		write func(*bytes.Buffer, Diff) error
+		want  []string
+	}{
+		{"text", Compare(baseSummary(), lost), func(b *bytes.Buffer, d Diff) error { return WriteDiffText(b, d) },
+			[]string{"REGRESSIONS (2):\n  ✗ spec \"get_profile answers\": passed → failed: schema\n  lost: judged in the baseline, not in this run (1):\n  ✗ spec \"follow answers\": passed → unsupported: no fixture"}},
+		{"md", Compare(baseSummary(), lost), func(b *bytes.Buffer, d Diff) error { return WriteDiffMarkdown(b, d) },
+			[]string{"✗ 2 regression(s)", "**Lost** (1): judged in the baseline, not in this run\n\n- ✗ spec \"follow answers\": passed → unsupported: no fixture"}},
+		{"json", Compare(baseSummary(), lost), func(b *bytes.Buffer, d Diff) error { return WriteDiffJSON(b, d) },
+			[]string{`"lost": [`, `"contract_consequences": []`, `"lost_specs": [`}},
+		{"text, contract changed", Compare(baseSummary(), changed), func(b *bytes.Buffer, d Diff) error { return WriteDiffText(b, d) },
+			[]string{"no regression\n", "consequences of the contract change (not regressions) (1):\n  spec \"follow answers\": passed → unsupported: no fixture"}},
+		{"md, contract changed", Compare(baseSummary(), changed), func(b *bytes.Buffer, d Diff) error { return WriteDiffMarkdown(b, d) },
+			[]string{"✓ no regression", "<summary>Consequences of the contract change (not regressions) (1)</summary>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.write(&b, tt.d); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, b.String())
+				}
+			}
+		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/chconform/chconform/audit"
 	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
-	"github.com/chconform/chconform/mutation"
 )
 
 // TestAuditOfARecordedRunGivesTheRunsVerdicts records a run of the users
@@ -19,11 +18,7 @@ import (
 func TestAuditOfARecordedRunGivesTheRunsVerdicts(t *testing.T) {
 	t.Parallel()
 	spec := contract(t)
-	fault, ok := mutation.Lookup(spec, "get_profile/200/type-changed/user_profile.user_id")
-	if !ok {
-		t.Fatal("the catalogue has no type-changed get_profile user_profile.user_id mutant")
-	}
-	target := faultyTarget(t, spec, &fault)
+	target := faultyTarget(t, spec, mustMutant(t, spec, "get_profile/200/type-changed/user_profile.user_id"))
 	dir := t.TempDir()
 	run := runSuite(t, "users", map[string]string{"CH_BASE_URL": target.URL, "CH_PROFILE": "emulator", "CH_RECORD": dir}, t.TempDir())
 	if run.exit != 1 {

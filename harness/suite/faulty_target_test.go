@@ -30,6 +30,16 @@ func faultyTarget(t *testing.T, spec *harness.Spec, m *mutation.Mutant) *mutatio
 	return tg
 }
 
+// mustMutant is the catalogue's mutant id, ending the test when there is none.
+func mustMutant(t *testing.T, spec *harness.Spec, id string) *mutation.Mutant {
+	t.Helper()
+	m, ok := mutation.Lookup(spec, id)
+	if !ok {
+		t.Fatalf("the catalogue has no mutant %s", id)
+	}
+	return &m
+}
+
 // expectOneSpec runs group's specs of operation op whose names hold focus
 // against the emulator with m applied, and wants exactly one such spec,
 // ending with outcome want; with a mutant, the fault must have fired (else

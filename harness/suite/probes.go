@@ -16,6 +16,24 @@ func Covers(op *harness.Operation, status int) ginkgo.Labels {
 	return ginkgo.Labels{fmt.Sprintf("%s%s:%d", report.LabelCovers, op.ID, status)}
 }
 
+// CoversWith is Covers for a spec that needs capabilities (signup, for the
+// fresh accounts of a stateful or identity spec): on a profile that lacks
+// one the spec can never run, and declaring the response there would make a
+// partial run's floor (require: all) demand what the profile says it cannot
+// do. Where the profile has them, the spec covers the response like any.
+func CoversWith(op *harness.Operation, status int, capabilities ...string) ginkgo.Labels {
+	return coversWith(MustLoad().Profile, op, status, capabilities...)
+}
+
+func coversWith(p *harness.Profile, op *harness.Operation, status int, capabilities ...string) ginkgo.Labels {
+	for _, c := range capabilities {
+		if !p.Capability(c) {
+			return nil
+		}
+	}
+	return Covers(op, status)
+}
+
 // authProbe is one way of asking without valid credentials.
 type authProbe struct {
 	account string
@@ -40,14 +58,19 @@ var authProbes = []authProbe{
 // AuthProbes declares, for every operation of group that needs a token, the
 // ignored_auth probes: the documented request sent without credentials and
 // with a token the target cannot know must both be refused with 401 and a DRF
-// detail envelope.
+// detail envelope. An operation whose token is optional gets the probes that
+// send a token: the contract documents the 401 for one it cannot
+// authenticate (DRF authenticates a sent token before any permission).
 func AuthProbes(group string) {
 	var entries []ginkgo.TableEntry
 	for _, op := range mustSpec().Group(group) {
-		if !op.Secured {
+		if !op.Secured && !op.TokenOptional {
 			continue
 		}
 		for _, probe := range authProbes {
+			if op.TokenOptional && probe.account == harness.AccountNone {
+				continue
+			}
 			labels := append(LabelsFor(op), Covers(op, 401)...)
 			entries = append(entries, ginkgo.Entry(op.String()+" "+probe.phrase, labels, op, probe))
 		}

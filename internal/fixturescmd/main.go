@@ -99,16 +99,17 @@ var probes = []probe{
 }
 
 // generateProbes writes the answers to the authentication probes of every
-// operation that needs a token, unless the contract documents that state as
+// operation that needs or accepts a token (only the probes that send one,
+// where it is optional), unless the contract documents that state as
 // an example already (which then has its own fixture).
 func generateProbes(spec *harness.Spec, p *harness.Profile, redact *harness.Redactor, dir string, force bool) (int, error) {
 	written := 0
 	for _, op := range spec.Operations() {
-		if !op.Secured {
+		if !op.Secured && !op.TokenOptional {
 			continue
 		}
 		for _, pr := range probes {
-			if pr.account == harness.AccountNone && documentsState(op, "no-credentials") {
+			if pr.account == harness.AccountNone && (op.TokenOptional || documentsState(op, "no-credentials")) {
 				continue
 			}
 			path := filepath.Join(dir, op.ID, pr.file)
@@ -203,7 +204,8 @@ func fixtureFor(op *harness.Operation, status int, ex harness.Example, p *harnes
 	for _, name := range []string{"CH-AppVersion", "CH-AppBuild", "CH-Locale"} {
 		headers[name] = req.Header.Get(name)
 	}
-	if op.Secured {
+	// An optional token is part of the request only when one was sent.
+	if op.Secured || req.Header.Get("Authorization") != "" {
 		auth := redact.Header(http.Header{"Authorization": req.Header.Values("Authorization")}).Get("Authorization")
 		headers["Authorization"] = auth // "" when sent without credentials: must be absent
 	}

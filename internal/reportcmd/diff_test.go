@@ -166,3 +166,54 @@ func TestSummaryStable(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffCommandSeesWhatWasLost: with the contract unchanged, a spec that
+// passed and now skips and a documented response verified and now not are
+// regressions (exit 1), listed apart from failures; with the contract
+// changed they are its consequences (exit 0).
+func TestDiffCommandSeesWhatWasLost(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, edit func(*report.Summary)) string {
+		s := report.Summary{
+			Spec: report.SpecInfo{Path: "api.yaml", SHA256: "abc", Operations: 1},
+			Operations: []report.OperationSummary{{
+				OperationID: "get_profile", Status: report.OutcomePassed,
+				ResponsesDocumented: []string{"200"}, ResponsesExercised: []string{"200"},
+			}},
+			Specs: []report.SpecSummary{
+				{Name: "get_profile answers", Outcome: report.OutcomePassed},
+				{Name: "after update_username get_profile shows it", Outcome: report.OutcomePassed},
+			},
+			Verified: report.Verification{Verified: 1, Total: 1, Unverified: []report.Gap{}},
+		}
+		edit(&s)
+		data, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, filepath.Join(dir, name), string(data))
+	}
+	base := write("base.json", func(*report.Summary) {})
+	skipping := write("skipping.json", func(s *report.Summary) {
+		s.Specs[1].Outcome, s.Specs[1].Reason = report.OutcomeUnsupported, "profile lacks signup"
+	})
+	gone := write("gone.json", func(s *report.Summary) { s.Specs = s.Specs[:1] })
+	unverified := write("unverified.json", func(s *report.Summary) {
+		s.Verified.Verified = 0
+		s.Verified.Unverified = []report.Gap{{Operation: "get_profile", Status: "200", Kind: report.GapFailed, Reason: "exercised but failed response_schema_conformance"}}
+	})
+	newContract := write("contract.json", func(s *report.Summary) {
+		s.Spec.SHA256 = "def"
+		s.Specs[1].Outcome, s.Specs[1].Reason = report.OutcomeUnsupported, "profile lacks signup"
+	})
+	runVerbCases(t, "diff", []verbCase{
+		{"a passed spec now unsupported", []string{base, skipping}, 1, []string{"REGRESSIONS (1)", "lost: judged in the baseline",
+			`spec "after update_username get_profile shows it": passed → unsupported: profile lacks signup`}, ""},
+		{"a passed spec gone", []string{base, gone}, 1, []string{`spec "after update_username get_profile shows it": passed → absent from this run`}, ""},
+		{"a verified response no longer verified", []string{base, unverified}, 1,
+			[]string{"operation get_profile: documented response 200 verified in the baseline, not now: failed: exercised but failed response_schema_conformance"}, ""},
+		{"json lists the losses apart", []string{"--format", "json", base, skipping}, 1, []string{`"lost": [`, `"lost_specs": [`}, ""},
+		{"the contract changed: consequences, no regression", []string{base, newContract}, 0,
+			[]string{"no regression", "consequences of the contract change (not regressions) (1)"}, ""},
+	})
+}

@@ -14,7 +14,8 @@ var _ = ginkgo.Describe("app:", func() {
 	suite.ContractSpecs("app")
 
 	ginkgo.It("GET /check_for_update from the current app build answers has_update: false",
-		suite.LabelsFor(suite.Op("check_for_update")), suite.NeedsToken(suite.Op("check_for_update")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("check_for_update")), suite.NeedsToken(suite.Op("check_for_update")),
+		suite.Covers(suite.Op("check_for_update"), 200), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, suite.Op("check_for_update"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.HaveJSON("has_update", gomega.BeFalse()))

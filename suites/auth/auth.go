@@ -20,7 +20,7 @@ var _ = ginkgo.Describe("auth:", func() {
 	complete := func() *harness.Operation { return suite.Op("complete_phone_number_auth") }
 
 	ginkgo.It("POST /start_phone_number_auth without the CH-* app headers answers 200 with is_blocked: true",
-		suite.LabelsFor(start()), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(start()), suite.Covers(start(), 200), func(ctx ginkgo.SpecContext) {
 			call, err := start().DocumentedCall(suite.MustLoad().Profile, "")
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
 			// The seed: a sign-in without CH-Locale, CH-AppVersion and
@@ -33,7 +33,8 @@ var _ = ginkgo.Describe("auth:", func() {
 		})
 
 	ginkgo.It("POST /complete_phone_number_auth with the right code returns a 40-hex auth token and SimpleJWT access and refresh tokens",
-		suite.LabelsFor(complete()), suite.NeedsToken(complete()), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(complete()), suite.NeedsToken(complete()),
+		suite.Covers(complete(), 200), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, complete(), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			gomega.Expect(ex).To(harness.HaveStatus(200))
@@ -44,7 +45,7 @@ var _ = ginkgo.Describe("auth:", func() {
 		})
 
 	ginkgo.It("POST /complete_phone_number_auth with a wrong code answers 200 with is_verified false and the attempts left",
-		suite.LabelsFor(start(), complete()), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(start(), complete()), suite.CoversWith(complete(), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			suite.RequireCapability("signup")
 			suite.RequireAllowed(start())
 			suite.RequireAllowed(complete())

@@ -28,7 +28,7 @@ var _ = ginkgo.Describe("auth: identity isolation:", func() {
 		})
 
 	ginkgo.It("POST /refresh_token with A's refresh token and B's CH-UserID yields an access token that acts as A, never as B",
-		suite.LabelsFor(op("refresh_token"), op("me")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("refresh_token"), op("me")), suite.CoversWith(op("refresh_token"), 200, "signup", "bearer-auth"), func(ctx ginkgo.SpecContext) {
 			suite.RequireCapability("bearer-auth")
 			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			gomega.Expect(a.RefreshToken).NotTo(gomega.BeEmpty(), "the fresh account A got no refresh_token")

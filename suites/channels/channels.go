@@ -36,7 +36,8 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /join_channel returns the room that was asked for, with the joining user among its users",
-		suite.LabelsFor(op("join_channel")), suite.WriterNeedsToken(op("join_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("join_channel")), suite.WriterNeedsToken(op("join_channel")),
+		suite.Covers(op("join_channel"), 200), func(ctx ginkgo.SpecContext) {
 			account := suite.WriterAccount(ctx)
 			ex := join(ctx, account, "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
@@ -46,7 +47,8 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("POST /create_channel for an account that is not waitlisted returns 200 with a room that another account can join",
-		suite.LabelsFor(op("create_channel"), op("join_channel")), suite.WriterNeedsToken(op("create_channel"), op("join_channel")), suite.Covers(op("create_channel"), 200), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("create_channel"), op("join_channel")), suite.WriterNeedsToken(op("create_channel"), op("join_channel")),
+		suite.Covers(op("create_channel"), 200), suite.Covers(op("join_channel"), 200), func(ctx ginkgo.SpecContext) {
 			creator := suite.WriterAccount(ctx)
 			call, err := op("create_channel").DocumentedCall(suite.MustLoad().Profile, "")
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -65,7 +67,8 @@ var _ = ginkgo.Describe("channels:", func() {
 		})
 
 	ginkgo.It("after POST /join_channel the user is among the room's users in GET /get_channels, and after POST /leave_channel no longer",
-		suite.LabelsFor(op("join_channel"), op("get_channels"), op("leave_channel")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("join_channel"), op("get_channels"), op("leave_channel")),
+		suite.CoversWith(op("get_channels"), 200, "signup"), suite.CoversWith(op("leave_channel"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			account := suite.FreshAccount(ctx)
 			joined := join(ctx, account, "")
 			gomega.Expect(joined).To(harness.HaveStatus(200))

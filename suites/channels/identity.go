@@ -21,7 +21,7 @@ var _ = ginkgo.Describe("channels: identity isolation:", func() {
 	op := suite.Op
 
 	ginkgo.It("POST /join_channel with A's token and B's CH-UserID puts A in the room or is refused, and never B",
-		suite.LabelsFor(op("join_channel"), op("get_channels")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("join_channel"), op("get_channels")), suite.CoversWith(op("get_channels"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			call := joinCall(a, "")
 			call.Header = map[string]string{"CH-UserID": b.UserID}
@@ -35,7 +35,7 @@ var _ = ginkgo.Describe("channels: identity isolation:", func() {
 		})
 
 	ginkgo.It("after A joins a room, the room lists A and not B, in the join's answer and in B's GET /get_channels",
-		suite.LabelsFor(op("join_channel"), op("get_channels")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("join_channel"), op("get_channels")), suite.CoversWith(op("get_channels"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			joined, slug := joinedRoom(ctx, a)
 			gomega.Expect(joined).To(harness.KeepAccountsApart("the room A joined lists A, not B",

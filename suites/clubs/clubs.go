@@ -15,7 +15,8 @@ var _ = ginkgo.Describe("clubs:", func() {
 	suite.ContractSpecs("clubs")
 
 	ginkgo.It("POST /get_club returns the club that was asked for",
-		suite.LabelsFor(suite.Op("get_club")), suite.NeedsToken(suite.Op("get_club")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("get_club")), suite.NeedsToken(suite.Op("get_club")),
+		suite.Covers(suite.Op("get_club"), 200), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, suite.Op("get_club"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			asked := gjson.GetBytes(ex.Request.Body, "club_id").Float()

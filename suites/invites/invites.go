@@ -16,7 +16,8 @@ var _ = ginkgo.Describe("invites:", func() {
 	suite.ContractSpecs("invites")
 
 	ginkgo.It("POST /get_suggested_invites answers one suggestion per uploaded contact, for the same phone numbers",
-		suite.LabelsFor(suite.Op("get_suggested_invites")), suite.NeedsToken(suite.Op("get_suggested_invites")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("get_suggested_invites")), suite.NeedsToken(suite.Op("get_suggested_invites")),
+		suite.Covers(suite.Op("get_suggested_invites"), 200), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, suite.Op("get_suggested_invites"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			var sent []any
@@ -29,7 +30,8 @@ var _ = ginkgo.Describe("invites:", func() {
 		})
 
 	ginkgo.It("POST /invite_to_app consumes one of the inviting account's invites, as /me's num_invites shows",
-		suite.LabelsFor(suite.Op("invite_to_app"), suite.Op("me")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("invite_to_app"), suite.Op("me")),
+		suite.CoversWith(suite.Op("invite_to_app"), 200, "signup"), suite.CoversWith(suite.Op("me"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			account := suite.FreshAccount(ctx)
 			me := func() float64 {
 				ex := suite.Send(ctx, harness.Call{Op: suite.Op("me"), As: account, Body: map[string]any{}})

@@ -17,7 +17,8 @@ var _ = ginkgo.Describe("notifications:", func() {
 	op := suite.Op
 
 	ginkgo.It("after POST /update_notifications GET /get_settings shows the new frequency and trending setting",
-		suite.LabelsFor(op("update_notifications"), op("get_settings")), suite.WriterNeedsToken(op("update_notifications"), op("get_settings")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("update_notifications"), op("get_settings")), suite.WriterNeedsToken(op("update_notifications"), op("get_settings")),
+		suite.CoversWith(op("update_notifications"), 200, "signup"), suite.CoversWith(op("get_settings"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			account := suite.WriterAccount(ctx)
 			before := suite.Send(ctx, harness.Call{Op: op("get_settings"), As: account})
 			gomega.Expect(before).To(suite.ConformToSpec())

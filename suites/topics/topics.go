@@ -15,7 +15,8 @@ var _ = ginkgo.Describe("topics:", func() {
 	suite.ContractSpecs("topics")
 
 	ginkgo.It("POST /get_topic returns the topic that was asked for",
-		suite.LabelsFor(suite.Op("get_topic")), suite.NeedsToken(suite.Op("get_topic")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("get_topic")), suite.NeedsToken(suite.Op("get_topic")),
+		suite.Covers(suite.Op("get_topic"), 200), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, suite.Op("get_topic"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			asked := requestField(ex, "topic_id")
@@ -23,7 +24,8 @@ var _ = ginkgo.Describe("topics:", func() {
 		})
 
 	ginkgo.It("GET /get_all_topics gives every topic and sub-topic an id of its own",
-		suite.LabelsFor(suite.Op("get_all_topics")), suite.NeedsToken(suite.Op("get_all_topics")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("get_all_topics")), suite.NeedsToken(suite.Op("get_all_topics")),
+		suite.Covers(suite.Op("get_all_topics"), 200), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, suite.Op("get_all_topics"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
 			body := gjson.ParseBytes(ex.Response.Body)

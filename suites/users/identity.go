@@ -55,7 +55,7 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 		})
 
 	ginkgo.It("POST /update_username with A's token and B's CH-UserID renames A or is refused, and never renames B",
-		suite.LabelsFor(op("update_username"), op("me")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("update_username"), op("me")), suite.CoversWith(op("me"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			name := harness.Unique("ident_{unique}")
 			ex := suite.Send(ctx, harness.Call{Op: op("update_username"), As: a, Body: map[string]any{"username": name}, Header: claimingToBe(b)})
@@ -70,7 +70,7 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 		})
 
 	ginkgo.It("POST /follow with A's token and B's CH-UserID makes A follow X or is refused, and never B",
-		suite.LabelsFor(op("follow"), op("get_following")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("follow"), op("get_following")), suite.CoversWith(op("get_following"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			a, b, x := suite.FreshAccount(ctx), suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			ex := suite.Send(ctx, harness.Call{Op: op("follow"), As: a, Body: map[string]any{"user_id": suite.UserNumber(x)}, Header: claimingToBe(b)})
 			gomega.Expect(ex).To(suite.ConformToSpec())
@@ -84,7 +84,7 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 		})
 
 	ginkgo.It("after A follows X, POST /get_following of B does not list X",
-		suite.LabelsFor(op("follow"), op("get_following")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("follow"), op("get_following")), suite.CoversWith(op("get_following"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			// B signs up last, just before A's follow: a write that lands
 			// on the account that asked before it lands on B.
 			x, a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx), suite.FreshAccount(ctx)
@@ -97,7 +97,7 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 		})
 
 	ginkgo.It("after A renames itself, POST /me of B does not show A's new username",
-		suite.LabelsFor(op("update_username"), op("me")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(op("update_username"), op("me")), suite.CoversWith(op("me"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			a, b := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			name := harness.Unique("ident_{unique}")
 			ex := suite.Send(ctx, harness.Call{Op: op("update_username"), As: a, Body: map[string]any{"username": name}})

@@ -17,7 +17,7 @@ var _ = ginkgo.Describe("users:", func() {
 	me := func() *harness.Operation { return suite.Op("me") }
 
 	ginkgo.It("POST /me accepts Authorization: Bearer <access_token> as the JWT alternative to Token <auth_token>",
-		suite.LabelsFor(suite.Op("me")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("me")), suite.Covers(suite.Op("me"), 200), func(ctx ginkgo.SpecContext) {
 			suite.RequireCapability("bearer-auth")
 			account := suite.MustLoad().Profile.Accounts[harness.AccountDefault]
 			gomega.Expect(account.AccessToken).NotTo(gomega.BeEmpty(), "the profile's default account needs an access_token for this spec")
@@ -31,7 +31,7 @@ var _ = ginkgo.Describe("users:", func() {
 	// Stateful consistency (found by mutation testing: a write acknowledged
 	// but never applied survived every spec).
 	ginkgo.It("after POST /follow, POST /get_following of the follower lists the followed user",
-		suite.LabelsFor(suite.Op("follow"), suite.Op("get_following")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("follow"), suite.Op("get_following")), suite.CoversWith(suite.Op("get_following"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			follower, followed := suite.FreshAccount(ctx), suite.FreshAccount(ctx)
 			// The contract documents only follow's waitlisted refusal: a
 			// follow is judged by its success flag and its effect.
@@ -44,7 +44,8 @@ var _ = ginkgo.Describe("users:", func() {
 		})
 
 	ginkgo.It("after POST /update_username, POST /get_profile of the account shows the new username",
-		suite.LabelsFor(suite.Op("update_username"), suite.Op("get_profile")), func(ctx ginkgo.SpecContext) {
+		suite.LabelsFor(suite.Op("update_username"), suite.Op("get_profile")),
+		suite.CoversWith(suite.Op("update_username"), 200, "signup"), suite.CoversWith(suite.Op("get_profile"), 200, "signup"), func(ctx ginkgo.SpecContext) {
 			account := suite.FreshAccount(ctx)
 			name := harness.Unique("renamed_{unique}")
 			ex := suite.Send(ctx, harness.Call{Op: suite.Op("update_username"), As: account, Body: map[string]any{"username": name}})
