@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	chconform "github.com/chconform/chconform"
 	"github.com/chconform/chconform/audit"
@@ -43,6 +44,13 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 		fs.Usage()
 		return exitUsage
 	}
+	minResponse := strings.TrimSpace(getenv("CH_MIN_RESPONSE_COVERAGE"))
+	if minResponse != "" {
+		if err := harness.CheckFraction("CH_MIN_RESPONSE_COVERAGE", minResponse); err != nil {
+			fmt.Fprintf(stderr, "chconform audit: %v\n", err)
+			return exitUsage
+		}
+	}
 	spec, err := loadSpec(*specPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
@@ -56,6 +64,7 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 		CredentialsStripped: *stripped,
 		MaxTranscripts:      *maxTranscripts,
 		Tool:                report.CurrentTool(),
+		MinResponseCoverage: minResponse,
 	})
 	for _, file := range fs.Args() {
 		if err := a.File(file); err != nil {

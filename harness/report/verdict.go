@@ -49,6 +49,11 @@ type Floor struct {
 	Min string `json:"min,omitempty"`
 	// Exempt lists the documented responses no spec can exercise.
 	Exempt []Exemption `json:"exempt,omitempty"`
+	// MinResponse is CH_MIN_RESPONSE_COVERAGE, ProfileResponse the
+	// profile's coverage.response: fractions of the response coverage
+	// locations the run must observe (respcov.go); "" for none.
+	MinResponse     string `json:"min_response,omitempty"`
+	ProfileResponse string `json:"profile_response,omitempty"`
 }
 
 // Exemption is one documented response no spec can exercise.
@@ -277,6 +282,12 @@ func (v Verification) FloorLine() string {
 	}
 	if v.Floor.Min != "" {
 		parts = append(parts, "CH_MIN_COVERAGE="+v.Floor.Min)
+	}
+	if v.Floor.ProfileResponse != "" {
+		parts = append(parts, "profile requires response coverage "+v.Floor.ProfileResponse)
+	}
+	if v.Floor.MinResponse != "" {
+		parts = append(parts, "CH_MIN_RESPONSE_COVERAGE="+v.Floor.MinResponse)
 	}
 	if len(parts) == 0 {
 		return ""
