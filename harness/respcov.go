@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"slices"
 	"strconv"
 	"sync"
 
@@ -68,13 +69,15 @@ func (l *CoverageLog) Observe(ex *Exchange) []string {
 		all = cov.NewSeen()
 		l.seen[key] = all
 	}
-	full := all.Count() == cov.Len()
+	// What the log has seen already need not be looked for again: the walk
+	// skips the values that could show nothing new.
+	known := slices.Clone(all)
 	l.mu.Unlock()
-	if full {
-		return nil // nothing left to see: the walk is not worth it
+	if known.Count() == cov.Len() {
+		return nil
 	}
 	body := cov.NewSeen()
-	cov.Observe(ex.Response.Body, body)
+	cov.Observe(ex.Response.Body, body, known)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return cov.Merge(all, body)

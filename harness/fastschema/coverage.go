@@ -25,10 +25,16 @@ type Coverage struct {
 	ids   []string
 	root  *covNode
 	props int // how many covProps, for the walk's per-object scratch
+	nodes int // how many covNodes, for the walk's per-node scratch
 }
 
 // covNode is what one value position declares.
 type covNode struct {
+	// lo, hi: the node's own locations and those under it are [lo, hi)
+	// (they are numbered depth first), so a walk can tell when there is
+	// nothing left to see under it.
+	lo, hi      int
+	id          int // index in the walk's per-node scratch
 	null, value int // -1 when the value is not nullable
 	enum        []any
 	enumIdx     []int
@@ -40,6 +46,7 @@ type covNode struct {
 }
 
 type covProp struct {
+	name            string
 	present, absent int // absent -1 for a required property
 	id              int // index in the walk's scratch
 	node            *covNode
@@ -175,7 +182,9 @@ func (cc *covCompiler) node(s *openapi3.Schema, path string, stack []*openapi3.S
 		return nil
 	}
 	stack = append(stack, s)
-	n := &covNode{null: -1, value: -1, nonempty: -1}
+	n := &covNode{lo: len(cc.c.ids), id: cc.c.nodes, null: -1, value: -1, nonempty: -1}
+	cc.c.nodes++
+	defer func() { n.hi = len(cc.c.ids) }()
 	if nullValid(s, nil) == yes {
 		n.null = cc.loc(path, "null")
 		n.value = cc.loc(path, "value")
@@ -225,7 +234,7 @@ func (cc *covCompiler) node(s *openapi3.Schema, path string, stack []*openapi3.S
 	}
 	slices.Sort(sorted)
 	for _, name := range sorted {
-		p := &covProp{absent: -1, id: cc.c.props}
+		p := &covProp{name: name, absent: -1, id: cc.c.props}
 		cc.c.props++
 		child := path + "/" + escapeToken(name)
 		p.present = cc.loc(child, "present")
@@ -292,30 +301,120 @@ func (s Seen) Count() int {
 	return n
 }
 
-// Observe adds to seen the locations data shows. data must be a body that
-// validated against the schema: nothing is judged here, and what is not
-// JSON stops the walk where it starts.
-func (c *Coverage) Observe(data []byte, seen Seen) {
-	if len(seen) < (len(c.ids)+63)/64 {
+// Observe adds to seen the locations data shows. known, when not nil, is
+// what is already known to have been seen: a value whose locations are all
+// in seen or known is skipped unread. data must be a body that validated
+// against the schema: nothing is judged here, and what is not JSON stops
+// the walk where it starts.
+func (c *Coverage) Observe(data []byte, seen, known Seen) {
+	words := (len(c.ids) + 63) / 64
+	if len(seen) < words || known != nil && len(known) < words {
 		return
 	}
 	seen.add(0)
-	o := observer{walker: walker{data: data}, seen: seen, stamp: make([]uint32, c.props)}
+	o := observer{walker: walker{data: data}, seen: seen, known: known, stamp: make([]uint32, c.props), order: make([][]*covProp, c.nodes)}
 	o.value(c.root, o.ws(0), 0)
 }
 
 type observer struct {
 	walker
-	seen  Seen
-	stamp []uint32 // per covProp: the serial of the last object that held it
-	obj   uint32
+	seen, known Seen
+	stamp       []uint32 // per covProp: the serial of the last object that held it
+	obj         uint32
+	// order is, per covNode, the properties in the order the last objects
+	// listed them: the objects of one list mostly repeat it, and a name
+	// compared with the expected one is cheaper than a map lookup.
+	order [][]*covProp
 }
+
+// saturated: every location of n and under it has been seen.
+func (o *observer) saturated(n *covNode) bool {
+	for i := n.lo; i < n.hi; {
+		w, b := i/64, uint(i%64)
+		have := o.seen[w]
+		if o.known != nil {
+			have |= o.known[w]
+		}
+		width := min(64-int(b), n.hi-i)
+		mask := (uint64(1)<<width - 1) << b
+		if width == 64 {
+			mask = ^uint64(0)
+		}
+		if have&mask != mask {
+			return false
+		}
+		i += width
+	}
+	return true
+}
+
+// pass returns the end of the value at i, which is known to be valid JSON
+// (the body validated): a scan for its end, nothing checked.
+func (o *observer) pass(i int) (int, bool) {
+	d := o.data
+	depth := 0
+	for i < len(d) {
+		switch d[i] {
+		case '"':
+			i++
+			for i < len(d) && d[i] != '"' {
+				if d[i] == '\\' {
+					i++
+				}
+				i++
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth <= 0 {
+				return i + 1, depth == 0
+			}
+		default:
+			if depth == 0 {
+				for i < len(d) && !delim[d[i]] {
+					i++
+				}
+				return i, true
+			}
+		}
+		i++
+		if depth == 0 {
+			return i, i <= len(d)
+		}
+	}
+	return i, false
+}
+
+// strEnd is str for a string known to be valid: the index after its
+// closing quote, and whether it holds an escape.
+func (o *observer) strEnd(i int) (end int, esc bool, ok bool) {
+	d := o.data
+	for j := i + 1; j < len(d); j++ {
+		switch d[j] {
+		case '"':
+			return j + 1, esc, true
+		case '\\':
+			esc = true
+			j++
+		}
+	}
+	return len(d), esc, false
+}
+
+// delim marks the bytes that end a scalar.
+var delim = func() (t [256]bool) {
+	for _, c := range []byte(",]} \t\r\n") {
+		t[c] = true
+	}
+	return t
+}()
 
 // value marks what the value at i shows and returns its end (ok false: not
 // JSON, the walk stops).
 func (o *observer) value(n *covNode, i, depth int) (int, bool) {
-	if n == nil || depth > maxDepth || i >= len(o.data) {
-		return o.skip(i, depth)
+	if n == nil || depth > maxDepth || i >= len(o.data) || o.saturated(n) {
+		return o.pass(i)
 	}
 	c := o.data[i]
 	if c == 'n' {
@@ -324,12 +423,24 @@ func (o *observer) value(n *covNode, i, depth int) (int, bool) {
 	}
 	o.seen.add(n.value)
 	if len(n.branches) > 0 {
-		end, ok := o.skip(i, depth)
+		end, ok := o.pass(i)
 		if !ok {
 			return i, false
 		}
+		// The fast walker first; kin-openapi, which decodes the value,
+		// only when it is sure of no branch (the value validated, so one
+		// accepts it).
+		raw := o.data[i:end]
+		taken := false
 		for _, b := range n.branches {
-			if branchAccepts(b.schema, o.data[i:end]) {
+			if Valid(b.schema, raw) {
+				taken = true
+				o.seen.add(b.loc)
+				o.value(b.node, i, depth)
+			}
+		}
+		for _, b := range n.branches {
+			if !taken && kinAccepts(b.schema, raw) {
 				o.seen.add(b.loc)
 				o.value(b.node, i, depth)
 			}
@@ -341,7 +452,7 @@ func (o *observer) value(n *covNode, i, depth int) (int, bool) {
 	case c == '[':
 		return o.array(n, i, depth)
 	case c == '"':
-		end, esc, ok := o.str(i)
+		end, esc, ok := o.strEnd(i)
 		if ok && len(n.enum) > 0 {
 			if s, ok := o.decode(i, end, esc); ok {
 				o.enum(n, s)
@@ -349,7 +460,7 @@ func (o *observer) value(n *covNode, i, depth int) (int, bool) {
 		}
 		return end, ok
 	case c == 't' || c == 'f':
-		end, ok := o.skip(i, depth)
+		end, ok := o.pass(i)
 		if ok && len(n.enum) > 0 {
 			o.enum(n, c == 't')
 		}
@@ -376,22 +487,31 @@ func (o *observer) enum(n *covNode, v any) {
 func (o *observer) object(n *covNode, i, depth int) (int, bool) {
 	o.obj++
 	serial := o.obj
+	order := o.order[n.id]
 	i = o.ws(i + 1)
 	if i < len(o.data) && o.data[i] == '}' {
 		i++
 	} else {
-		for more := true; more; {
+		for k, more := 0, true; more; k++ {
 			if i >= len(o.data) || o.data[i] != '"' {
 				return i, false
 			}
-			kend, esc, ok := o.str(i)
+			kend, esc, ok := o.strEnd(i)
 			if !ok {
 				return i, false
 			}
 			var p *covProp
 			if n.props != nil {
 				if name, ok := o.decode(i, kend, esc); ok {
-					p = n.props[name]
+					if k < len(order) && order[k] != nil && order[k].name == name {
+						p = order[k]
+					} else if p = n.props[name]; p != nil {
+						for len(order) <= k {
+							order = append(order, nil)
+						}
+						order[k] = p
+						o.order[n.id] = order
+					}
 				}
 			}
 			i = o.ws(kend)
@@ -401,7 +521,7 @@ func (o *observer) object(n *covNode, i, depth int) (int, bool) {
 			i = o.ws(i + 1)
 			var end int
 			if p == nil {
-				end, ok = o.skip(i, depth+1)
+				end, ok = o.pass(i)
 			} else {
 				o.seen.add(p.present)
 				o.stamp[p.id] = serial
@@ -441,12 +561,8 @@ func (o *observer) array(n *covNode, i, depth int) (int, bool) {
 	return i, true
 }
 
-// branchAccepts says whether one anyOf/oneOf branch accepts the value:
-// the fast walker first, kin-openapi when it is not sure.
-func branchAccepts(s *openapi3.Schema, raw []byte) bool {
-	if Valid(s, raw) {
-		return true
-	}
+// kinAccepts says whether kin-openapi finds the value valid against s.
+func kinAccepts(s *openapi3.Schema, raw []byte) bool {
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return false

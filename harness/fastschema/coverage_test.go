@@ -76,7 +76,7 @@ func observed(t *testing.T, name, body string) (seen map[string]bool, ids []stri
 	}
 	c := fastschema.CoverageFor(s)
 	set := c.NewSeen()
-	c.Observe([]byte(body), set)
+	c.Observe([]byte(body), set, nil)
 	seen = map[string]bool{}
 	for i, id := range c.IDs() {
 		if set.Has(i) {
