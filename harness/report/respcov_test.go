@@ -53,6 +53,11 @@ func TestResponseCoverageCountsWhatValidatedBodiesShowed(t *testing.T) {
 	if !strings.Contains(md, "Response coverage: 3 of 5 schema locations observed") || !strings.Contains(md, "`/bio:null`") {
 		t.Errorf("report.md lacks the response coverage:\n%s", md)
 	}
+	var line strings.Builder
+	WriteVerdict(&line, s, 1)
+	if !strings.Contains(line.String(), "response coverage 3/5 schema locations observed (60.0%)") {
+		t.Errorf("the verdict lines lack the response coverage:\n%s", line.String())
+	}
 	data, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)
