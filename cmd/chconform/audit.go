@@ -91,7 +91,7 @@ func auditExit(s report.Summary) int {
 	switch {
 	case s.Totals.Error > 0:
 		return exitUsage
-	case s.Totals.Failed > 0:
+	case s.Totals.Failed > 0 || len(s.Verified.BelowFloor) > 0:
 		return exitFail
 	default:
 		return exitOK
@@ -105,6 +105,12 @@ func printAuditVerdict(w io.Writer, s report.Summary, dir string) {
 		a.Entries, len(a.Files), a.Judged, t.Passed, t.Failed, t.Error, outsideCount(a))
 	if a.Judged == 0 {
 		fmt.Fprintln(w, "  no entry is of a contract operation: nothing was judged")
+	}
+	if rc := s.ResponseCoverage; rc != nil {
+		fmt.Fprintf(w, "  response coverage: %d/%d schema locations observed in the answers that validated\n", rc.Observed, rc.Total)
+	}
+	for _, m := range s.Verified.BelowFloor {
+		fmt.Fprintln(w, harness.OneLine("  BELOW FLOOR "+m))
 	}
 	shown := 0
 	for _, sp := range s.Specs {
