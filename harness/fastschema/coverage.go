@@ -445,6 +445,9 @@ func (o *observer) value(n *covNode, i, depth int) (int, bool) {
 				o.value(b.node, i, depth)
 			}
 		}
+		if n.props == nil && n.nonempty < 0 && len(n.enum) == 0 {
+			return end, true // the branches held everything there is to see
+		}
 	}
 	switch {
 	case c == '{':

@@ -41,6 +41,29 @@ func (c ResponseCoverage) Fraction() float64 {
 	return float64(c.Observed) / float64(c.Total)
 }
 
+// Response finds the coverage of one documented response (a regression
+// gate compares them response by response).
+func (c *ResponseCoverage) Response(operation, status string) (ResponseLocations, bool) {
+	if c == nil {
+		return ResponseLocations{}, false
+	}
+	i, ok := slices.BinarySearchFunc(c.Responses, [2]string{operation, status}, func(r ResponseLocations, k [2]string) int {
+		switch {
+		case r.Operation != k[0]:
+			return strings.Compare(r.Operation, k[0])
+		case r.Status == k[1]:
+			return 0
+		case statusLess(r.Status, k[1]):
+			return -1
+		}
+		return 1
+	})
+	if !ok {
+		return ResponseLocations{}, false
+	}
+	return c.Responses[i], true
+}
+
 // String is the one line the reports print for a response.
 func (r ResponseLocations) String() string {
 	return fmt.Sprintf("%s %s: %d of %d locations observed", r.Operation, r.Status, r.Observed, r.Total)

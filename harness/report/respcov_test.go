@@ -43,6 +43,12 @@ func TestResponseCoverageCountsWhatValidatedBodiesShowed(t *testing.T) {
 		!slices.Equal(r.Unobserved, []string{"/bio:null", "/clubs:nonempty"}) {
 		t.Errorf("get_profile 200: got %+v", r)
 	}
+	if got, ok := rc.Response("get_profile", "401"); !ok || got.Observed != 1 || got.Total != 1 {
+		t.Errorf("Response(get_profile, 401): %+v, %v", got, ok)
+	}
+	if _, ok := rc.Response("get_profile", "404"); ok {
+		t.Errorf("Response finds a response the contract does not document")
+	}
 	if got := r.String(); got != "get_profile 200: 2 of 4 locations observed" {
 		t.Errorf("the reports' line: %q", got)
 	}
