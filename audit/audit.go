@@ -42,6 +42,9 @@ type Options struct {
 	// the others are listed without one. 0 means DefaultMaxTranscripts.
 	MaxTranscripts int
 	Tool           report.ToolInfo
+	// MinResponseCoverage is CH_MIN_RESPONSE_COVERAGE: the fraction of the
+	// response coverage locations the capture must show ("" for none).
+	MinResponseCoverage string
 }
 
 // DefaultMaxTranscripts keeps report.html of a huge failing capture to a
@@ -66,6 +69,8 @@ type Auditor struct {
 	// errored counts the unreadable files and entries, each already an
 	// errored spec that says why.
 	errored int
+	// observed is the response coverage of the validated answers.
+	observed harness.CoverageLog
 }
 
 // New starts an audit against opts.Spec.
@@ -164,6 +169,7 @@ func (a *Auditor) Judge(e capture.Entry) {
 
 	results := harness.Verify(ex, a.checks(e, ex)...)
 	entry := report.NewChecksEntry(ex, results, a.opts.Redact)
+	entry.Observed = a.observed.Observe(ex)
 	a.builder.AddChecks(entry)
 	a.driftOf(op).add(ex, results, e.BodyCaptured, a.opts.Redact)
 
@@ -256,6 +262,10 @@ func (a *Auditor) Result() (report.Summary, []report.FailedSpec) {
 		SpecSHA:    a.opts.Spec.SHA256,
 		Operations: report.OperationInfos(a.opts.Spec),
 		Config:     map[string]string{"CH_STRICT": strconv.FormatBool(a.opts.Strict)},
+	}
+	if a.opts.MinResponseCoverage != "" {
+		run.Floor = &report.Floor{MinResponse: a.opts.MinResponseCoverage}
+		run.Config["CH_MIN_RESPONSE_COVERAGE"] = a.opts.MinResponseCoverage
 	}
 	a.builder.AddRun(run)
 	if a.verdicts == 0 && a.errored == 0 {

@@ -511,3 +511,41 @@ func hasSpec(s report.Summary, name, reason string) bool {
 	}
 	return false
 }
+
+// An audit reports response coverage like a run: a captured body that
+// validated shows its locations, one the capture did not keep shows none,
+// and CH_MIN_RESPONSE_COVERAGE holds the capture to a floor.
+func TestAuditReportsResponseCoverage(t *testing.T) {
+	spec := contract(t)
+	meCoverage := func(s report.Summary) report.ResponseLocations {
+		t.Helper()
+		if s.ResponseCoverage == nil {
+			t.Fatal("the audit's summary has no response coverage")
+		}
+		for _, r := range s.ResponseCoverage.Responses {
+			if r.Operation == "me" && r.Status == "200" {
+				return r
+			}
+		}
+		t.Fatal("me 200 is not listed")
+		return report.ResponseLocations{}
+	}
+	noBody := entry("POST", "/me", 200, nil)
+	noBody.BodyCaptured = false
+	s, _ := judge(t, audit.Options{Spec: spec}, noBody)
+	if r := meCoverage(s); r.Observed != 0 || r.Total == 0 {
+		t.Errorf("an answer without its body showed %d of %d locations", r.Observed, r.Total)
+	}
+
+	s, _ = judge(t, audit.Options{Spec: spec, MinResponseCoverage: "0.5"}, entry("POST", "/me", 200, example(t, spec, "me", 200, "")))
+	r := meCoverage(s)
+	if r.Observed == 0 || slices.Contains(r.Unobserved, "(body)") {
+		t.Errorf("a validated body showed nothing: %+v", r)
+	}
+	if s.ResponseCoverage.Observed >= s.ResponseCoverage.Total/2 {
+		t.Fatalf("one answer shows most of the contract? %d of %d", s.ResponseCoverage.Observed, s.ResponseCoverage.Total)
+	}
+	if len(s.Verified.BelowFloor) != 1 || !strings.Contains(s.Verified.BelowFloor[0], "CH_MIN_RESPONSE_COVERAGE=0.5") {
+		t.Errorf("below CH_MIN_RESPONSE_COVERAGE: want it named in below_floor, got %v", s.Verified.BelowFloor)
+	}
+}

@@ -65,6 +65,10 @@ type Config struct {
 	// (CH_MIN_COVERAGE): "" none, "all", or a fraction in [0,1] as written.
 	// chreport enforces it from the summary (harness/report/verdict.go).
 	MinCoverage string
+	// MinResponseCoverage is the user's floor of response coverage
+	// (CH_MIN_RESPONSE_COVERAGE): "" none, or the fraction of the documented
+	// responses' schema locations the run must observe, as written.
+	MinResponseCoverage string
 	// Reruns is how many times a failed spec is run again before it counts
 	// as failed (CH_RERUNS, 0 to MaxReruns, default DefaultReruns): the run
 	// passes Ginkgo FlakeAttempts = 1 + Reruns. A spec that passes on a rerun
@@ -125,7 +129,7 @@ var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
 	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_RUN_TIMEOUT", "CH_SPEC",
 	"CH_REPORT_DIR",
-	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE", "CH_RERUNS", "CH_ANONYMOUS",
+	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE", "CH_MIN_RESPONSE_COVERAGE", "CH_RERUNS", "CH_ANONYMOUS",
 }
 
 // LoadConfigFromEnv reads the process environment.
@@ -249,6 +253,12 @@ func parseConfig(v map[string]string) (Config, error) {
 			}
 		}
 		c.MinCoverage = raw
+	}
+	if raw := strings.TrimSpace(v["CH_MIN_RESPONSE_COVERAGE"]); raw != "" {
+		if err := CheckFraction("CH_MIN_RESPONSE_COVERAGE", raw); err != nil {
+			return Config{}, err
+		}
+		c.MinResponseCoverage = raw
 	}
 	c.Reruns = DefaultReruns
 	if raw := strings.TrimSpace(v["CH_RERUNS"]); raw != "" {
@@ -409,24 +419,25 @@ func (c Config) Redacted() map[string]string {
 		return "<redacted>"
 	}
 	out := map[string]string{
-		"CH_PROFILE":         c.ProfileName(),
-		"CH_AUTH_TOKEN":      mask(c.AuthToken),
-		"CH_USER_ID":         c.UserID,
-		"CH_DEVICE_ID":       c.DeviceID,
-		"CH_ALLOW_MUTATIONS": strconv.FormatBool(c.AllowMutations),
-		"CH_ALLOW_INSECURE":  strconv.FormatBool(c.AllowInsecure),
-		"CH_ALLOW_SMS":       strconv.FormatBool(c.AllowSMS),
-		"CH_RATE":            strconv.FormatFloat(c.Rate, 'g', -1, 64),
-		"CH_TIMEOUT":         c.Timeout.String(),
-		"CH_RUN_TIMEOUT":     runTimeoutString(c.RunTimeout),
-		"CH_SPEC":            c.SpecPath,
-		"CH_REPORT_DIR":      c.ReportDir,
-		"CH_RECORD":          c.Record,
-		"CH_STRICT":          strconv.FormatBool(c.Strict),
-		"CH_FIXTURES":        c.Fixtures,
-		"CH_MIN_COVERAGE":    c.MinCoverage,
-		"CH_RERUNS":          strconv.Itoa(c.Reruns),
-		"CH_ANONYMOUS":       strconv.FormatBool(c.Anonymous),
+		"CH_PROFILE":               c.ProfileName(),
+		"CH_AUTH_TOKEN":            mask(c.AuthToken),
+		"CH_USER_ID":               c.UserID,
+		"CH_DEVICE_ID":             c.DeviceID,
+		"CH_ALLOW_MUTATIONS":       strconv.FormatBool(c.AllowMutations),
+		"CH_ALLOW_INSECURE":        strconv.FormatBool(c.AllowInsecure),
+		"CH_ALLOW_SMS":             strconv.FormatBool(c.AllowSMS),
+		"CH_RATE":                  strconv.FormatFloat(c.Rate, 'g', -1, 64),
+		"CH_TIMEOUT":               c.Timeout.String(),
+		"CH_RUN_TIMEOUT":           runTimeoutString(c.RunTimeout),
+		"CH_SPEC":                  c.SpecPath,
+		"CH_REPORT_DIR":            c.ReportDir,
+		"CH_RECORD":                c.Record,
+		"CH_STRICT":                strconv.FormatBool(c.Strict),
+		"CH_FIXTURES":              c.Fixtures,
+		"CH_MIN_COVERAGE":          c.MinCoverage,
+		"CH_MIN_RESPONSE_COVERAGE": c.MinResponseCoverage,
+		"CH_RERUNS":                strconv.Itoa(c.Reruns),
+		"CH_ANONYMOUS":             strconv.FormatBool(c.Anonymous),
 	}
 	if c.BaseURL != nil {
 		out["CH_BASE_URL"] = ShownURL(c.BaseURL)
@@ -439,4 +450,13 @@ func runTimeoutString(d time.Duration) string {
 		return ""
 	}
 	return d.String()
+}
+
+// CheckFraction refuses a floor that is not a fraction between 0 and 1.
+func CheckFraction(name, raw string) error {
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 1 {
+		return &ConfigError{Var: name, Value: raw, Problem: "not a fraction between 0 and 1 (e.g. 0.9)"}
+	}
+	return nil
 }

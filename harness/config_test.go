@@ -35,17 +35,18 @@ func TestLoadConfigLiveDefaultsToOneRequestPerSecond(t *testing.T) {
 
 func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 	cases := map[string]map[string]string{
-		"CH_BASE_URL":        {"CH_BASE_URL": "127.0.0.1:8080"},
-		"CH_TIMEOUT":         {"CH_TIMEOUT": "ten seconds"},
-		"CH_RATE":            {"CH_RATE": "-1"},
-		"CH_ALLOW_MUTATIONS": {"CH_ALLOW_MUTATIONS": "yes please"},
-		"CH_STRICT":          {"CH_STRICT": "maybe"},
-		"CH_SPEC":            {"CH_SPEC": "/nonexistent/api.yaml"},
-		"CH_FIXTURES":        {"CH_FIXTURES": "/nonexistent/fixtures"},
-		"CH_CONFIG":          {"CH_CONFIG": "/nonexistent/config.yaml"},
-		"CH_MIN_COVERAGE":    {"CH_MIN_COVERAGE": "90%"},
-		"CH_RERUNS":          {"CH_RERUNS": "-1"},
-		"CH_ANONYMOUS":       {"CH_ANONYMOUS": "perhaps"},
+		"CH_BASE_URL":              {"CH_BASE_URL": "127.0.0.1:8080"},
+		"CH_TIMEOUT":               {"CH_TIMEOUT": "ten seconds"},
+		"CH_RATE":                  {"CH_RATE": "-1"},
+		"CH_ALLOW_MUTATIONS":       {"CH_ALLOW_MUTATIONS": "yes please"},
+		"CH_STRICT":                {"CH_STRICT": "maybe"},
+		"CH_SPEC":                  {"CH_SPEC": "/nonexistent/api.yaml"},
+		"CH_FIXTURES":              {"CH_FIXTURES": "/nonexistent/fixtures"},
+		"CH_CONFIG":                {"CH_CONFIG": "/nonexistent/config.yaml"},
+		"CH_MIN_COVERAGE":          {"CH_MIN_COVERAGE": "90%"},
+		"CH_MIN_RESPONSE_COVERAGE": {"CH_MIN_RESPONSE_COVERAGE": "all"},
+		"CH_RERUNS":                {"CH_RERUNS": "-1"},
+		"CH_ANONYMOUS":             {"CH_ANONYMOUS": "perhaps"},
 	}
 	for variable, env := range cases {
 		t.Run(variable, func(t *testing.T) {
@@ -59,16 +60,23 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 }
 
 // TestLoadConfigMinCoverage: CH_MIN_COVERAGE is a fraction in [0,1] or all,
-// carried as written into the configuration the reports echo.
+// CH_MIN_RESPONSE_COVERAGE a fraction, each carried as written into the
+// configuration the reports echo.
 func TestLoadConfigMinCoverage(t *testing.T) {
-	for raw, ok := range map[string]bool{"all": true, "0.9": true, "1": true, "0": true, "1.5": false, "-0.1": false, "NaN": false, "most": false} {
-		c, err := LoadConfig(lookupFrom(map[string]string{"CH_MIN_COVERAGE": raw}))
-		var ce *ConfigError
-		switch {
-		case ok && (err != nil || c.MinCoverage != raw || c.Redacted()["CH_MIN_COVERAGE"] != raw):
-			t.Errorf("CH_MIN_COVERAGE=%s: got %q, %v", raw, c.MinCoverage, err)
-		case !ok && (!errors.As(err, &ce) || ce.Var != "CH_MIN_COVERAGE"):
-			t.Errorf("CH_MIN_COVERAGE=%s: want a ConfigError naming it, got %v", raw, err)
+	for _, v := range []struct {
+		name  string
+		field func(Config) string
+	}{{"CH_MIN_COVERAGE", func(c Config) string { return c.MinCoverage }}, {"CH_MIN_RESPONSE_COVERAGE", func(c Config) string { return c.MinResponseCoverage }}} {
+		all := v.name == "CH_MIN_COVERAGE"
+		for raw, ok := range map[string]bool{"all": all, "0.9": true, "1": true, "0": true, "1.5": false, "-0.1": false, "NaN": false, "most": false} {
+			c, err := LoadConfig(lookupFrom(map[string]string{v.name: raw}))
+			var ce *ConfigError
+			switch {
+			case ok && (err != nil || v.field(c) != raw || c.Redacted()[v.name] != raw):
+				t.Errorf("%s=%s: got %q, %v", v.name, raw, v.field(c), err)
+			case !ok && (!errors.As(err, &ce) || ce.Var != v.name):
+				t.Errorf("%s=%s: want a ConfigError naming it, got %v", v.name, raw, err)
+			}
 		}
 	}
 }

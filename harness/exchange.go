@@ -3,6 +3,8 @@ package harness
 import (
 	"net/http"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Exchange is one request sent to the target and what came back. It is the
@@ -33,6 +35,10 @@ type Exchange struct {
 
 	// recorder receives check results; nil outside a conformance run.
 	recorder Recorder
+	// validated is the schema response_schema_conformance validated the
+	// body against and passed: only such a body counts for response
+	// coverage (respcov.go).
+	validated *openapi3.Schema
 }
 
 // Request is the sent half of an exchange.

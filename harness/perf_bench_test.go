@@ -87,6 +87,29 @@ func benchValidate(b *testing.B, opID, body string) {
 
 func BenchmarkValidateGetChannels(b *testing.B) { benchValidate(b, "get_channels", "") }
 
+// BenchmarkObserveGetChannels is what response coverage adds to a run per
+// answer (the suites' recorder, the audit): the validated body walked for
+// the schema locations it shows, into a fresh log each time so that every
+// walk is made (a log that has seen everything skips the walk).
+func BenchmarkObserveGetChannels(b *testing.B) {
+	spec, err := harness.LoadSpec("api.yaml", chconform.Contract)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ex := emulatorAnswer(b, spec, "get_channels", "")
+	harness.Verify(ex, harness.StandardChecks(false)...)
+	var probe harness.CoverageLog
+	if len(probe.Observe(ex)) == 0 {
+		b.Fatal("the emulator's get_channels answer showed no location")
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(ex.Response.Body)))
+	for b.Loop() {
+		var log harness.CoverageLog
+		log.Observe(ex)
+	}
+}
+
 func BenchmarkValidateJoinChannel(b *testing.B) {
 	benchValidate(b, "join_channel", `{"channel":"xjXqoW1A","attribution_source":"feed","attribution_details":"eyJpc19leHBsb3JlIjpmYWxzZSwicmFuayI6MX0="}`)
 }

@@ -49,6 +49,10 @@ const (
 type CoverageFloor struct {
 	// Require is CoverAll or CoverSupported; empty requires nothing.
 	Require string `json:"require"`
+	// Response is the fraction of the documented responses' schema
+	// locations (response coverage) the run must observe, as written;
+	// empty requires nothing. CH_MIN_RESPONSE_COVERAGE adds its own.
+	Response string `json:"response"`
 }
 
 // Signup is how the harness makes a fresh account on a target with test
@@ -172,6 +176,11 @@ func LoadProfile(cfg Config, builtin fs.FS) (*Profile, error) {
 	}
 	if c := p.Coverage; c != nil && c.Require != "" && c.Require != CoverAll && c.Require != CoverSupported {
 		return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: fmt.Sprintf("coverage.require is %q: want %s or %s", c.Require, CoverAll, CoverSupported)}
+	}
+	if c := p.Coverage; c != nil && c.Response != "" {
+		if err := CheckFraction("CH_PROFILE", c.Response); err != nil {
+			return nil, &ConfigError{Var: "CH_PROFILE", Value: name, Problem: fmt.Sprintf("coverage.response is %q: want a fraction between 0 and 1", c.Response)}
+		}
 	}
 	for state, r := range p.States {
 		if r.Account != "" && r.Account != AccountNone && r.Account != AccountInvalid && r.Account != AccountInvalidBearer {

@@ -24,14 +24,23 @@ func TestBuiltinProfilesDeclareTheirFloor(t *testing.T) {
 		}
 	}
 
-	bad := filepath.Join(t.TempDir(), "bad.yaml")
-	if err := os.WriteFile(bad, []byte("name: bad\ncoverage: {require: most}\n"), 0o644); err != nil {
+	for _, rule := range []string{"{require: most}", "{response: most}", "{response: 1.5}"} {
+		bad := filepath.Join(t.TempDir(), "bad.yaml")
+		if err := os.WriteFile(bad, []byte("name: bad\ncoverage: "+rule+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadProfile(Config{Profile: bad}, builtin)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Var != "CH_PROFILE" {
+			t.Fatalf("coverage: %s: want a ConfigError naming CH_PROFILE, got %v", rule, err)
+		}
+	}
+	good := filepath.Join(t.TempDir(), "good.yaml")
+	if err := os.WriteFile(good, []byte("name: good\ncoverage: {response: 0.4}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := LoadProfile(Config{Profile: bad}, builtin)
-	var ce *ConfigError
-	if !errors.As(err, &ce) || ce.Var != "CH_PROFILE" {
-		t.Fatalf("want a ConfigError naming CH_PROFILE, got %v", err)
+	if p, err := LoadProfile(Config{Profile: good}, builtin); err != nil || p.Coverage.Response != "0.4" {
+		t.Fatalf("coverage.response 0.4: got %+v, %v", p, err)
 	}
 }
 

@@ -79,6 +79,9 @@ func runResponseSchema(ex *Exchange, strict bool) ([]Finding, string) {
 			walkDeclared([]*openapi3.Schema{mt.Schema.Value}, value, nil, &findings)
 		}
 	}
+	if len(findings) == 0 {
+		ex.validated = mt.Schema.Value
+	}
 	return findings, ""
 }
 

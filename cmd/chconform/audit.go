@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	chconform "github.com/chconform/chconform"
 	"github.com/chconform/chconform/audit"
@@ -44,6 +45,13 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 		fs.Usage()
 		return exitUsage
 	}
+	minResponse := strings.TrimSpace(getenv("CH_MIN_RESPONSE_COVERAGE"))
+	if minResponse != "" {
+		if err := harness.CheckFraction("CH_MIN_RESPONSE_COVERAGE", minResponse); err != nil {
+			fmt.Fprintf(stderr, "chconform audit: %v\n", err)
+			return exitUsage
+		}
+	}
 	spec, err := loadSpec(*specPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
@@ -57,6 +65,7 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 		CredentialsStripped: *stripped,
 		MaxTranscripts:      *maxTranscripts,
 		Tool:                report.CurrentTool(),
+		MinResponseCoverage: minResponse,
 	})
 	for _, file := range fs.Args() {
 		if err := a.File(file); err != nil {
@@ -85,7 +94,7 @@ func auditExit(s report.Summary) int {
 	switch {
 	case s.Totals.Error > 0:
 		return exitUsage
-	case s.Totals.Failed > 0:
+	case s.Totals.Failed > 0 || len(s.Verified.BelowFloor) > 0:
 		return exitFail
 	default:
 		return exitOK
@@ -105,6 +114,12 @@ func printAuditVerdict(w io.Writer, s report.Summary, dir string) {
 				listed = append(listed, sp)
 			}
 		}
+	}
+	if rc := s.ResponseCoverage; rc != nil {
+		fmt.Fprintf(w, "  response coverage: %d/%d schema locations observed in the answers that validated\n", rc.Observed, rc.Total)
+	}
+	for _, m := range s.Verified.BelowFloor {
+		fmt.Fprintln(w, harness.OneLine("  BELOW FLOOR "+m))
 	}
 	shown := 0
 	for _, sp := range listed {

@@ -55,18 +55,26 @@ func TestAuditExitStatusAndReports(t *testing.T) {
 		name  string
 		files []string
 		want  int
+		floor string // CH_MIN_RESPONSE_COVERAGE
 	}{
-		{"conformant capture", []string{good}, 0},
-		{"broken contract", []string{good, bad}, 1},
-		{"unreadable file", []string{good, broken}, 2},
+		{"conformant capture", []string{good}, 0, ""},
+		{"broken contract", []string{good, bad}, 1, ""},
+		{"unreadable file", []string{good, broken}, 2, ""},
+		// One answer shows a sliver of the contract's response locations.
+		{"below CH_MIN_RESPONSE_COVERAGE", []string{good}, 1, "0.5"},
+		{"above CH_MIN_RESPONSE_COVERAGE", []string{good}, 0, "0.001"},
 		// Nothing judged is no pass: exit 2, as a capture that cannot be read.
-		{"no body kept", []string{filepath.Join(dir, "bodiless.har")}, 2},
-		{"no body kept beside a judged one", []string{good, filepath.Join(dir, "bodiless.har")}, 0},
+		{"no body kept", []string{filepath.Join(dir, "bodiless.har")}, 2, ""},
+		{"no body kept beside a judged one", []string{good, filepath.Join(dir, "bodiless.har")}, 0, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "reports")
-			code, stdout, stderr := runCmd(t, map[string]string{"CH_REPORT_DIR": out}, append([]string{"audit"}, c.files...)...)
+			env := map[string]string{"CH_REPORT_DIR": out}
+			if c.floor != "" {
+				env["CH_MIN_RESPONSE_COVERAGE"] = c.floor
+			}
+			code, stdout, stderr := runCmd(t, env, append([]string{"audit"}, c.files...)...)
 			if code != c.want {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.want, stdout, stderr)
 			}
@@ -103,6 +111,7 @@ func TestAuditBadUsageExitsTwo(t *testing.T) {
 	}{
 		{"no file", nil, []string{"audit"}, "at least one capture file"},
 		{"bad CH_STRICT", map[string]string{"CH_STRICT": "maybe"}, []string{"audit", "x.har"}, "CH_STRICT"},
+		{"bad CH_MIN_RESPONSE_COVERAGE", map[string]string{"CH_MIN_RESPONSE_COVERAGE": "most"}, []string{"audit", "x.har"}, "CH_MIN_RESPONSE_COVERAGE"},
 		{"missing contract", nil, []string{"audit", "--spec", "/nonexistent/api.yaml", "x.har"}, "CH_SPEC"},
 		{"unknown verb", nil, []string{"frobnicate"}, "unknown verb"},
 	}

@@ -43,6 +43,7 @@ var envFlags = []envFlag{
 	{"run-timeout", "CH_RUN_TIMEOUT", "bound on the whole run (Go duration)"},
 	{"rate", "CH_RATE", "requests per second to the target"},
 	{"min-coverage", "CH_MIN_COVERAGE", "the verified share the run must reach: a fraction, or all"},
+	{"min-response-coverage", "CH_MIN_RESPONSE_COVERAGE", "the share of the documented responses' schema locations validated bodies must show: a fraction"},
 	{"strict", "CH_STRICT", "fail answers with fields the contract does not declare (true/false)"},
 	{"allow-mutations", "CH_ALLOW_MUTATIONS", "let the specs write to a live target (true/false)"},
 	{"allow-sms", "CH_ALLOW_SMS", "let the specs that send an SMS run (true/false)"},

@@ -179,12 +179,16 @@ func TestMergedShardsEqualASingleRun(t *testing.T) {
 		{"totals", a.Totals, b.Totals},
 		{"coverage", a.Coverage, b.Coverage},
 		{"verified", a.Verified, b.Verified},
+		{"response coverage", a.ResponseCoverage, b.ResponseCoverage},
 		{"operations", a.Operations, b.Operations},
 		{"spec outcomes", outcomes(a), outcomes(b)},
 	} {
 		if !reflect.DeepEqual(c.got, c.way) {
 			t.Errorf("merged %s differ from the single run's:\n merged %+v\n single %+v", c.name, c.got, c.way)
 		}
+	}
+	if rc := a.ResponseCoverage; rc == nil || rc.Observed == 0 || rc.Observed == rc.Total {
+		t.Errorf("the merged response coverage should count some locations, not all: %+v", rc)
 	}
 	for _, name := range []string{"report.html", "report.md", "junit.xml", "badge.json", "ginkgo.json"} {
 		if _, err := os.Stat(filepath.Join(merged, name)); err != nil {

@@ -88,6 +88,12 @@ func OperationInfos(spec *harness.Spec) []OperationInfo {
 		info := OperationInfo{ID: op.ID, Group: op.Group, Method: op.Method, Path: op.Path}
 		for _, r := range op.Responses() {
 			info.ResponsesDocumented = append(info.ResponsesDocumented, fmt.Sprint(r.Status))
+			if locs := harness.ResponseLocations(op, r.Status); len(locs) > 0 {
+				if info.ResponseLocations == nil {
+					info.ResponseLocations = map[string][]string{}
+				}
+				info.ResponseLocations[fmt.Sprint(r.Status)] = locs
+			}
 		}
 		out = append(out, info)
 	}

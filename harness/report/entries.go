@@ -82,6 +82,10 @@ type ChecksEntry struct {
 	Checks    []harness.CheckResult `json:"checks"`
 	// Attempt is as in ExchangeEntry.
 	Attempt int `json:"attempt,omitempty"`
+	// Observed lists the response coverage locations (respcov.go) the
+	// exchange's validated body showed that earlier exchanges of the same
+	// process had not: each process reports a location once.
+	Observed []string `json:"observed,omitempty"`
 }
 
 // RunEntry describes the run once per suite process (added in a
@@ -113,4 +117,7 @@ type OperationInfo struct {
 	Method              string   `json:"method"`
 	Path                string   `json:"path"`
 	ResponsesDocumented []string `json:"responses_documented"`
+	// ResponseLocations is the response coverage catalogue of each
+	// documented status with a JSON body (harness.ResponseLocations).
+	ResponseLocations map[string][]string `json:"response_locations,omitempty"`
 }

@@ -109,6 +109,9 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 		line += "; " + fl
 	}
 	fmt.Fprintln(w, harness.OneLine(line))
+	if rc := s.ResponseCoverage; rc != nil {
+		fmt.Fprintf(w, "chconform: response coverage %d/%d schema locations observed (%s)\n", rc.Observed, rc.Total, share(rc.Observed, rc.Total))
+	}
 	for _, m := range v.BelowFloor {
 		fmt.Fprintln(w, harness.OneLine("  BELOW FLOOR "+m))
 	}

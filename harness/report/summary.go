@@ -45,6 +45,9 @@ type Summary struct {
 	// (issue 12; verdict.go).
 	Verdict  Verdict      `json:"verdict"`
 	Verified Verification `json:"verified"`
+	// ResponseCoverage is which places of the documented responses' schemas
+	// the run saw in validated bodies (issue 18 §2; respcov.go).
+	ResponseCoverage *ResponseCoverage `json:"response_coverage,omitempty"`
 
 	// Provisional lists the specs labelled provisional (issue 13), apart:
 	// cases the contract does not document yet. They are in none of the
@@ -334,7 +337,9 @@ type Builder struct {
 	validated map[string]map[string]bool
 	unjudged  map[string]map[string][]string
 	covers    map[string]*coverRecord // "<op>:<status>" -> its selected covering specs
-	started   time.Time
+	// observed: "<op>:<status>" -> the response coverage locations seen
+	observed map[string]map[string]bool
+	started  time.Time
 	// provisional holds the specs labelled provisional, counted apart.
 	provisional []SpecSummary
 }
@@ -382,6 +387,7 @@ func (b *Builder) AddChecks(e ChecksEntry) {
 		b.reached[e.Operation] = true
 	}
 	b.noteStatus(e)
+	b.noteObserved(e)
 	for _, c := range e.Checks {
 		if b.checks[e.Operation] == nil {
 			b.checks[e.Operation] = map[string]*checkAgg{}
@@ -507,7 +513,9 @@ func (b *Builder) Summary() Summary {
 			s.Specs[i].Reproduce = nil
 		}
 	}
+	s.ResponseCoverage = b.responseCoverage()
 	s.Verified = b.verification(s.Operations)
+	responseFloor(&s.Verified, s.ResponseCoverage)
 	s.Verdict = verdict(s)
 	return s
 }

@@ -76,6 +76,11 @@ type Floor struct {
 	// default account's token reaches are gaps of kind GapAnonymous, out of
 	// what the floor requires. "" for a run with the credentials it needs.
 	Mode string `json:"mode,omitempty"`
+	// MinResponse is CH_MIN_RESPONSE_COVERAGE, ProfileResponse the
+	// profile's coverage.response: fractions of the response coverage
+	// locations the run must observe (respcov.go); "" for none.
+	MinResponse     string `json:"min_response,omitempty"`
+	ProfileResponse string `json:"profile_response,omitempty"`
 }
 
 // Exemption is one documented response no spec can exercise.
@@ -353,6 +358,12 @@ func (v Verification) FloorLine() string {
 	}
 	if v.Floor.Min != "" {
 		parts = append(parts, "CH_MIN_COVERAGE="+v.Floor.Min)
+	}
+	if v.Floor.ProfileResponse != "" {
+		parts = append(parts, "profile requires response coverage "+v.Floor.ProfileResponse)
+	}
+	if v.Floor.MinResponse != "" {
+		parts = append(parts, "CH_MIN_RESPONSE_COVERAGE="+v.Floor.MinResponse)
 	}
 	if len(parts) == 0 {
 		return ""

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,8 +41,18 @@ func (r recorder) RecordExchange(ex *harness.Exchange) {
 func (r recorder) RecordChecks(ex *harness.Exchange, results []harness.CheckResult) {
 	entry := report.NewChecksEntry(ex, results, r.redact)
 	entry.Attempt = attempt()
+	// A provisional spec judges a case the contract does not document: the
+	// summary counts none of its exchanges, so none of its observations.
+	if !slices.Contains(ginkgo.CurrentSpecReport().Labels(), report.LabelProvisional) {
+		entry.Observed = observed.Observe(ex)
+	}
 	ginkgo.AddReportEntry(report.EntryChecks, entry, ginkgo.ReportEntryVisibilityNever)
 }
+
+// observed is the process's response coverage: each location goes into
+// the report once, with the first exchange of the process that showed it,
+// and the summary unites the processes' (and a sharded run's parts').
+var observed harness.CoverageLog
 
 func (r recorder) entry(ex *harness.Exchange) report.ExchangeEntry {
 	e := report.NewExchangeEntry(ex, r.redact)

@@ -120,9 +120,10 @@ func SetShard(index, total int) { shard = fmt.Sprintf("%d/%d", index, total) }
 // CH_MIN_COVERAGE, and the documented responses no spec can exercise
 // (ineligible.yaml), exempt from both.
 func runFloor(e *Env) *report.Floor {
-	f := &report.Floor{Min: e.Config.MinCoverage, Exempt: e.Exempt}
+	f := &report.Floor{Min: e.Config.MinCoverage, Exempt: e.Exempt, MinResponse: e.Config.MinResponseCoverage}
 	if e.Profile.Coverage != nil {
 		f.Profile = e.Profile.Coverage.Require
+		f.ProfileResponse = e.Profile.Coverage.Response
 	}
 	if e.Config.Anonymous {
 		f.Mode = report.FloorAnonymous
