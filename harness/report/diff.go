@@ -52,6 +52,10 @@ type Diff struct {
 	// VerifiedLost are the documented responses ("op 200") the baseline
 	// verified and this run did not.
 	VerifiedLost []string `json:"verified_lost"`
+	// ResponseCoverageLost are the documented responses with schema
+	// locations (response_coverage) the baseline's validated bodies showed
+	// and this run's did not.
+	ResponseCoverageLost []CoverageLoss `json:"response_coverage_lost"`
 	Coverage     struct {
 		Base Coverage `json:"base"`
 		New  Coverage `json:"new"`
@@ -202,10 +206,11 @@ func Compare(base, cur Summary) Diff {
 	if cur.Coverage.OperationsExercised < base.Coverage.OperationsExercised {
 		lose("coverage: %d operations exercised, was %d", cur.Coverage.OperationsExercised, base.Coverage.OperationsExercised)
 	}
-	// TODO(response coverage, issue 18 §2/§4): when summary.json carries
-	// response_coverage, a documented response whose observed schema
-	// locations dropped below the baseline's is a loss here too:
-	// lose("operation %s: response %s: %d of %d schema locations observed, was %d", ...).
+	for _, l := range coverageLost(base.ResponseCoverage, cur.ResponseCoverage) {
+		d.ResponseCoverageLost = append(d.ResponseCoverageLost, l)
+		lose("operation %s: response %s: %d schema location(s) observed in the baseline are not now (%d of %d observed, was %d): %s",
+			l.Operation, l.Status, len(l.Locations), l.Observed, l.Total, l.BaseObserved, strings.Join(firstN(l.Locations, 5), ", "))
+	}
 
 	d.Regressions = failures
 	if d.SpecChanged {
@@ -448,6 +453,9 @@ func WriteDiffJSON(w io.Writer, d Diff) error {
 	if d.CheckChanges == nil {
 		d.CheckChanges = []CheckChange{}
 	}
+	if d.ResponseCoverageLost == nil {
+		d.ResponseCoverageLost = []CoverageLoss{}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
@@ -496,4 +504,51 @@ func checkLines(cs []CheckChange) []string {
 
 func totalsLine(t Totals) string {
 	return fmt.Sprintf("%d passed, %d failed, %d error, %d unsupported, %d disabled", t.Passed, t.Failed, t.Error, t.Unsupported, t.Disabled)
+}
+
+// CoverageLoss is one documented response whose validated bodies showed
+// fewer schema locations than the baseline's: Locations were observed then
+// and are not now.
+type CoverageLoss struct {
+	Operation    string   `json:"operation"`
+	Status       string   `json:"status"`
+	Observed     int      `json:"observed"`
+	BaseObserved int      `json:"base_observed"`
+	Total        int      `json:"total"`
+	Locations    []string `json:"locations"`
+}
+
+// coverageLost compares location by location, not count by count: a run
+// that observes one new location and loses another has lost something the
+// baseline showed. A summary without response coverage (one written before
+// it existed) compares nothing.
+func coverageLost(base, cur *ResponseCoverage) []CoverageLoss {
+	if base == nil || cur == nil {
+		return nil
+	}
+	var out []CoverageLoss
+	for _, n := range cur.Responses {
+		b, ok := base.Response(n.Operation, n.Status)
+		if !ok {
+			continue
+		}
+		var lost []string
+		for _, loc := range n.Unobserved {
+			if !slices.Contains(b.Unobserved, loc) {
+				lost = append(lost, loc)
+			}
+		}
+		if len(lost) > 0 {
+			out = append(out, CoverageLoss{Operation: n.Operation, Status: n.Status, Observed: n.Observed,
+				BaseObserved: b.Observed, Total: n.Total, Locations: lost})
+		}
+	}
+	return out
+}
+
+func firstN(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(slices.Clip(list[:n]), fmt.Sprintf("and %d more", len(list)-n))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -367,5 +368,39 @@ func TestLossesAreListedApart(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A location the baseline's validated bodies showed and this run's did not is
+// lost, even where the count stayed the same; with the contract changed it is
+// a consequence, not a regression.
+func TestResponseCoverageLostIsARegression(t *testing.T) {
+	withCoverage := func(unobserved ...string) Summary {
+		s := baseSummary()
+		s.ResponseCoverage = &ResponseCoverage{Observed: 3 - len(unobserved), Total: 3, Responses: []ResponseLocations{
+			{Operation: "get_profile", Status: "200", Observed: 3 - len(unobserved), Total: 3, Unobserved: unobserved},
+		}}
+		return s
+	}
+	if d := Compare(withCoverage("/bio:null"), withCoverage("/bio:null")); len(d.Regressions) != 0 || len(d.ResponseCoverageLost) != 0 {
+		t.Fatalf("the same coverage: want no regression, got %v", d.Regressions)
+	}
+	if d := Compare(withCoverage("/bio:null"), withCoverage()); len(d.Regressions) != 0 {
+		t.Fatalf("coverage gained: want no regression, got %v", d.Regressions)
+	}
+	d := Compare(withCoverage("/bio:null"), withCoverage("/clubs:nonempty"))
+	if len(d.ResponseCoverageLost) != 1 || !slices.Equal(d.ResponseCoverageLost[0].Locations, []string{"/clubs:nonempty"}) {
+		t.Fatalf("one location traded for another: want /clubs:nonempty lost, got %+v", d.ResponseCoverageLost)
+	}
+	if len(d.Lost) != 1 || !strings.Contains(d.Lost[0], "get_profile: response 200: 1 schema location(s) observed in the baseline are not now") {
+		t.Errorf("the loss is not listed: %v", d.Lost)
+	}
+	if !d.Regressed() {
+		t.Error("the gate passes a lost location")
+	}
+	changed := withCoverage("/clubs:nonempty")
+	changed.Spec.SHA256 = "bbb"
+	if d := Compare(withCoverage(), changed); len(d.Regressions) != 0 || len(d.ContractConsequences) != 1 {
+		t.Errorf("contract changed: want a consequence and no regression, got %v / %v", d.Regressions, d.ContractConsequences)
 	}
 }
