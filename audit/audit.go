@@ -8,7 +8,6 @@ package audit
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -367,10 +366,8 @@ func (a *Auditor) documentedErrorCase(ex *harness.Exchange) (harness.Check, bool
 		!bytes.Contains(body, []byte(`"error_message"`)) && !bytes.Contains(body, []byte(`"detail"`)) {
 		return harness.Check{}, false
 	}
-	var envelope map[string]any
-	if json.Unmarshal(body, &envelope) != nil {
-		return harness.Check{}, false
-	}
+	// The check's own reading of the body, which it judges next.
+	envelope, _ := ex.Response.JSONValue()
 	msg, ok := errorMessage(envelope)
 	if !ok || msg == "" {
 		return harness.Check{}, false
