@@ -178,40 +178,65 @@ type frame struct {
 }
 
 // nameSet holds the member names of one object and where each member
-// starts: a few in a slice, more in a map.
+// starts: in a slice searched by hash while that is cheaper than a map
+// (the contract's objects have some 30 members), in a map beyond.
 type nameSet struct {
 	list []member
 	idx  map[string]int
 	last int // the list index of the current member, -1 before the first
+	// seen has bit hash%128 set for every name listed: most new names
+	// need no search at all.
+	seen [2]uint64
 }
 
 type member struct {
 	name        string
+	hash        uint32
 	start, next int // the member's name token, and the next member's (0: none yet)
+}
+
+// maxListedNames is where a nameSet turns to a map.
+const maxListedNames = 64
+
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+// nameHash is FNV-1a: enough to skip most comparisons of unequal names.
+func nameHash(s string) uint32 {
+	h := uint32(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * fnvPrime
+	}
+	return h
 }
 
 func (n *nameSet) reset() {
 	n.list = n.list[:0]
-	if n.idx != nil {
-		clear(n.idx)
-	}
+	n.idx = nil
 	n.last = -1
+	n.seen = [2]uint64{}
 }
 
 // add records the member whose name token starts at start; it returns the
 // earlier member of that name, if any, which the new one overrides.
-func (n *nameSet) add(name string, start int) (earlier member, dup bool) {
+func (n *nameSet) add(name string, h uint32, start int) (earlier member, dup bool) {
 	if n.last >= 0 {
 		n.list[n.last].next = start
 	}
 	i := -1
-	if n.idx != nil {
+	bit := &n.seen[h>>6&1]
+	switch {
+	case n.idx != nil:
 		if j, ok := n.idx[name]; ok {
 			i = j
 		}
-	} else {
+	case *bit&(1<<(h&63)) == 0:
+		*bit |= 1 << (h & 63)
+	default:
 		for j := range n.list {
-			if n.list[j].name == name {
+			if n.list[j].hash == h && n.list[j].name == name {
 				i = j
 				break
 			}
@@ -219,15 +244,15 @@ func (n *nameSet) add(name string, start int) (earlier member, dup bool) {
 	}
 	if i >= 0 {
 		earlier = n.list[i]
-		n.list[i] = member{name: name, start: start}
+		n.list[i] = member{name: name, hash: h, start: start}
 		n.last = i
 		return earlier, true
 	}
-	n.list = append(n.list, member{name: name, start: start})
+	n.list = append(n.list, member{name: name, hash: h, start: start})
 	n.last = len(n.list) - 1
 	if n.idx != nil {
 		n.idx[name] = n.last
-	} else if len(n.list) > 16 {
+	} else if len(n.list) > maxListedNames {
 		n.idx = make(map[string]int, 2*len(n.list))
 		for j, m := range n.list {
 			n.idx[m.name] = j
@@ -368,20 +393,34 @@ func (s *interopScanner) member(i int) (int, bool) {
 	}
 	f := &s.stack[len(s.stack)-1]
 	f.keyStart = i
-	end, ok := s.str(i, true)
-	if !ok {
-		return i, false
+	// Most names are printable ASCII: hashed as they are read.
+	h := uint32(fnvOffset)
+	end := i + 1
+	for end < len(d) && stringBytes[d[end]] {
+		h = (h ^ uint32(d[end])) * fnvPrime
+		end++
 	}
-	f = &s.stack[len(s.stack)-1]
-	f.keyEnd = end
 	name := ""
-	switch {
-	case !f.keyPlain:
-		name = decodedName(d[i:end])
-	case end-i > 2:
-		name = unsafe.String(&d[i+1], end-i-2)
+	if end < len(d) && d[end] == '"' {
+		end++
+		f.keyPlain, f.keyEnd = true, end
+		if end-i > 2 {
+			name = unsafe.String(&d[i+1], end-i-2)
+		}
+	} else {
+		var ok bool
+		if end, ok = s.str(i, true); !ok {
+			return i, false
+		}
+		f = &s.stack[len(s.stack)-1]
+		if f.keyPlain {
+			name = unsafe.String(&d[i+1], end-i-2)
+		} else {
+			name = decodedName(d[i:end])
+		}
+		h = nameHash(name)
 	}
-	if earlier, dup := f.names.add(name, i); dup {
+	if earlier, dup := f.names.add(name, h, i); dup {
 		s.drop = append(s.drop, span{earlier.start, earlier.next})
 		ptr := s.pointer()
 		s.findings = append(s.findings, Finding{Pointer: ptr, Message: fmt.Sprintf(

@@ -1,7 +1,9 @@
 package harness
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
@@ -180,4 +182,43 @@ func TestSharedDecodeJudgesAsValidateResponse(t *testing.T) {
 
 func sortFindings(f []Finding) {
 	slices.SortFunc(f, func(a, b Finding) int { return strings.Compare(a.Pointer+a.Message, b.Pointer+b.Message) })
+}
+
+// FuzzJSONReading: the scanner accepts exactly what encoding/json accepts,
+// and the reading it makes decodes to what encoding/json decodes from the
+// body itself (the last of equal names wins in both), so leaving members out
+// never changes what the schema check judged before. `go test` runs the
+// seeds; `go test -fuzz FuzzJSONReading` searches further.
+func FuzzJSONReading(f *testing.F) {
+	for _, seed := range []string{
+		validProfile, `{"a":1,"a":2}`, `{"a":{"b":1,"b":[1,{"c":1,"c":2}]},"a":{"b":3}}`, `[1,2,{"x":"\ud800"}]`,
+		"{\"a\xff\":1,\"a\xfe\":2}", `{"a":1,"\u0061":2, "b" : [ ] , "b":{}}`, `{"a":1,}`, `[1,]`, `01`, `-`, `1.`, `1e`,
+		`"\u12"`, `{"a" 1}`, `{"a":1 "b":2}`, ` true `, `nul`, `[[[[]]]]`, `{"":1,"":2}`, `9007199254740993`, `-0.0e-0`,
+		"\"\t\"", `{"a":"\""}`, "[1]x", `1e400`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if CheckJSONDepth(data, MaxJSONDepth) != nil {
+			return
+		}
+		rd := readBody(data)
+		if rd.json != json.Valid(data) {
+			t.Fatalf("%q: the scanner says JSON=%v, encoding/json %v", data, rd.json, !rd.json)
+		}
+		if !rd.json || bytes.Equal(rd.text, data) {
+			return
+		}
+		want, ok1 := decodeJSON(data)
+		got, ok2 := decodeJSON(rd.text)
+		if !ok1 || !ok2 {
+			t.Fatalf("%q: decodes %v, its reading %q %v", data, ok1, rd.text, ok2)
+		}
+		if ptr, eq := jsonDiff(want, got, nil); !eq {
+			t.Fatalf("%q: its reading %q differs at %q", data, rd.text, ptr)
+		}
+		if !json.Valid(rd.text) {
+			t.Fatalf("%q: the reading %q is not JSON", data, rd.text)
+		}
+	})
 }
