@@ -222,3 +222,23 @@ func FuzzJSONReading(f *testing.F) {
 		}
 	})
 }
+
+// The checks of an exchange share one reading, made by the first of them:
+// the schema check (strict, so it decodes), json_interop, the matchers and
+// the decoding checks all leave the same reading and the same decode behind.
+func TestChecksOfAnExchangeShareOneReading(t *testing.T) {
+	spec := loadCheckSpec(t)
+	ex := okProfile(spec, strings.Replace(validProfile, `"success":true`, `"success":true,"extra":1`, 1))
+	Verify(ex, StandardChecks(true)...)
+	rd := ex.Response.read
+	if rd == nil || !rd.decoded {
+		t.Fatalf("the strict schema check did not decode the shared reading: %+v", rd)
+	}
+	value := rd.value.(map[string]any)
+	gomega.NewWithT(t).Expect(ex).To(HaveJSON("extra", gomega.Equal(1.0)))
+	Verify(ex, IgnoredAuth(""), PaginationConformance(1, 0), MethodEquivalence(ex))
+	again, _ := ex.Response.JSONValue()
+	if ex.Response.read != rd || reflect.ValueOf(again).Pointer() != reflect.ValueOf(value).Pointer() {
+		t.Error("a later check read the body again")
+	}
+}
