@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/chconform/chconform/harness/fastschema"
 )
 
 // The one reading of a body. JSON parsers disagree on some texts that are
@@ -604,53 +606,23 @@ func (s *interopScanner) stringFindings(badUTF8, lone int) {
 // and an error to Go.
 func (s *interopScanner) number(i int) (int, bool) {
 	d := s.d
-	j := i
-	if d[j] == '-' {
-		j++
-	}
-	digits := func() int {
-		start := j
-		for j < len(d) && d[j] >= '0' && d[j] <= '9' {
-			j++
-		}
-		return j - start
-	}
-	if j >= len(d) {
+	j, frac, exp, ok := fastschema.NumberEnd(d, i)
+	if !ok {
 		return i, false
 	}
-	intStart := j
-	if d[j] == '0' {
-		j++
-	} else if digits() == 0 {
-		return i, false
+	intStart := i
+	if d[i] == '-' {
+		intStart++
 	}
 	intDigits := j - intStart
-	float := false
-	if j < len(d) && d[j] == '.' {
-		float = true
-		j++
-		if digits() == 0 {
-			return i, false
-		}
-	}
-	if j < len(d) && (d[j] == 'e' || d[j] == 'E') {
-		float = true
-		j++
-		if j < len(d) && (d[j] == '+' || d[j] == '-') {
-			j++
-		}
-		if digits() == 0 {
-			return i, false
-		}
-	}
 	switch {
-	case !float && (intDigits > len(maxSafeInteger) ||
+	case !frac && !exp && (intDigits > len(maxSafeInteger) ||
 		intDigits == len(maxSafeInteger) && string(d[intStart:j]) > maxSafeInteger):
 		ptr := s.pointer()
 		s.findings = append(s.findings, Finding{Pointer: ptr, Message: fmt.Sprintf(
 			"%s: an integer of %d digits, beyond ±2^53 (%s): a JavaScript client reads other digits than were sent (I-JSON, RFC 7493 §2.2)",
 			ptrOrBody(ptr), intDigits, maxSafeInteger)})
-	case float && (j-i > 300 || bytes.IndexAny(d[i:j], "eE") >= 0):
+	case exp || j-i > 300:
 		if f, err := strconv.ParseFloat(unsafe.String(&d[i], j-i), 64); err != nil && math.IsInf(f, 0) {
 			ptr := s.pointer()
 			s.findings = append(s.findings, Finding{Pointer: ptr, Message: fmt.Sprintf(
