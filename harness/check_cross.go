@@ -575,7 +575,7 @@ func readJSONAt(ex *Exchange, path string, value any, word string) ([]byte, gjso
 		return nil, gjson.Result{}, ptr, []Finding{{Message: "no response", Pointer: ptr}}
 	}
 	body := ex.Response.JSONText()
-	if err := CheckJSONDepth(body, MaxJSONDepth); err != nil {
+	if err := ex.Response.depthError(); err != nil {
 		return nil, gjson.Result{}, ptr, []Finding{{Message: fmt.Sprintf("%s %s at %q, but %v", word, valueJSON, path, err), Pointer: ptr}}
 	}
 	if !gjson.ValidBytes(body) {

@@ -33,7 +33,8 @@ type bodyReading struct {
 	// replaces the body (guardDepth) gets a fresh reading.
 	src []byte
 	// json says the body is JSON text (RFC 8259 syntax; invalid UTF-8 inside
-	// strings is a finding, not a syntax error).
+	// strings is a finding, not a syntax error) nested no deeper than
+	// MaxJSONDepth.
 	json bool
 	// text is the body as the checks read it: the body itself, or, when a
 	// member name repeats, a copy without the members a later one of the same

@@ -242,3 +242,23 @@ func TestChecksOfAnExchangeShareOneReading(t *testing.T) {
 		t.Error("a later check read the body again")
 	}
 }
+
+// A body the reading takes as JSON is shallow enough for gjson: the depth
+// guard trusts it instead of scanning the body a second time.
+func TestReadingStopsWhereTheDepthGuardDoes(t *testing.T) {
+	for _, n := range []int{MaxJSONDepth - 1, MaxJSONDepth, MaxJSONDepth + 1} {
+		for _, open := range []string{"[", `{"a":`} {
+			closing := "]"
+			if open != "[" {
+				closing = "}"
+			}
+			body := []byte(strings.Repeat(open, n) + "1" + strings.Repeat(closing, n))
+			shallow := CheckJSONDepth(body, MaxJSONDepth) == nil
+			r := &Response{Body: body}
+			if r.reading().json != shallow || (r.depthError() == nil) != shallow {
+				t.Errorf("%d levels of %s: read as JSON %v, depth error %v; CheckJSONDepth says shallow=%v",
+					n, open, r.reading().json, r.depthError(), shallow)
+			}
+		}
+	}
+}

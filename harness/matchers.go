@@ -277,7 +277,7 @@ func (m *jsonMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := CheckJSONDepth(ex.Response.Body, MaxJSONDepth); err != nil {
+	if err := ex.Response.depthError(); err != nil {
 		return false, fmt.Errorf("HaveJSON(%q): %s: %v", m.path, describeOperation(ex), err)
 	}
 	body := ex.Response.JSONText()
