@@ -8,6 +8,7 @@ import (
 	"mime"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -127,7 +128,9 @@ func JSONInterop() Check {
 
 // readBody scans data once and makes its reading.
 func readBody(data []byte) *bodyReading {
-	s := interopScanner{d: data}
+	s := scanners.Get().(*interopScanner)
+	defer s.release()
+	s.d = data
 	rd := &bodyReading{src: data, text: data}
 	rd.json = s.scan()
 	if !rd.json {
@@ -138,6 +141,21 @@ func readBody(data []byte) *bodyReading {
 		rd.text = without(data, s.drop)
 	}
 	return rd
+}
+
+// scanners keeps the stacks and name lists of finished scans: a reading then
+// allocates little more than itself.
+var scanners = sync.Pool{New: func() any { return new(interopScanner) }}
+
+// release returns s to the pool, holding nothing of the body it read.
+func (s *interopScanner) release() {
+	frames := s.stack[:cap(s.stack)]
+	for k := range frames {
+		clear(frames[k].names.list[:cap(frames[k].names.list)])
+		frames[k].names.idx = nil
+	}
+	s.d, s.findings, s.drop, s.stack = nil, nil, s.drop[:0], s.stack[:0]
+	scanners.Put(s)
 }
 
 // span is [start, end) of the data.
