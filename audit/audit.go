@@ -302,7 +302,7 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 	var out []harness.Check
 	for _, c := range harness.StandardChecks(a.opts.Strict) {
 		switch {
-		case !e.BodyCaptured && c.Name == harness.CheckResponseSchema:
+		case !e.BodyCaptured && (c.Name == harness.CheckResponseSchema || c.Name == harness.CheckJSONInterop):
 			c = notCaptured(c.Name, "body not captured")
 		case !e.HeadersCaptured && c.Name == harness.CheckResponseHeaders:
 			c = notCaptured(c.Name, "headers not captured")
