@@ -227,8 +227,10 @@ func TestWhatTheCaptureDidNotKeepIsNotJudgedNeverFailedNorPassed(t *testing.T) {
 	noBody.Index = 0
 	a.Judge(noBody)
 	one, _ := a.Result()
-	if c := opCheck(t, one, "me", harness.CheckResponseSchema); c.Status != harness.CheckSkipped || c.Message != "body not captured" {
-		t.Fatalf("schema check on an uncaptured body: %+v", c)
+	for _, name := range []string{harness.CheckResponseSchema, harness.CheckJSONInterop} {
+		if c := opCheck(t, one, "me", name); c.Status != harness.CheckSkipped || c.Message != "body not captured" {
+			t.Fatalf("%s on an uncaptured body: %+v", name, c)
+		}
 	}
 	// Alone, it verifies nothing, and an audit that judged nothing is no
 	// pass: it says why and exits 2, as a capture that cannot be read.
@@ -547,5 +549,22 @@ func TestAuditReportsResponseCoverage(t *testing.T) {
 	}
 	if len(s.Verified.BelowFloor) != 1 || !strings.Contains(s.Verified.BelowFloor[0], "CH_MIN_RESPONSE_COVERAGE=0.5") {
 		t.Errorf("below CH_MIN_RESPONSE_COVERAGE: want it named in below_floor, got %v", s.Verified.BelowFloor)
+	}
+}
+
+// A captured answer a client could read two ways fails json_interop with its
+// pointer, while the schema check, reading the last member as every check
+// does, passes it.
+func TestAuditFailsAnAmbiguousAnswer(t *testing.T) {
+	spec := contract(t)
+	body := example(t, spec, "me", 200, "")
+	dup := append([]byte(`{"email":0,`), body[1:]...)
+	s, _ := judge(t, audit.Options{Spec: spec}, entry("POST", "/me", 200, dup))
+	c := opCheck(t, s, "me", harness.CheckJSONInterop)
+	if s.Totals.Failed != 1 || c.Status != harness.CheckFailed || !strings.Contains(c.Message, "/email") {
+		t.Fatalf("an ambiguous answer: %+v, json_interop %+v", s.Totals, c)
+	}
+	if c := opCheck(t, s, "me", harness.CheckResponseSchema); c.Status != harness.CheckPassed {
+		t.Fatalf("the schema check read another member than the last: %+v", c)
 	}
 }

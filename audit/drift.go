@@ -42,7 +42,7 @@ func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, body
 		return
 	}
 	d.answers++
-	body := ex.Response.Body
+	body := ex.Response.JSONText()
 	for _, r := range results {
 		if r.Status != harness.CheckFailed {
 			continue

@@ -29,6 +29,11 @@ const (
 	// CH-UserID) and only the token may decide; a server that breaks it
 	// still answers with bodies that validate, so no other check sees it.
 	CheckIdentityIsolation = "identity_isolation"
+	// CheckJSONInterop: a body two JSON parsers could read differently (a
+	// repeated member name, bytes that are not UTF-8, a lone surrogate, an
+	// integer past 2^53), so that a client may read another answer than the
+	// one the checks judged.
+	CheckJSONInterop = "json_interop"
 )
 
 // CheckStatus is the verdict of one check on one exchange.
@@ -188,6 +193,7 @@ func StandardChecks(strict bool) []Check {
 		ContentTypeConformance(),
 		ResponseHeadersConformance(),
 		ResponseSchemaConformance(strict),
+		JSONInterop(),
 	}
 }
 
@@ -209,7 +215,7 @@ func DocumentedErrorCase(status int, example Example) Check {
 		}
 		got := ex.Response.Body
 		if ex.Response.Status == status {
-			ptr, equal := jsonEqualBytes(want, got)
+			ptr, equal := jsonEqualBody(want, ex.Response)
 			if equal {
 				return nil, ""
 			}
@@ -239,7 +245,7 @@ func IgnoredAuth(detail string) Check {
 		case status != http.StatusUnauthorized:
 			return []Finding{{Message: fmt.Sprintf("expected 401 without valid credentials, got %d: %s", status, maskedBody(body, errorBodyCut))}}, ""
 		}
-		got, ok := drfDetail(body)
+		got, ok := drfDetail(ex.Response)
 		if !ok {
 			return []Finding{{Message: `401 body is not a DRF envelope {"detail": "<string>"}: ` + maskedBody(body, errorBodyCut)}}, ""
 		}

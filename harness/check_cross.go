@@ -63,7 +63,7 @@ func judgePage(resp *Response, page, pageSize int64) ([]Finding, string) {
 	if s := resp.Status; s < 200 || s > 299 {
 		return nil, fmt.Sprintf("status %d is not a 2xx: only pages are judged", s)
 	}
-	v, ok := decodeJSON(resp.Body)
+	v, ok := resp.JSONValue()
 	obj, isObj := v.(map[string]any)
 	if !ok || !isObj {
 		return nil, "the body is not a JSON object"
@@ -409,8 +409,8 @@ func MethodEquivalence(other *Exchange) Check {
 				r1.Status, m1, r2.Status, m2,
 				maskedBody(r1.Body, errorBodyCut), maskedBody(r2.Body, errorBodyCut))}}, ""
 		}
-		v1, ok1 := decodeJSON(r1.Body)
-		v2, ok2 := decodeJSON(r2.Body)
+		v1, ok1 := r1.JSONValue()
+		v2, ok2 := r2.JSONValue()
 		if !ok1 || !ok2 {
 			if bytes.Equal(r1.Body, r2.Body) {
 				return nil, ""
@@ -735,8 +735,8 @@ func readJSONAt(ex *Exchange, path string, value any, word string) ([]byte, gjso
 	if ex == nil || ex.Response == nil {
 		return nil, gjson.Result{}, ptr, []Finding{{Message: "no response", Pointer: ptr}}
 	}
-	body := ex.Response.Body
-	if err := CheckJSONDepth(body, MaxJSONDepth); err != nil {
+	body := ex.Response.JSONText()
+	if err := ex.Response.depthError(); err != nil {
 		return nil, gjson.Result{}, ptr, []Finding{{Message: fmt.Sprintf("%s %s at %q, but %v", word, valueJSON, path, err), Pointer: ptr}}
 	}
 	if !gjson.ValidBytes(body) {

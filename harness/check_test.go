@@ -347,7 +347,7 @@ func TestVerify(t *testing.T) {
 
 	t.Run("nil exchange", func(t *testing.T) {
 		results := Verify(nil, StandardChecks(false)...)
-		if len(results) != 7 || results[0].Status != CheckSkipped {
+		if len(results) != len(StandardChecks(false)) || results[0].Status != CheckSkipped {
 			t.Errorf("%+v", results)
 		}
 	})
@@ -366,7 +366,7 @@ func TestVerify(t *testing.T) {
 				t.Errorf("%s: %+v", r.Name, r)
 			}
 		}
-		want := "response_received not_rate_limited not_a_server_error status_code_conformance content_type_conformance response_headers_conformance response_schema_conformance"
+		want := "response_received not_rate_limited not_a_server_error status_code_conformance content_type_conformance response_headers_conformance response_schema_conformance json_interop"
 		if got := strings.Join(names, " "); got != want {
 			t.Errorf("order %q", got)
 		}
@@ -393,6 +393,11 @@ func TestCorruptionsFailTheirCheck(t *testing.T) {
 		{"Content-Type set to text/html", func(ex *Exchange) { ex.Response.Header.Set("Content-Type", "text/html") }, CheckContentType, ""},
 		{"server error", func(ex *Exchange) { ex.Response.Status = 502 }, CheckNotAServerError, ""},
 		{"documented header dropped", func(ex *Exchange) { ex.Response.Header.Del("X-Request-Id") }, CheckResponseHeaders, ""},
+		// The schema reads the last user_id (4) as every check does; only
+		// json_interop sees that a client may read the first.
+		{"member repeated", func(ex *Exchange) {
+			ex.Response.Body = []byte(strings.Replace(validProfile, `"user_id":4`, `"user_id":"4","user_id":4`, 1))
+		}, CheckJSONInterop, "/user_profile/user_id"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -496,6 +501,7 @@ func TestEveryCheckSurvivesNoResponse(t *testing.T) {
 		"IdentityIsolation": {IdentityIsolation("w", LacksJSONValue("users.#.user_id", 1), false),
 			IdentityIsolation("w", ContainsJSONValue("users.#.user_id", 1), true), IdentityIsolation("w", nil, true)},
 		"NotRateLimited": {NotRateLimited()},
+		"JSONInterop":    {JSONInterop()},
 	}
 	// ratelimit.go is not part of this change: NotRateLimited reads
 	// ex.RateLimited without a nil check. Verify never hands it a nil

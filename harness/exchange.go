@@ -56,6 +56,9 @@ type Response struct {
 	Body   []byte
 	// Truncated is set when the body was cut at the client's size cap.
 	Truncated bool
+
+	// read is the one reading of Body every check shares (JSONText).
+	read *bodyReading
 }
 
 // Recorder is told about every exchange and every verdict on it, so that a run

@@ -67,6 +67,16 @@ func CheckJSONDepth(data []byte, limit int) error {
 	return nil
 }
 
+// depthError is CheckJSONDepth(r.Body, MaxJSONDepth), without a second
+// pass over a body that is JSON text: the reading's scan refuses one nested
+// deeper than MaxJSONDepth, so a body it read as JSON is shallow enough.
+func (r *Response) depthError() error {
+	if r.reading().json {
+		return nil
+	}
+	return CheckJSONDepth(r.Body, MaxJSONDepth)
+}
+
 // guardDepth turns a too-deep body into a transport-level failure of the
 // exchange: Err says why (response_received fails with it, the later checks
 // are skipped) and the body is cut to its first deepBodyKeep bytes, so no
@@ -75,7 +85,7 @@ func guardDepth(ex *Exchange) bool {
 	if ex == nil || ex.Response == nil {
 		return false
 	}
-	err := CheckJSONDepth(ex.Response.Body, MaxJSONDepth)
+	err := ex.Response.depthError()
 	if err == nil {
 		return false
 	}

@@ -182,7 +182,7 @@ func BeDRFDetail(status int, detail string) types.GomegaMatcher {
 	return &responseMatcher{
 		promise: fmt.Sprintf("to answer %d {\"detail\": %q}", status, detail),
 		judge: func(r *Response) (bool, string) {
-			got, ok := drfDetail(r.Body)
+			got, ok := drfDetail(r)
 			switch {
 			case r.Status != status:
 				return false, fmt.Sprintf("got status %d", r.Status)
@@ -204,7 +204,7 @@ func BeAppError(status int, message string) types.GomegaMatcher {
 	return &responseMatcher{
 		promise: fmt.Sprintf("to answer %d {\"success\": false, \"error_message\": %q}", status, message),
 		judge: func(r *Response) (bool, string) {
-			v, ok := decodeJSON(r.Body)
+			v, ok := r.JSONValue()
 			obj, isObj := v.(map[string]any)
 			got, isString := obj["error_message"].(string)
 			switch {
@@ -275,13 +275,14 @@ func (m *jsonMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := CheckJSONDepth(ex.Response.Body, MaxJSONDepth); err != nil {
+	if err := ex.Response.depthError(); err != nil {
 		return false, fmt.Errorf("HaveJSON(%q): %s: %v", m.path, describeOperation(ex), err)
 	}
-	if !gjson.ValidBytes(ex.Response.Body) {
+	body := ex.Response.JSONText()
+	if !gjson.ValidBytes(body) {
 		return false, fmt.Errorf("HaveJSON(%q): the body of %s is not JSON\n%s", m.path, describeOperation(ex), describeResponse(ex))
 	}
-	m.found = gjson.GetBytes(ex.Response.Body, m.path)
+	m.found = gjson.GetBytes(body, m.path)
 	if !m.found.Exists() {
 		return false, nil
 	}

@@ -80,9 +80,19 @@ func benchValidate(b *testing.B, opID, body string) {
 	b.SetBytes(int64(len(ex.Response.Body)))
 	start := time.Now()
 	for b.Loop() {
-		harness.Verify(ex, checks...)
+		harness.Verify(fresh(ex), checks...)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "validations/s")
+}
+
+// fresh is ex with a response that no check has read yet: a response keeps
+// the reading of its body its first check made (Response.JSONText), so a
+// benchmark that judged the same one each time would measure that only once.
+func fresh(ex *harness.Exchange) *harness.Exchange {
+	cp := *ex
+	r := ex.Response
+	cp.Response = &harness.Response{Status: r.Status, Header: r.Header, Body: r.Body, Truncated: r.Truncated}
+	return &cp
 }
 
 func BenchmarkValidateGetChannels(b *testing.B) { benchValidate(b, "get_channels", "") }

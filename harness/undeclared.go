@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"bytes"
 	"encoding/json"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -31,15 +30,13 @@ func UndeclaredFields(ex *Exchange) []FieldValue {
 	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || !isJSONMediaType(mediaType) {
 		return nil
 	}
-	if fastschema.DeclaredFor(mt.Schema.Value).None(ex.Response.Body) {
+	if fastschema.DeclaredFor(mt.Schema.Value).None(ex.Response.JSONText()) {
 		// Every field is declared (decided on the raw bytes): no need to
 		// decode the body to find the ones that are not.
 		return nil
 	}
-	var root any
-	dec := json.NewDecoder(bytes.NewReader(ex.Response.Body))
-	dec.UseNumber()
-	if err := dec.Decode(&root); err != nil {
+	root, ok := ex.Response.JSONValue()
+	if !ok {
 		return nil
 	}
 	var findings []Finding

@@ -23,14 +23,15 @@ func decodeJSON(data []byte) (any, bool) {
 	return v, true
 }
 
-// jsonEqualBytes compares two JSON documents by value. When they differ it
-// returns the pointer of the first difference ("" for the root).
-func jsonEqualBytes(want, got []byte) (string, bool) {
+// jsonEqualBody compares a JSON document with the body of a response (its
+// shared reading) by value. When they differ it returns the pointer of the
+// first difference ("" for the root).
+func jsonEqualBody(want []byte, got *Response) (string, bool) {
 	w, ok := decodeJSON(want)
 	if !ok {
 		return "", false
 	}
-	g, ok := decodeJSON(got)
+	g, ok := got.JSONValue()
 	if !ok {
 		return "", false
 	}
@@ -100,8 +101,8 @@ func sameNumber(a, b json.Number) bool {
 // drfDetail returns the detail of a Django REST framework error envelope:
 // a JSON object whose "detail" is a string. Other keys are allowed, as
 // SimpleJWT adds "code" and "messages".
-func drfDetail(body []byte) (string, bool) {
-	v, ok := decodeJSON(body)
+func drfDetail(r *Response) (string, bool) {
+	v, ok := r.JSONValue()
 	if !ok {
 		return "", false
 	}

@@ -49,33 +49,28 @@ func runResponseSchema(ex *Exchange, strict bool) ([]Finding, string) {
 	if mt.Schema == nil || mt.Schema.Value == nil {
 		return nil, fmt.Sprintf("%s for %s", noSchemaDocumented, mediaType)
 	}
+	// Every reader below reads the exchange's one reading of the body (see
+	// JSONText): a repeated member name is read as the other checks read it.
+	text := ex.Response.JSONText()
 	var findings []Finding
-	fast := fastValid(ex, mediaType, mt)
+	fast := fastValid(ex, text, mediaType, mt)
 	if !fast {
 		if isJSONMediaType(mediaType) {
 			if f := jsonSyntaxFinding(body); f != nil {
 				return []Finding{*f}, ""
 			}
 		}
-
-		// Only the content goes to kin: it validates headers first and returns
-		// at the first header error, which would hide every body error.
-		input := responseValidationInput(ex, &openapi3.Response{Content: resp.Content})
-		input.Header.Set("Content-Type", mediaType)
-		findings = schemaFindings(openapi3filter.ValidateResponse(context.Background(), input))
+		findings = schemaFindings(validateBody(ex, resp, mediaType, mt))
 		// kin walks properties in map order: sorted, a report diffs cleanly
 		// against a baseline.
 		slices.SortStableFunc(findings, func(a, b Finding) int { return strings.Compare(a.Pointer, b.Pointer) })
 	}
 
 	// On the fast path the undeclared fields are looked for on the raw bytes
-	// too; only a body that has some (or a doubt) is decoded for walkDeclared,
-	// which words them.
-	if strict && isJSONMediaType(mediaType) && !(fast && fastschema.DeclaredFor(mt.Schema.Value).None(body)) {
-		var value any
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&value); err == nil {
+	// too; only a body that has some (or a doubt) is walked, on the shared
+	// decode.
+	if strict && isJSONMediaType(mediaType) && !(fast && fastschema.DeclaredFor(mt.Schema.Value).None(text)) {
+		if value, ok := ex.Response.JSONValue(); ok {
 			walkDeclared([]*openapi3.Schema{mt.Schema.Value}, value, nil, &findings)
 		}
 	}
@@ -83,6 +78,38 @@ func runResponseSchema(ex *Exchange, strict bool) ([]Finding, string) {
 		ex.validated = mt.Schema.Value
 	}
 	return findings, ""
+}
+
+// validateBody is kin-openapi's judgement of the body. A JSON body is judged
+// on the exchange's shared decode (VisitJSON, with the options
+// ValidateResponse would pass), so kin reads what every other check reads;
+// other media types go through ValidateResponse and its decoders. Only the
+// content goes to kin: it validates headers first and returns at the first
+// header error, which would hide every body error.
+func validateBody(ex *Exchange, resp *openapi3.Response, mediaType string, mt *openapi3.MediaType) error {
+	schema := mt.Schema.Value
+	if !isJSONMediaType(mediaType) || len(mt.Encoding) > 0 || schema.Type.Is("string") && schema.Format == "binary" {
+		input := responseValidationInput(ex, &openapi3.Response{Content: resp.Content})
+		input.Header.Set("Content-Type", mediaType)
+		return openapi3filter.ValidateResponse(context.Background(), input)
+	}
+	value, ok := ex.Response.JSONValue()
+	if !ok {
+		return &openapi3filter.ResponseError{Reason: "failed to decode response body"}
+	}
+	opts := []openapi3.SchemaValidationOption{
+		openapi3.MultiErrors(),
+		openapi3.SetSchemaErrorMessageCustomizer(schemaErrorMessage),
+		openapi3.DisableSchemaErrorDetails(),
+		openapi3.VisitAsResponse(),
+	}
+	if doc := ex.Op.spec; doc != nil && doc.Doc != nil && doc.Doc.IsOpenAPI31OrLater() {
+		opts = append(opts, openapi3.EnableJSONSchema2020())
+	}
+	if err := schema.VisitJSON(value, opts...); err != nil {
+		return &openapi3filter.ResponseError{Reason: "response body doesn't match schema", Err: err}
+	}
+	return nil
 }
 
 // useFastSchema lets the tests compare the fast path with kin-openapi alone.
@@ -95,7 +122,7 @@ var useFastSchema = true
 // so findings are the same with or without it. Only plain application/json
 // is judged here: kin decodes it with encoding/json (its default decoder),
 // under the OpenAPI 3.0 rules (3.1 documents use another validator).
-func fastValid(ex *Exchange, mediaType string, mt *openapi3.MediaType) bool {
+func fastValid(ex *Exchange, text []byte, mediaType string, mt *openapi3.MediaType) bool {
 	if !useFastSchema || mediaType != "application/json" || len(mt.Encoding) > 0 {
 		return false
 	}
@@ -105,7 +132,7 @@ func fastValid(ex *Exchange, mediaType string, mt *openapi3.MediaType) bool {
 	if s := mt.Schema.Value; s.Type.Is("string") && s.Format == "binary" {
 		return false // kin reads such a body as raw bytes, not as JSON
 	}
-	return fastschema.Valid(mt.Schema.Value, ex.Response.Body)
+	return fastschema.Valid(mt.Schema.Value, text)
 }
 
 // documentedMediaType finds the documented media type matching the response's

@@ -3,6 +3,7 @@ package mutation
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -74,6 +75,28 @@ func mutateBody(m Mutant, body []byte) ([]byte, bool) {
 		return body, false
 	}
 	return out, true
+}
+
+// duplicateMember writes the member name of an object body a second time,
+// first, with a value of another type: the member the server sent stays the
+// last, where encoding/json reads it, while gjson and other first-wins
+// parsers read the copy. A body without that member comes back unchanged.
+func duplicateMember(body []byte, name string) ([]byte, bool) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return body, false
+	}
+	v, ok := obj[name]
+	if !ok {
+		return body, false
+	}
+	other := `"duplicate"`
+	if len(v) > 0 && v[0] == '"' {
+		other = "0"
+	}
+	key, _ := json.Marshal(name)
+	i := bytes.IndexByte(body, '{')
+	return slices.Concat(body[:i+1], key, []byte(":"+other+","), body[i+1:]), true
 }
 
 func asInt(v any) (int64, bool) {

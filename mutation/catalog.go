@@ -27,6 +27,10 @@ const (
 	KindType        Kind = "type-changed"
 	KindNull        Kind = "null-for-non-nullable"
 	KindEnum        Kind = "enum-value-changed"
+	// KindDuplicate sends a member of the answer twice, a copy of another
+	// type first: a client that keeps the first reads another answer than
+	// one that keeps the last (json_interop).
+	KindDuplicate Kind = "member-duplicated"
 )
 
 // Behavioural faults, written by hand.
@@ -177,6 +181,10 @@ func operationMutants(op *harness.Operation) []Mutant {
 				}
 			}
 		}
+		if name := firstRequired(s); name != "" {
+			add(Mutant{Status: r.Status, Kind: KindDuplicate, Path: name, Generated: true,
+				Description: fmt.Sprintf("%s is sent twice in the %d answer, a copy of another type first", name, r.Status)})
+		}
 		if r.Status >= 400 || hasErrorExample(r) {
 			if msg := messageField(s); msg != "" {
 				add(Mutant{Status: r.Status, Kind: KindErrorMessage, Path: msg,
@@ -221,6 +229,21 @@ func operationMutants(op *harness.Operation) []Mutant {
 	add(Mutant{Kind: KindDelay, Description: "every answer arrives after the client's timeout"})
 	add(Mutant{Kind: KindServerError, Description: "every answer is a 500 with a DRF error body"})
 	return out
+}
+
+// firstRequired is the first (by name) required member of an object answer.
+func firstRequired(s *shape) string {
+	var names []string
+	for n := range s.Required {
+		if s.Props[n] != nil {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }
 
 // swapTarget picks the status a response is swapped for: the next documented

@@ -62,6 +62,7 @@ func TestCatalogueCoversEveryDocumentedResponse(t *testing.T) {
 		"join_channel/write-to-another-account",
 		"join_channel/ended-room-joinable",
 		"join_channel/ended-room-joinable-by-creator",
+		"get_profile/200/member-duplicated/success",
 	} {
 		if !ids[want] {
 			t.Errorf("no mutant %s", want)
@@ -97,6 +98,27 @@ func TestMutateBody(t *testing.T) {
 }
 
 // TestProxyAppliesOneFaultToOneOperation drives a fresh emulator through the
+// A duplicated member reads as the answer to encoding/json (the last wins)
+// and as the copy to gjson (the first): only json_interop can kill it.
+func TestDuplicateMember(t *testing.T) {
+	cases := []struct{ body, name, want string }{
+		{`{"success":true,"user_id":4}`, "user_id", `{"user_id":"duplicate","success":true,"user_id":4}`},
+		{` {"detail":"Invalid token."}`, "detail", ` {"detail":0,"detail":"Invalid token."}`},
+		{`{"success":true}`, "user_id", `{"success":true}`},
+		{`[1]`, "user_id", `[1]`},
+	}
+	for _, c := range cases {
+		got, changed := duplicateMember([]byte(c.body), c.name)
+		if string(got) != c.want || changed != (c.want != c.body) {
+			t.Errorf("duplicateMember(%s, %s) = %s %v, want %s", c.body, c.name, got, changed, c.want)
+		}
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(cases[0].want), &v); err != nil || v["user_id"] != 4.0 {
+		t.Errorf("encoding/json reads %v (%v), want the server's member", v, err)
+	}
+}
+
 // proxy: the mutated operation's answer changes, the others pass untouched.
 func TestProxyAppliesOneFaultToOneOperation(t *testing.T) {
 	spec := loadSpec(t)

@@ -196,6 +196,10 @@ func (p *Proxy) modify(resp *http.Response) error {
 			resp.Header.Set("Content-Type", "text/html; charset=utf-8")
 			changed = true
 		}
+	case KindDuplicate:
+		if status == m.Status {
+			body, changed = duplicateMember(body, m.Path)
+		}
 	case KindDrop, KindType, KindNull, KindEnum, KindErrorMessage, KindPageCount, KindPageNext, KindPagePrevious:
 		if status == m.Status {
 			body, changed = mutateBody(*m, body)

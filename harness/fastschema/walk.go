@@ -561,41 +561,9 @@ func (w *walker) str(i int) (end int, esc bool, ok bool) {
 // number checks the number token at i (RFC 8259) and returns its end.
 func (w *walker) number(i int) (int, bool) {
 	d := w.data
-	j := i
-	if d[j] == '-' {
-		j++
-	}
-	digits := func() int {
-		s := j
-		for j < len(d) && d[j] >= '0' && d[j] <= '9' {
-			j++
-		}
-		return j - s
-	}
-	if j >= len(d) {
+	j, _, exp, ok := NumberEnd(d, i)
+	if !ok {
 		return i, false
-	}
-	if d[j] == '0' {
-		j++
-	} else if digits() == 0 {
-		return i, false
-	}
-	if j < len(d) && d[j] == '.' {
-		j++
-		if digits() == 0 {
-			return i, false
-		}
-	}
-	exp := false
-	if j < len(d) && (d[j] == 'e' || d[j] == 'E') {
-		exp = true
-		j++
-		if j < len(d) && (d[j] == '+' || d[j] == '-') {
-			j++
-		}
-		if digits() == 0 {
-			return i, false
-		}
 	}
 	// kin converts every number a non-empty schema judges with
 	// json.Number.Float64 and fails on overflow (1e400): refuse such numbers
@@ -606,4 +574,46 @@ func (w *walker) number(i int) (int, bool) {
 		}
 	}
 	return j, true
+}
+
+// NumberEnd reads the number token at i (RFC 8259): where it ends, and
+// whether it has a fraction and an exponent (an integer has neither).
+func NumberEnd(d []byte, i int) (end int, frac, exp, ok bool) {
+	j := i
+	if j < len(d) && d[j] == '-' {
+		j++
+	}
+	digits := func() int {
+		s := j
+		for j < len(d) && d[j] >= '0' && d[j] <= '9' {
+			j++
+		}
+		return j - s
+	}
+	if j >= len(d) {
+		return i, false, false, false
+	}
+	if d[j] == '0' {
+		j++
+	} else if digits() == 0 {
+		return i, false, false, false
+	}
+	if j < len(d) && d[j] == '.' {
+		frac = true
+		j++
+		if digits() == 0 {
+			return i, false, false, false
+		}
+	}
+	if j < len(d) && (d[j] == 'e' || d[j] == 'E') {
+		exp = true
+		j++
+		if j < len(d) && (d[j] == '+' || d[j] == '-') {
+			j++
+		}
+		if digits() == 0 {
+			return i, false, false, false
+		}
+	}
+	return j, frac, exp, true
 }

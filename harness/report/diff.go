@@ -56,7 +56,7 @@ type Diff struct {
 	// locations (response_coverage) the baseline's validated bodies showed
 	// and this run's did not.
 	ResponseCoverageLost []CoverageLoss `json:"response_coverage_lost"`
-	Coverage     struct {
+	Coverage             struct {
 		Base Coverage `json:"base"`
 		New  Coverage `json:"new"`
 	} `json:"coverage"`

@@ -30,6 +30,7 @@ func checkOrder() []string {
 		harness.CheckContentType,
 		harness.CheckResponseHeaders,
 		harness.CheckResponseSchema,
+		harness.CheckJSONInterop,
 		harness.CheckDocumentedErrorCase,
 		harness.CheckIgnoredAuth,
 		harness.CheckNegativeDataRejected,
@@ -58,6 +59,8 @@ func checkTitle(name string) string {
 		return "headers"
 	case harness.CheckResponseSchema:
 		return "schema"
+	case harness.CheckJSONInterop:
+		return "interop"
 	case harness.CheckDocumentedErrorCase:
 		return "error case"
 	case harness.CheckIgnoredAuth:

@@ -46,7 +46,7 @@ func FreshAccount(ctx context.Context) *harness.Account {
 	// two specs would then share state. A new account is still onboarding.
 	gomega.Expect(done).To(harness.HaveJSON("is_onboarding", gomega.BeTrue()),
 		"signing up a fresh account: %s gave an account that has finished onboarding (a number used before?)", "the test number")
-	body := gjson.ParseBytes(done.Response.Body)
+	body := gjson.ParseBytes(done.Response.JSONText())
 	a := &harness.Account{
 		AuthToken:    body.Get("auth_token").String(),
 		AccessToken:  body.Get("access_token").String(),

@@ -257,7 +257,7 @@ func walkPages(ctx context.Context, call harness.Call, w walk, last bool) bool {
 	for page := 1; page <= w.maxPages; page++ {
 		ex := Send(ctx, atPage(call, page, w.size))
 		gomega.Expect(ex).To(ConformToSpec())
-		body := gjson.ParseBytes(ex.Response.Body)
+		body := gjson.ParseBytes(ex.Response.JSONText())
 		if count >= 0 && body.Get("count").Int() != count && !last {
 			return false
 		}
@@ -318,7 +318,7 @@ func requestedPage(ex *harness.Exchange) (page, size int) {
 // pagination rules; the check skips bodies without count.
 func expectPaginated(_ context.Context, ex *harness.Exchange) {
 	ginkgo.GinkgoHelper()
-	if ex.Response == nil || ex.Response.Status/100 != 2 || !gjson.GetBytes(ex.Response.Body, "count").Exists() {
+	if ex.Response == nil || ex.Response.Status/100 != 2 || !gjson.GetBytes(ex.Response.JSONText(), "count").Exists() {
 		return // not a page: nothing for the pagination rules to judge
 	}
 	page, size := requestedPage(ex)

@@ -35,7 +35,7 @@ var _ = ginkgo.Describe("auth: identity isolation:", func() {
 			refreshed := suite.Send(ctx, harness.Call{Op: op("refresh_token"), As: b, Body: map[string]any{"refresh": a.RefreshToken}})
 			gomega.Expect(refreshed).To(suite.ConformToSpec())
 			gomega.Expect(refreshed).To(harness.HaveStatus(200))
-			access := gjson.GetBytes(refreshed.Response.Body, "access").String()
+			access := gjson.GetBytes(refreshed.Response.JSONText(), "access").String()
 			gomega.Expect(access).NotTo(gomega.BeEmpty(), "refresh_token answered no access token")
 			for _, claimed := range []*harness.Account{a, b} {
 				ex := suite.Send(ctx, harness.Call{Op: op("me"), As: claimed, Body: map[string]any{},

@@ -24,7 +24,7 @@ var _ = ginkgo.Describe("channels:", func() {
 		suite.LabelsFor(op("get_channels")), suite.NeedsToken(op("get_channels")), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, op("get_channels"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
-			rooms := gjson.GetBytes(ex.Response.Body, "channels").Array()
+			rooms := gjson.GetBytes(ex.Response.JSONText(), "channels").Array()
 			if len(rooms) == 0 {
 				// A hallway with no room holds no URL: the rule held over nothing.
 				suite.Skip(report.SkipUnsupported + "the target's hallway lists no room: no room URL to judge")
@@ -57,7 +57,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			gomega.Expect(created).To(suite.ConformToSpec())
 			gomega.Expect(created).To(harness.HaveStatus(200))
 			gomega.Expect(created).To(harness.HaveJSON("users.#.user_id", gomega.ContainElement(suite.UserNumber(creator))))
-			slug := gjson.GetBytes(created.Response.Body, "channel").String()
+			slug := gjson.GetBytes(created.Response.JSONText(), "channel").String()
 
 			guest := suite.WriterAccount(ctx)
 			joined := join(ctx, guest, slug)
@@ -72,7 +72,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			account := suite.FreshAccount(ctx)
 			joined := join(ctx, account, "")
 			gomega.Expect(joined).To(harness.HaveStatus(200))
-			slug := gjson.GetBytes(joined.Response.Body, "channel").String()
+			slug := gjson.GetBytes(joined.Response.JSONText(), "channel").String()
 			inRoom := harness.ContainsJSONValue(fmt.Sprintf(`channels.#(channel==%q).users.#.user_id`, slug), suite.UserNumber(account))
 			gomega.Expect(channels(ctx, account)).To(harness.ShowTheWrite("the joined user is among room "+slug+"'s users", inRoom))
 
@@ -94,7 +94,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			hallway := channels(ctx, account)
 			var slug string
 			var welcomed gjson.Result
-			for _, room := range gjson.GetBytes(hallway.Response.Body, "channels").Array() {
+			for _, room := range gjson.GetBytes(hallway.Response.JSONText(), "channels").Array() {
 				if w := room.Get("welcome_for_user_profile"); w.IsObject() {
 					slug, welcomed = room.Get("channel").String(), w
 					break
@@ -118,7 +118,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			account := suite.DefaultAccount()
 			targets := suite.Send(ctx, harness.Call{Op: op("get_create_channel_targets"), As: account})
 			gomega.Expect(targets).To(suite.ConformToSpec())
-			clubID := gjson.GetBytes(targets.Response.Body, "clubs.0.club_id")
+			clubID := gjson.GetBytes(targets.Response.JSONText(), "clubs.0.club_id")
 			if !clubID.Exists() {
 				suite.Skip(report.SkipUnsupported + "the default account belongs to no club (get_create_channel_targets lists none)")
 			}
@@ -133,7 +133,7 @@ var _ = ginkgo.Describe("channels:", func() {
 			gomega.Expect(created).To(harness.HaveJSON("club.club_id", gomega.BeNumerically("==", clubID.Float())))
 			gomega.Expect(created).To(harness.HaveJSON("club_id", gomega.BeNumerically("==", clubID.Float())))
 			gomega.Expect(created).To(harness.HaveJSON("is_club_member", gomega.BeTrue()))
-			if slug := gjson.GetBytes(created.Response.Body, "channel").String(); slug != "" {
+			if slug := gjson.GetBytes(created.Response.JSONText(), "channel").String(); slug != "" {
 				suite.Send(ctx, harness.Call{Op: op("leave_channel"), As: account, Body: map[string]any{"channel": slug}})
 			}
 		})

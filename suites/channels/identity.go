@@ -133,7 +133,7 @@ func joinedRoom(ctx context.Context, account *harness.Account) (*harness.Exchang
 	ginkgo.GinkgoHelper()
 	joined := join(ctx, account, "")
 	gomega.Expect(joined).To(harness.HaveStatus(200))
-	return joined, gjson.GetBytes(joined.Response.Body, "channel").String()
+	return joined, gjson.GetBytes(joined.Response.JSONText(), "channel").String()
 }
 
 // listsANotB holds when the user ids at path include A's and not B's.

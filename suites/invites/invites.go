@@ -36,7 +36,7 @@ var _ = ginkgo.Describe("invites:", func() {
 			me := func() float64 {
 				ex := suite.Send(ctx, harness.Call{Op: suite.Op("me"), As: account, Body: map[string]any{}})
 				gomega.Expect(ex).To(suite.ConformToSpec())
-				return gjson.GetBytes(ex.Response.Body, "num_invites").Float()
+				return gjson.GetBytes(ex.Response.JSONText(), "num_invites").Float()
 			}
 			before := me()
 			if before < 1 {

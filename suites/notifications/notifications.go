@@ -26,10 +26,10 @@ var _ = ginkgo.Describe("notifications:", func() {
 			// Ask for the other value of each setting, so that an update
 			// acknowledged but never applied cannot pass.
 			frequency := int64(1)
-			if gjson.GetBytes(before.Response.Body, "notifications_frequency").Int() == 1 {
+			if gjson.GetBytes(before.Response.JSONText(), "notifications_frequency").Int() == 1 {
 				frequency = 2
 			}
-			trending := !gjson.GetBytes(before.Response.Body, "notifications_enable_trending").Bool()
+			trending := !gjson.GetBytes(before.Response.JSONText(), "notifications_enable_trending").Bool()
 			flag := 0
 			if trending {
 				flag = 1

@@ -28,7 +28,7 @@ var _ = ginkgo.Describe("topics:", func() {
 		suite.Covers(suite.Op("get_all_topics"), 200), func(ctx ginkgo.SpecContext) {
 			ex := suite.SendDocumented(ctx, suite.Op("get_all_topics"), "")
 			gomega.Expect(ex).To(suite.ConformToSpec())
-			body := gjson.ParseBytes(ex.Response.Body)
+			body := gjson.ParseBytes(ex.Response.JSONText())
 			var ids []int64
 			for _, topic := range body.Get("topics").Array() {
 				ids = append(ids, topic.Get("id").Int())

@@ -41,7 +41,7 @@ var _ = ginkgo.Describe("users: identity isolation:", func() {
 			profileOfB := harness.Call{Op: op("get_profile"), As: b, Body: map[string]any{"user_id": suite.UserNumber(b)}}
 			own := suite.Send(ctx, profileOfB)
 			gomega.Expect(own).To(suite.ConformToSpec())
-			if gjson.GetBytes(own.Response.Body, "user_profile.notification_type").Type != gjson.Null {
+			if gjson.GetBytes(own.Response.JSONText(), "user_profile.notification_type").Type != gjson.Null {
 				suite.Skip(report.SkipUnsupported + "B's own view of B carries a notification_type: A's and B's views of B do not differ, so acting for the wrong account would not show")
 			}
 			profileOfB.As, profileOfB.Header = a, claimingToBe(b)
