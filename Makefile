@@ -103,9 +103,9 @@ MUTATION_FLAGS ?=
 mutation:
 	$(GO) tool chconform mutate run -workers 2 -out reports/mutation $(MUTATION_FLAGS)
 
-## mutation-sample: what CI runs on every push: 120 mutants drawn with a seed from HEAD (exit 1 on a survivor or an errored mutant)
+## mutation-sample: what CI runs on every push: 250 mutants drawn with a seed from HEAD (exit 1 on a survivor or an errored mutant)
 mutation-sample:
-	bash scripts/mutation-sample.sh 120
+	bash scripts/mutation-sample.sh 250
 
 ## bench: the Go benchmarks (contract, validation, suite runs, emulator throughput); bench/RESULTS.md records them
 bench:
