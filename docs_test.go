@@ -57,9 +57,10 @@ func githubSlug(heading string) string {
 	return b.String()
 }
 
-// outsideCode calls fn for each line of text that is not in a fenced code
-// block, with its code spans blanked out.
-func outsideCode(text string, fn func(line string)) {
+// proseLines lists the lines of text outside fenced code blocks, where
+// brackets and '#' are Markdown rather than code.
+func proseLines(text string) []string {
+	var lines []string
 	fence := ""
 	for _, line := range strings.Split(text, "\n") {
 		trimmed := strings.TrimSpace(line)
@@ -73,8 +74,9 @@ func outsideCode(text string, fn func(line string)) {
 			fence = trimmed[:3]
 			continue
 		}
-		fn(codeSpan.ReplaceAllString(line, ""))
+		lines = append(lines, line)
 	}
+	return lines
 }
 
 // anchors lists the anchors of a Markdown text's headings, numbered as
@@ -82,19 +84,7 @@ func outsideCode(text string, fn func(line string)) {
 func anchors(text string) map[string]bool {
 	seen := map[string]int{}
 	out := map[string]bool{}
-	fence := ""
-	for _, line := range strings.Split(text, "\n") {
-		trimmed := strings.TrimSpace(line)
-		if fence != "" {
-			if strings.HasPrefix(trimmed, fence) {
-				fence = ""
-			}
-			continue
-		}
-		if strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~") {
-			fence = trimmed[:3]
-			continue
-		}
+	for _, line := range proseLines(text) {
 		m := atxHeading.FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -114,15 +104,15 @@ func anchors(text string) map[string]bool {
 // repository: not a URL with a scheme, not protocol-relative.
 func relativeLinks(text string) []string {
 	var links []string
-	outsideCode(text, func(line string) {
-		for _, m := range mdLink.FindAllStringSubmatch(line, -1) {
+	for _, line := range proseLines(text) {
+		for _, m := range mdLink.FindAllStringSubmatch(codeSpan.ReplaceAllString(line, ""), -1) {
 			target := strings.Trim(m[1], "<>")
 			if strings.HasPrefix(target, "//") || urlScheme.MatchString(target) {
 				continue
 			}
 			links = append(links, target)
 		}
-	})
+	}
 	return links
 }
 
@@ -166,7 +156,7 @@ func brokenLinks(docs []mdDoc, exists func(string) bool, read func(string) (stri
 func TestBrokenLinksFindsWhatDoesNotResolve(t *testing.T) {
 	files := map[string]string{
 		"README.md":        "# chconform\n\n## The two commands\n",
-		"docs/guide.md":    "# A guide\n\n## Sharded runs\n\n### summary.json is a stable interface\n\n## Notes\n\n## Notes\n",
+		"docs/guide.md":    "# A guide\n\n## Sharded runs\n\n### summary.json is a stable interface\n\n## Notes\n\n## Notes\n\n## Embedding from `go test`\n\n```sh\n# a comment, not a heading\n```\n",
 		"docs/fig.png":     "",
 		"bench/RESULTS.md": "# Results\n",
 	}
@@ -201,6 +191,8 @@ func TestBrokenLinksFindsWhatDoesNotResolve(t *testing.T) {
 		{"slug keeping the punctuation", "README.md", "see [s](docs/guide.md#summary.json-is-a-stable-interface)", true},
 		{"repeated heading numbered", "README.md", "see [n](docs/guide.md#notes-1)", false},
 		{"repeated heading beyond its count", "README.md", "see [n](docs/guide.md#notes-2)", true},
+		{"code span in a heading kept as text", "README.md", "see [e](docs/guide.md#embedding-from-go-test)", false},
+		{"comment in a code block is no heading", "README.md", "see [c](docs/guide.md#a-comment-not-a-heading)", true},
 		{"image", "README.md", "![shot](docs/missing.png)", true},
 		{"URL", "README.md", "see [oasdiff](https://github.com/oasdiff/oasdiff)", false},
 		{"inside a code span", "README.md", "`[a](nowhere.md)`", false},
