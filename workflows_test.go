@@ -137,22 +137,30 @@ func TestScriptsInstallWithoutInstallScripts(t *testing.T) {
 	}
 }
 
-// The README's example pins every action it uses, its own included.
+// The examples of the README and the guides (the composite action and the
+// sharded matrix, in docs/ci.md and docs/sharding-and-matrix.md) pin every
+// action they use, their own included: a user copies them as they are.
 func TestReadmeExamplePinsActions(t *testing.T) {
-	data, err := os.ReadFile("README.md")
+	paths, err := filepath.Glob("docs/*.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	uses := regexp.MustCompile(`(?m)^\s*-?\s*uses:\s*(\S+)`)
 	found := 0
-	for _, m := range uses.FindAllStringSubmatch(string(data), -1) {
-		found++
-		ref := m[1]
-		if !pinnedUses.MatchString(ref) && !strings.HasSuffix(ref, "@<full") {
-			t.Errorf("README: uses %q is not pinned by a full commit SHA", ref)
+	for _, path := range append([]string{"README.md"}, paths...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range uses.FindAllStringSubmatch(string(data), -1) {
+			found++
+			ref := m[1]
+			if !pinnedUses.MatchString(ref) && !strings.HasSuffix(ref, "@<full") {
+				t.Errorf("%s: uses %q is not pinned by a full commit SHA", path, ref)
+			}
 		}
 	}
 	if found == 0 {
-		t.Error("README shows no uses: line")
+		t.Error("neither the README nor a guide shows a uses: line")
 	}
 }

@@ -33,7 +33,7 @@ type Reproduction struct {
 // ("<jwt>", "<phone>", "<refresh>"...) "$CH_<NAME>". A comment line before
 // the command says what each variable other than CH_AUTH_TOKEN stands for.
 // CH-UserID and CH-DeviceId are kept as they were sent: they are identifiers,
-// not secrets, and every transcript shows them (README, Security).
+// not secrets, and every transcript shows them (docs/security.md).
 //
 // Whatever the request holds (a captured one comes from a hostile capture,
 // a body from a hostile target's echo), the command runs curl and nothing

@@ -161,7 +161,7 @@ func summarize(t *testing.T, reports string) run {
 	return s
 }
 
-// stallBound is the README's bound for one suite process against a target
+// stallBound is docs/security.md's bound for one suite process against a target
 // that stalls after the headers: BreakerThreshold requests wait out
 // CH_TIMEOUT, the rest fail at once; the slack covers start-up and reading
 // 8 MiB bodies on a machine busy with other test packages (alone, each run

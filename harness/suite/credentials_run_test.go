@@ -65,7 +65,7 @@ func (u *updateOnlyServer) requests(path string) int {
 }
 
 // TestALiveRunWithoutTheTokenItsSpecsNeedStopsBeforeTheFirstSpec
-// reproduces issue 18 §1: the README's composite action on a pull request
+// reproduces issue 18 §1: the composite action of docs/ci.md on a pull request
 // from a fork (CH_PROFILE=live, --filter '!mutating', no CH_AUTH_TOKEN)
 // against a server that implements only check_for_update. It used to exit
 // 0 "conformant-with-gaps, verified 24/88": the specs that needed the token
