@@ -45,6 +45,7 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 		t.Passed, t.Failed, t.Error, t.Flaky, t.Unsupported, t.Disabled,
 		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
 	b.WriteString(verifiedMarkdown(s, limit/4))
+	b.WriteString(skipsMarkdown(s.Skips))
 
 	m := BuildMatrix(s)
 	b.WriteString("### Operations × checks\n\n")
