@@ -248,7 +248,7 @@ func specFailure(sp report.SpecSummary) string {
 		fmt.Fprintf(&b, "\n    at %s", sp.Location)
 	}
 	for _, r := range sp.Reproduce {
-		fmt.Fprintf(&b, "\n    reproduce: %s", r.Curl)
+		fmt.Fprintf(&b, "\n    reproduce: %s", strings.ReplaceAll(strings.TrimSpace(r.Curl), "\n", "\n      "))
 	}
 	return b.String()
 }
