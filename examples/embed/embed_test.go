@@ -113,3 +113,18 @@ func tail(b []byte) string {
 	}
 	return string(b)
 }
+
+// BenchmarkWholeSuiteInProcess is the whole suite against the emulator's
+// handler in process, wall time, as a user's `go test` pays it: each
+// iteration starts this test binary (already built: warm) for
+// TestEmulatorInProcess, since Ginkgo runs one suite per process. Compare
+// with scripts/conformance-emulator.sh, the same suite over a socket.
+func BenchmarkWholeSuiteInProcess(b *testing.B) {
+	for b.Loop() {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestEmulatorInProcess$", "-test.count=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, tail(out))
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "wall-s/op")
+}
