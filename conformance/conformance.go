@@ -198,15 +198,25 @@ func Run(t testing.TB, opts Options) {
 	if dir == "" {
 		t.Fatalf("chconform: the run could not start (exit %d): %s", code, strings.TrimSpace(stderr.String()))
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	s, err := ReadSummary(dir)
 	if err != nil {
 		t.Fatalf("chconform: the run wrote no summary (exit %d): %v\n%s", code, err, strings.TrimSpace(stderr.String()))
 	}
-	var s report.Summary
-	if err := json.Unmarshal(data, &s); err != nil {
-		t.Fatalf("chconform: %s: %v", filepath.Join(dir, "summary.json"), err)
-	}
 	judge(t, s, code, dir)
+}
+
+// ReadSummary reads the summary.json a run wrote into dir (Options.ReportDir):
+// for a test that checks more of the verdict than Run does.
+func ReadSummary(dir string) (report.Summary, error) {
+	var s report.Summary
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return s, fmt.Errorf("%s: %w", filepath.Join(dir, "summary.json"), err)
+	}
+	return s, nil
 }
 
 // judge fails t as the run's verdict and exit status say.

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -101,12 +100,8 @@ func TestRunServesAHandlerInProcessAndRefusesASecondRun(t *testing.T) {
 		Handler: em.Handler(), Profile: "emulator", Filter: "group:users", ReportDir: dir,
 		Skips: []Skip{{Match: skipped, Reason: "a known bug, kept to test the skip"}},
 	})
-	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	s, err := ReadSummary(dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var s report.Summary
-	if err := json.Unmarshal(data, &s); err != nil {
 		t.Fatal(err)
 	}
 	if s.Target.Mode != "handler" || s.Target.BaseURL != "http://localhost/api" || s.Verdict != report.VerdictWithGaps {

@@ -1,7 +1,6 @@
 package embed
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,12 +95,8 @@ func TestFaultyHandler(t *testing.T) {
 
 func readSummary(t *testing.T, dir string) report.Summary {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	s, err := conformance.ReadSummary(dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var s report.Summary
-	if err := json.Unmarshal(data, &s); err != nil {
 		t.Fatal(err)
 	}
 	return s
