@@ -130,3 +130,49 @@ func TestRunServesAHandlerInProcessAndRefusesASecondRun(t *testing.T) {
 		t.Errorf("a second Run failed with %q, want %q", second.fatal, ErrSecondRun)
 	}
 }
+
+// errorTB records what judge fails its t with.
+type errorTB struct {
+	testing.TB
+	errors []string
+}
+
+func (e *errorTB) Helper()                   {}
+func (e *errorTB) Logf(string, ...any)       {}
+func (e *errorTB) Errorf(f string, a ...any) { e.errors = append(e.errors, fmt.Sprintf(f, a...)) }
+
+// judge fails t once per failed, errored or flaky spec, with its case ids
+// and curl commands; once with the verdict when the run failed for another
+// reason; and not at all for a run with gaps.
+func TestJudgeFailsTheTestAsTheVerdictSays(t *testing.T) {
+	failed := report.SpecSummary{Name: "users: POST /me returns 200", Outcome: report.OutcomeFailed, Reason: "num_invites: not an integer",
+		CaseIDs: []string{"CH-0badc0de"}, Reproduce: []report.Reproduction{{Curl: "curl -sS -i -X POST \\\n  --url http://localhost/api/me"}}}
+	flaky := report.SpecSummary{Name: "users: flaky", Outcome: report.OutcomePassed, Flaky: true, CaseIDs: []string{"CH-f1a4f1a4"}}
+	passed := report.SpecSummary{Name: "users: fine", Outcome: report.OutcomePassed}
+	for _, tt := range []struct {
+		name string
+		s    report.Summary
+		code int
+		want []string // one substring per expected error
+	}{
+		{"conformant-with-gaps passes", report.Summary{Verdict: report.VerdictWithGaps, Specs: []report.SpecSummary{passed}}, 0, nil},
+		{"a failed spec", report.Summary{Verdict: report.VerdictNotConformant, Specs: []report.SpecSummary{passed, failed}}, 1,
+			[]string{"failed [CH-0badc0de] users: POST /me returns 200\n    num_invites: not an integer\n    reproduce: curl -sS -i -X POST \\\n        --url http://localhost/api/me"}},
+		{"a flaky spec", report.Summary{Verdict: report.VerdictNotConformant, Specs: []report.SpecSummary{flaky}}, 1, []string{"flaky [CH-f1a4f1a4]"}},
+		{"below the floor, nothing failed", report.Summary{Verdict: report.VerdictNotConformant, Specs: []report.SpecSummary{passed},
+			Verified: report.Verification{BelowFloor: []string{"me 401: never exercised"}}}, 1, []string{"verdict not-conformant, exit 1\n  below the floor: me 401"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &errorTB{TB: t}
+			judge(rec, tt.s, tt.code, "/tmp/r")
+			if len(rec.errors) != len(tt.want) {
+				t.Fatalf("errors %q, want %d", rec.errors, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(rec.errors[i], w) {
+					t.Errorf("error %q lacks %q", rec.errors[i], w)
+				}
+			}
+		})
+	}
+}
