@@ -47,6 +47,30 @@ func TestEmulatorInProcess(t *testing.T) {
 			t.Error(err)
 		}
 	}
+
+	// The same verdict as `chconform run` over a socket: the committed
+	// baseline of the emulator (scripts/regressions.sh emulator) gives
+	// every spec it knows the outcome this run gave, the skipped one aside.
+	base, err := conformance.ReadSummary(filepath.Join("..", "..", "reports", "baseline", "emulator"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]report.Outcome{}
+	for _, sp := range s.Specs {
+		got[sp.Name] = sp.Outcome
+	}
+	compared := 0
+	for _, sp := range base.Specs {
+		if o, ok := got[sp.Name]; ok && sp.Name != skippedSpec {
+			compared++
+			if o != sp.Outcome {
+				t.Errorf("%s: %s in process, %s over a socket (reports/baseline/emulator)", sp.Name, o, sp.Outcome)
+			}
+		}
+	}
+	if compared < len(base.Specs)-10 {
+		t.Errorf("only %d of the baseline's %d specs ran in process", compared, len(base.Specs))
+	}
 }
 
 // faultyVar makes this test binary, started again by
