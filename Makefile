@@ -26,10 +26,12 @@ test: vet
 	$(OFFLINE) $(GO) test -short -count=1 -race ./emulator/...
 
 ## test-e2e: everything test leaves out: whole runs of the built command against hostile, faulty, drifted and
-## recorded targets, the regression gate, sharding, replay, the race detector on the harness (CI runs both)
+## recorded targets, the regression gate, sharding, replay, the race detector on the harness, and the suite embedded
+## in another module's go test (examples/embed: an in-process handler, a skip, a faulty handler) (CI runs both)
 test-e2e: vet
 	$(OFFLINE) $(GO) test -count=1 ./...
 	$(OFFLINE) $(GO) test -count=1 -race ./emulator/... ./harness/
+	cd examples/embed && $(GO) vet ./... && $(OFFLINE) $(GO) test -count=1 ./...
 
 vet:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \

@@ -1,23 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
-	"strings"
-	"time"
 
-	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/types"
-
-	"github.com/chconform/chconform/harness/suite"
-	"github.com/chconform/chconform/internal/reportcmd"
-	// Every group's specs, registered into this process.
-	_ "github.com/chconform/chconform/suites/all"
+	"github.com/chconform/chconform/internal/runner"
 )
 
 // envFlag is a run flag that stands for a CH_* variable: the flag, when
@@ -54,9 +43,8 @@ var envFlags = []envFlag{
 	{"reruns", "CH_RERUNS", "re-runs of a failed spec before the verdict; one that then passes is flaky (default 2)"},
 }
 
-// suiteDescription names the run's one Ginkgo suite. Ginkgo matches a
-// --focus expression against it, a space and the spec's full name.
-const suiteDescription = "chconform"
+// suiteDescription names the run's one Ginkgo suite (runner.SuiteDescription).
+const suiteDescription = runner.SuiteDescription
 
 // runOptions are the run's own flags, those no CH_* variable carries.
 type runOptions struct {
@@ -110,129 +98,15 @@ func runRun(args []string, stdout, stderr io.Writer, getenv env) int {
 }
 
 // runSpecs makes one run in this process (Ginkgo allows one per process)
-// with the configuration in the environment, and writes its reports. It
-// returns the report folder and the exit status.
+// with the configuration in the environment, and writes its reports: the
+// runner's one path, which the public Go API (package conformance) takes
+// too. It returns the report folder and the exit status.
 func runSpecs(o runOptions, stdout, stderr io.Writer) (string, int) {
-	if os.Getenv("CH_REPORT_DIR") == "" {
-		os.Setenv("CH_REPORT_DIR", filepath.Join("reports", "latest"))
-	}
-	// The run's deadline (CH_RUN_TIMEOUT) counts from here unless a caller
-	// that runs several processes set one start for all.
-	if os.Getenv("CH_RUN_STARTED") == "" {
-		os.Setenv("CH_RUN_STARTED", strconv.FormatInt(time.Now().Unix(), 10))
-	}
-	shard, err := parseShard(o.shard)
-	if err != nil {
-		fmt.Fprintf(stderr, "chconform run: %v\n", err)
-		return "", exitUsage
-	}
-	if shard.total > 1 {
-		suite.SetShard(shard.index, shard.total)
-	}
-	if code := reportcmd.Main([]string{"preflight"}, stdout, stderr, os.Getenv); code != 0 {
-		return "", code
-	}
-	dir, err := filepath.Abs(os.Getenv("CH_REPORT_DIR"))
-	if err != nil {
-		fmt.Fprintf(stderr, "chconform run: CH_REPORT_DIR: %v\n", err)
-		return "", exitUsage
-	}
-	if err := clearReports(dir); err != nil {
-		fmt.Fprintf(stderr, "chconform run: %v\n", err)
-		return "", exitUsage
-	}
-
-	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
-	suiteConfig.RandomizeAllSpecs = !o.noRandomize
-	suiteConfig.RandomSeed = o.seed
-	if suiteConfig.RandomSeed == 0 {
-		suiteConfig.RandomSeed = time.Now().UnixNano() % 1_000_000
-	}
-	suiteConfig.LabelFilter = labelFilter(o.filter, shard)
-	suiteConfig.FocusStrings = o.focusList
-	suiteConfig.DryRun = o.dryRun
-	if !o.dryRun {
-		if err := checkCredentials(suiteConfig, shard); err != nil {
-			fmt.Fprintf(stderr, "chconform: %v\n", err)
-			return "", exitUsage
-		}
-	}
-
-	// preflight checked the configuration and the target: what remains of
-	// suite.Prepare is the wiring.
-	suite.Wire()
-	if shard.total > 1 {
-		defer shardSpecs(shard)()
-	}
-	// A failed spec runs again (CH_RERUNS); one that then passes is flaky.
-	suiteConfig.FlakeAttempts = suite.MustLoad().Config.FlakeAttempts()
-	reporterConfig.JSONReport = filepath.Join(dir, "ginkgo.json")
-	reporterConfig.NoColor = !isTerminal(os.Stdout)
-	reporterConfig.Verbose = o.verbose
-
-	passed := ginkgo.RunSpecs(failRecorder{}, suiteDescription, suiteConfig, reporterConfig)
-	if o.dryRun {
-		fmt.Fprintf(stdout, "chconform run: dry run, the specs it would make are in %s\n", reporterConfig.JSONReport)
-		return dir, exitOK
-	}
-	code := reportcmd.Main([]string{"summary"}, stdout, stderr, os.Getenv)
-	if code == exitOK && !passed {
-		fmt.Fprintln(stderr, "chconform: Ginkgo reports a failure although no spec failed")
-		return dir, exitUsage
-	}
-	return dir, code
+	return runner.Run(runner.Options{
+		Filter: o.filter, Focus: o.focusList, Shard: o.shard, Seed: o.seed,
+		DryRun: o.dryRun, Verbose: o.verbose, NoRandomize: o.noRandomize,
+	}, stdout, stderr)
 }
 
-// checkCredentials previews the specs the run selects (its filter, focus
-// and shard) and refuses, before the first spec, a run whose selected specs
-// need CH_AUTH_TOKEN and were not given it (suite.CheckCredentials). The
-// preview builds the tree once more: the shard's labels are dealt afresh
-// for it, so the run's own deal is the same.
-func checkCredentials(cfg types.SuiteConfig, shard shardSpec) error {
-	return suite.CheckCredentials(suite.MustLoad(), func() types.Report {
-		if shard.total > 1 {
-			defer shardSpecs(shard)()
-		}
-		return ginkgo.PreviewSpecs(suiteDescription, cfg)
-	})
-}
-
-// failRecorder is the testing.T that RunSpecs wants outside `go test`;
-// RunSpecs also returns whether the suite passed, which is what the run uses.
-type failRecorder struct{}
-
-func (failRecorder) Fail() {}
-
-// clearReports removes only the files a run writes: CH_REPORT_DIR may hold
-// other things, and a report left from an earlier run must not pass for
-// this one's.
-func clearReports(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("CH_REPORT_DIR: %w", err)
-	}
-	for _, name := range []string{"ginkgo.json", "summary.json", "junit.xml", "report.html", "report.md", "badge.json"} {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
-}
-
-// isTerminal says whether f is a terminal: logs and CI pages show colour
-// codes as noise.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// labelFilter joins the user's filter with the shard's label.
-func labelFilter(user string, s shardSpec) string {
-	var parts []string
-	if strings.TrimSpace(user) != "" {
-		parts = append(parts, "("+user+")")
-	}
-	if s.total > 1 {
-		parts = append(parts, s.label(s.index))
-	}
-	return strings.Join(parts, " && ")
-}
+// clearReports is runner.ClearReports, for chconform merge.
+func clearReports(dir string) error { return runner.ClearReports(dir) }

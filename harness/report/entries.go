@@ -108,6 +108,8 @@ type RunEntry struct {
 	// Anonymous is set on an anonymous run (CH_ANONYMOUS): the specs that
 	// need the default account's token were unsupported on purpose.
 	Anonymous bool `json:"anonymous,omitempty"`
+	// Skips are the skips the implementer declared (skips.go).
+	Skips []Skip `json:"skips,omitempty"`
 }
 
 // OperationInfo is what the summary needs to know of each contract operation.

@@ -131,6 +131,9 @@ func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.R
 		for _, g := range s.Verified.Unverified {
 			ts.Properties.Properties = append(ts.Properties.Properties, reporters.JUnitProperty{Name: "unverified", Value: g.String()})
 		}
+		for _, sk := range s.Skips {
+			ts.Properties.Properties = append(ts.Properties.Properties, reporters.JUnitProperty{Name: "skip", Value: sk.String()})
+		}
 		for _, m := range s.Verified.BelowFloor {
 			ts.Properties.Properties = append(ts.Properties.Properties, reporters.JUnitProperty{Name: "below_floor", Value: m})
 		}

@@ -46,6 +46,7 @@ func WriteMarkdown(w io.Writer, s Summary, failures []FailedSpec, limit int) err
 		c.OperationsExercised, c.OperationsTotal, c.ResponsesExercised, c.ResponsesTotal)
 	b.WriteString(verifiedMarkdown(s, limit/4))
 	b.WriteString(responseCoverageMarkdown(s.ResponseCoverage, limit/8))
+	b.WriteString(skipsMarkdown(s.Skips))
 
 	m := BuildMatrix(s)
 	b.WriteString("### Operations × checks\n\n")

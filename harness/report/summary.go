@@ -53,6 +53,11 @@ type Summary struct {
 	// cases the contract does not document yet. They are in none of the
 	// totals, operations, coverage or verdict above, whatever their outcome.
 	Provisional *Provisional `json:"provisional,omitempty"`
+
+	// Skips lists the skips the implementer declared (skips.go), each
+	// with the specs it skipped; any makes the verdict
+	// conformant-with-gaps at best.
+	Skips []Skip `json:"skips,omitempty"`
 }
 
 // Provisional is the specs of cases the contract does not document yet,
@@ -159,6 +164,9 @@ type SpecSummary struct {
 	// Covers lists the documented responses ("<op>:<status>") the spec's
 	// covers: labels declare; the summary uses it for verified coverage.
 	Covers []string `json:"-"`
+	// Skip is the match of the declared skip that skipped the spec
+	// (skips.go); its outcome is disabled.
+	Skip string `json:"skip,omitempty"`
 }
 
 // ExitCode is the run's exit status as DESIGN.md defines it: 2 when the
@@ -261,6 +269,9 @@ func Build(reports []types.Report, tool ToolInfo) (Summary, error) {
 			if sr.NumAttempts > 1 {
 				spec.Attempts = sr.NumAttempts
 			}
+			if spec.Skip, err = declaredSkip(sr); err != nil {
+				return Summary{}, fmt.Errorf("suite %q: %w", suiteName(r, ri), err)
+			}
 			if isFlaky(sr) {
 				spec.Flaky = true
 				spec.Reason = flakyReason(sr)
@@ -342,6 +353,8 @@ type Builder struct {
 	started  time.Time
 	// provisional holds the specs labelled provisional, counted apart.
 	provisional []SpecSummary
+	// skips are the declared skips of the run descriptions (skips.go).
+	skips []Skip
 }
 
 // NewBuilder starts an empty summary made by tool.
@@ -373,6 +386,7 @@ func (b *Builder) AddRun(run RunEntry) {
 		// The parts of a sharded run, merged: the whole is no part.
 		b.run.Shard = ""
 	}
+	b.addSkips(run.Skips)
 	for _, op := range run.Operations {
 		if _, ok := b.ops[op.ID]; !ok {
 			b.ops[op.ID] = op
@@ -514,6 +528,7 @@ func (b *Builder) Summary() Summary {
 		}
 	}
 	s.ResponseCoverage = b.responseCoverage()
+	s.Skips = summarySkips(b.skips, s.Specs)
 	s.Verified = b.verification(s.Operations)
 	responseFloor(&s.Verified, s.ResponseCoverage)
 	s.Verdict = verdict(s)

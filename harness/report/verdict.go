@@ -151,6 +151,7 @@ func (g Gap) String() string { return fmt.Sprintf("%s %s: %s", g.Operation, g.St
 type coverRecord struct {
 	ran     bool     // one of them passed, failed or errored
 	token   bool     // one of them was unsupported for want of the default account's token
+	skip    []string // reasons of the ones a declared skip skipped (skips.go)
 	skipped []string // reasons of the unsupported and disabled ones, distinct
 	broken  []string // "<outcome>: <reason>" of the failed and errored ones, distinct
 }
@@ -167,6 +168,9 @@ func (b *Builder) noteCovers(spec SpecSummary) {
 		}
 		switch spec.Outcome {
 		case OutcomeUnsupported, OutcomeDisabled:
+			if spec.Skip != "" && !slices.Contains(r.skip, spec.Reason) {
+				r.skip = append(r.skip, spec.Reason)
+			}
 			r.token = r.token || (spec.Outcome == OutcomeUnsupported && needsToken(spec.Reason))
 			if msg := string(spec.Outcome) + ": " + spec.Reason; len(r.skipped) < 3 && !slices.Contains(r.skipped, msg) {
 				r.skipped = append(r.skipped, msg)
@@ -243,7 +247,7 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 	for _, e := range v.Floor.Exempt {
 		exempt[e.Operation+":"+e.Status] = e.Reason
 	}
-	inScope := 0
+	inScope, skipped := 0, 0
 	for _, op := range ops {
 		for _, code := range op.ResponsesDocumented {
 			v.Total++
@@ -269,6 +273,11 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 				g.Kind, g.Reason = GapNotSelected, "no selected spec covers it (label filter)"
 			case cov != nil && !cov.ran && cov.token && v.Floor.Mode == FloorAnonymous:
 				g.Kind, g.Reason = GapAnonymous, "anonymous run: only specs that need the default account's token (CH_AUTH_TOKEN) cover it"
+			case cov != nil && !cov.ran && len(cov.skip) > 0:
+				// Declared and listed: not what the floor requires.
+				inScope++
+				skipped++
+				g.Kind, g.Reason = GapSkipped, "only in specs the implementer skipped: "+strings.Join(cov.skip, "; ")
 			case cov != nil && !cov.ran:
 				g.Kind, g.Reason = GapUnsupported, "only in unsupported specs: "+strings.Join(cov.skipped, "; ")
 			default:
@@ -297,9 +306,9 @@ func (b *Builder) verification(ops []OperationSummary) Verification {
 	}
 	switch {
 	case v.Floor.Min == "all" || v.Floor.Profile == "all":
-		v.Required = inScope
+		v.Required = inScope - skipped
 	case v.Floor.Profile == "supported":
-		v.Required = inScope
+		v.Required = inScope - skipped
 		for _, g := range v.Unverified {
 			if g.Kind == GapUnsupported && !g.Required {
 				v.Required--
@@ -333,7 +342,8 @@ func verdict(s Summary) Verdict {
 	switch {
 	case s.Totals.Failed > 0 || s.Totals.Error > 0 || s.Totals.Flaky > 0 || len(s.Verified.BelowFloor) > 0:
 		return VerdictNotConformant
-	case len(s.Verified.Unverified) > 0:
+	case len(s.Verified.Unverified) > 0 || len(s.Skips) > 0:
+		// A declared skip is a known failure not run: never conformant.
 		return VerdictWithGaps
 	default:
 		return VerdictConformant

@@ -120,6 +120,9 @@ func load() (*Env, error) {
 		e.Transport = t
 		e.BaseURL = cfg.BaseURL.String()
 		e.Breaker = harness.NewBreaker(BreakerThreshold, BreakerCooldown)
+		if inProcess != nil {
+			e.Transport = harness.HandlerTransport{Handler: inProcess}
+		}
 	}
 	suiteConfig, _ := ginkgo.GinkgoConfiguration()
 	e.Limiter = newLimiter(cfg.Rate, suiteConfig.ParallelTotal)

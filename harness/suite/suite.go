@@ -57,7 +57,7 @@ func Check() (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.Config.BaseURL != nil {
+	if e.Config.BaseURL != nil && inProcess == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), e.Config.Timeout)
 		defer cancel()
 		if err := harness.CheckReachable(ctx, e.Config.BaseURL, e.Config.Timeout); err != nil {
@@ -74,6 +74,9 @@ func Check() (*Env, error) {
 // run log closed around the specs.
 func Wire() {
 	gomega.RegisterFailHandler(Fail)
+	if len(declared) > 0 {
+		ginkgo.BeforeEach(skipDeclared)
+	}
 	ginkgo.BeforeSuite(recordRun)
 	ginkgo.AfterSuite(closeTape)
 }
@@ -105,6 +108,10 @@ func recordRun() {
 	run.Floor = runFloor(e)
 	run.Shard = shard
 	run.Anonymous = e.Config.Anonymous
+	run.Skips = declared
+	if inProcess != nil {
+		run.Mode = ModeHandler
+	}
 	ginkgo.AddReportEntry(report.EntryRun, run, ginkgo.ReportEntryVisibilityNever)
 }
 

@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"fmt"
@@ -12,25 +12,26 @@ import (
 // maxShards bounds --shard: more machines than specs of a group gain nothing.
 const maxShards = 64
 
-// shardSpec is --shard I/N: this process runs the I-th of N parts.
-type shardSpec struct{ index, total int }
+// Shard is --shard I/N: this process runs the I-th of N parts.
+type Shard struct{ Index, Total int }
 
-func parseShard(v string) (shardSpec, error) {
+// ParseShard reads "I/N"; "" is the whole run, 1/1.
+func ParseShard(v string) (Shard, error) {
 	if v == "" {
-		return shardSpec{1, 1}, nil
+		return Shard{1, 1}, nil
 	}
 	i, n, ok := strings.Cut(v, "/")
 	index, err1 := strconv.Atoi(i)
 	total, err2 := strconv.Atoi(n)
 	if !ok || err1 != nil || err2 != nil || total < 1 || total > maxShards || index < 1 || index > total {
-		return shardSpec{}, fmt.Errorf("--shard %q: want I/N with 1 ≤ I ≤ N ≤ %d, as in 2/4", v, maxShards)
+		return Shard{}, fmt.Errorf("--shard %q: want I/N with 1 ≤ I ≤ N ≤ %d, as in 2/4", v, maxShards)
 	}
-	return shardSpec{index, total}, nil
+	return Shard{index, total}, nil
 }
 
 // label is the label of the specs of part i; the Ginkgo label syntax
 // allows no "/".
-func (s shardSpec) label(i int) string { return fmt.Sprintf("shard:%d-of-%d", i, s.total) }
+func (s Shard) label(i int) string { return fmt.Sprintf("shard:%d-of-%d", i, s.Total) }
 
 // shardSpecs labels every spec with its part as the tree is built: the k-th
 // spec declared goes to part k mod N. Declaration order is the same in every
@@ -40,13 +41,13 @@ func (s shardSpec) label(i int) string { return fmt.Sprintf("shard:%d-of-%d", i,
 // and each operation's specs (declared together) over all parts, so no part
 // gets all the slow scenarios of one group. It returns the function that
 // stops the labelling.
-func shardSpecs(s shardSpec) func() {
+func shardSpecs(s Shard) func() {
 	k := 0
 	return ginkgo.AddTreeConstructionNodeArgsTransformer(func(nt types.NodeType, _ ginkgo.Offset, text string, args []any) (string, []any, []error) {
 		if nt != types.NodeTypeIt {
 			return text, args, nil
 		}
-		part := k%s.total + 1
+		part := k%s.Total + 1
 		k++
 		return text, append(args, ginkgo.Label(s.label(part))), nil
 	})
