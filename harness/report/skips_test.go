@@ -24,7 +24,7 @@ func skipRun(skips ...Skip) types.SpecReport {
 // run without the skip, the spec passing, is conformant.
 func TestADeclaredSkipIsListedAndCapsTheVerdict(t *testing.T) {
 	ok := func(status int) types.ReportEntry {
-		return entry(EntryChecks, exchange(status, passed(harness.CheckStatusCode)))
+		return entry(EntryChecks, exchange(status, passed(harness.CheckStatusCode), passed(harness.CheckResponseSchema)))
 	}
 	const skipped = "get_profile without a token returns 401"
 	passing := mustBuild(t, suite("users", true, skipRun(),
