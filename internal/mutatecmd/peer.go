@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	chconform "github.com/chconform/chconform"
@@ -37,11 +38,13 @@ func peer(spec *harness.Spec, args []string) int {
 	ops := fs.String("ops", "", "only these operations")
 	kinds := fs.String("kinds", "", "only these kinds")
 	delay := fs.Duration("delay", 3*time.Second, "how long a delayed answer waits")
+	requests := fs.String("requests", "documented", "what the tool is given: documented (one request per documented response) or recorded (every request chconform's suites send on a mutant of the operation, replayed)")
+	recording := fs.String("recording", "", "with -requests recorded: the recorded requests (JSON, operation to requests); read when the file exists, else recorded and written there (default <out>/requests.json)")
 	if err := fs.Parse(args); err != nil {
 		return parseStatus(err)
 	}
-	if *tool != "dredd" && *tool != "prism" || *bin == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "chconform mutate peer: -tool dredd|prism, -bin and -out are required")
+	if *tool != "dredd" && *tool != "prism" || *bin == "" || *out == "" || *requests != "documented" && *requests != "recorded" {
+		fmt.Fprintln(os.Stderr, "chconform mutate peer: -tool dredd|prism, -bin and -out are required; -requests is documented or recorded")
 		return 2
 	}
 	start := time.Now()
@@ -73,7 +76,22 @@ func peer(spec *harness.Spec, args []string) int {
 	defer os.RemoveAll(work)
 	results := make([]mutation.Result, len(catalogue))
 	var runErr error
+	var seqs map[string][]mutation.PeerRequest
+	if *requests == "recorded" {
+		if *recording == "" {
+			*recording = filepath.Join(*out, "requests.json")
+		}
+		if seqs, err = loadOrRecord(*recording, spec, opIDs, *workers); err != nil {
+			fmt.Fprintln(os.Stderr, "chconform mutate:", err)
+			return 2
+		}
+		*tool += "-replay"
+	}
 	switch *tool {
+	case "dredd-replay":
+		runErr = peerDreddReplay(spec, catalogue, byOp, opIDs, seqs, *bin, *hooks, work, *workers, *delay, results)
+	case "prism-replay":
+		runErr = peerPrismReplay(spec, catalogue, byOp, opIDs, seqs, *bin, work, *workers, *delay, results)
 	case "dredd":
 		runErr = peerDredd(spec, catalogue, byOp, opIDs, reqs, *bin, *hooks, work, *workers, *delay, results)
 	case "prism":
@@ -84,7 +102,8 @@ func peer(spec *harness.Spec, args []string) int {
 		// out the mutants of the one that could not.
 		fmt.Fprintln(os.Stderr, "chconform mutate: (partial run)", runErr)
 	}
-	name := map[string]string{"dredd": "Dredd 14.1.0", "prism": "Prism 5.16.0 (prism proxy --errors)"}[*tool]
+	name := map[string]string{"dredd": "Dredd 14.1.0", "prism": "Prism 5.16.0 (prism proxy --errors)",
+		"dredd-replay": "Dredd 14.1.0, replaying chconform's requests", "prism-replay": "Prism 5.16.0 (prism proxy --errors), replaying chconform's requests"}[*tool]
 	s := mutation.Summarise(name, results)
 	s.SpecSHA, s.Workers, s.Timeout = spec.SHA256, *workers, "-"
 	s.Seconds = time.Since(start).Seconds()
@@ -93,8 +112,8 @@ func peer(spec *harness.Spec, args []string) int {
 		return 2
 	}
 	o := s.Overall
-	fmt.Printf("chmutate peer %s: score %.2f%%: %d mutants, %d killed, %d survived, %d not exercised (%.0fs)\n",
-		*tool, o.Score, o.Total, o.Killed, o.Survived, o.Unexercised, s.Seconds)
+	fmt.Printf("chmutate peer %s: score %.2f%%: %d mutants, %d killed, %d survived, %d not judgeable, %d flaky, %d not exercised (%.0fs)\n",
+		*tool, o.Score, o.Total, o.Killed, o.Survived, o.NotJudgeable, o.Flaky, o.Unexercised, s.Seconds)
 	if runErr != nil {
 		return 1
 	}
@@ -282,6 +301,9 @@ type switchTarget struct {
 	delay time.Duration
 	mu    sync.Mutex
 	cur   *mutation.Target
+	// served counts the requests that reached the target: one a tool
+	// answered itself (Prism's own 401 or 422) never does.
+	served atomic.Int64
 }
 
 func (s *switchTarget) set(m *mutation.Mutant) *mutation.Target {
@@ -303,6 +325,7 @@ func (s *switchTarget) close() {
 }
 
 func (s *switchTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.served.Add(1)
 	s.mu.Lock()
 	t := s.cur
 	s.mu.Unlock()
