@@ -120,6 +120,7 @@ func TestRecorderKeepsTheRequestAndItsStatus(t *testing.T) {
 	spec := loadSpec(t)
 	rec := &recorder{ops: opsByPath(spec), next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"detail":"no","channel":"abcdEFGH","user":{"auth_token":"c0ffee5eed"}}`))
 	})}
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
@@ -135,7 +136,8 @@ func TestRecorderKeepsTheRequestAndItsStatus(t *testing.T) {
 	}
 	got := rec.seq[0]
 	if got.Op != "get_topic" || got.Status != 401 || got.Path != "/get_topic" || got.Query != "x=1" ||
-		got.Body != `{"topic_id":1}` || got.Header["Authorization"] != "Token abc" || got.Header["Content-Length"] != "" {
+		got.Body != `{"topic_id":1}` || got.Header["Authorization"] != "Token abc" || got.Header["Content-Length"] != "" ||
+		len(got.Captured) != 2 || got.Captured["/channel"] != "abcdEFGH" || got.Captured["/user/auth_token"] != "c0ffee5eed" {
 		t.Errorf("recorded %+v", got)
 	}
 }

@@ -137,6 +137,28 @@ func outcome(m mutation.Mutant, t *mutation.Target, killedBy string) mutation.Re
 
 var dreddLine = regexp.MustCompile(`^(pass|fail|skip): (\S+) \((\d+)\) /m/([^/]+)(\S*)`)
 
+// dreddLines runs Dredd on docFile against mt (env is one more VAR=value
+// for the hooks) and returns the submatches of its pass and fail lines, and
+// its whole output.
+func dreddLines(bin, docFile, hooks, env string, mt *mutation.MultiTarget) ([][]string, string) {
+	srv := httptest.NewServer(mt)
+	defer srv.Close()
+	cmd := exec.Command(bin, docFile, srv.URL, "--hookfiles="+hooks, "--no-color", "--language=nodejs")
+	cmd.Env = append(os.Environ(), env)
+	var outBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
+	_ = cmd.Run() // exit 1 whenever a transaction fails: the lines say which
+	var lines [][]string
+	sc := bufio.NewScanner(bytes.NewReader(outBuf.Bytes()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if m := dreddLine.FindStringSubmatch(sc.Text()); m != nil && m[1] != "skip" {
+			lines = append(lines, m)
+		}
+	}
+	return lines, outBuf.String()
+}
+
 func peerDredd(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string][]int, opIDs []string, reqs []mutation.PeerRequest,
 	bin, hooks, work string, workers int, delay time.Duration, results []mutation.Result) error {
 	reqFile := filepath.Join(work, "requests.json")
@@ -160,23 +182,11 @@ func peerDredd(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string]
 			return err
 		}
 		mt := mutation.NewMultiTarget(spec, catalogue, delay)
-		srv := httptest.NewServer(mt)
-		defer func() { srv.Close(); mt.Drop() }()
-		cmd := exec.Command(bin, docFile, srv.URL, "--hookfiles="+hooks, "--no-color", "--language=nodejs")
-		cmd.Env = append(os.Environ(), "DREDD_REQUESTS="+reqFile)
-		var outBuf bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
-		_ = cmd.Run() // exit 1 whenever a transaction fails: the lines say which
+		defer mt.Drop()
+		lines, output := dreddLines(bin, docFile, hooks, "DREDD_REQUESTS="+reqFile, mt)
 		failed := map[string]map[string]bool{}
-		ran := 0
-		sc := bufio.NewScanner(&outBuf)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			m := dreddLine.FindStringSubmatch(sc.Text())
-			if m == nil || m[1] == "skip" {
-				continue
-			}
-			ran++
+		ran := len(lines)
+		for _, m := range lines {
 			if m[1] == "fail" {
 				if failed[m[4]] == nil {
 					failed[m[4]] = map[string]bool{}
@@ -185,7 +195,7 @@ func peerDredd(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string]
 			}
 		}
 		if ran == 0 {
-			return fmt.Errorf("dredd ran no transaction for %s:\n%s", op, lastN(outBuf.String(), 30))
+			return fmt.Errorf("dredd ran no transaction for %s:\n%s", op, lastN(output, 30))
 		}
 		for _, i := range idx {
 			key := fmt.Sprint(i)

@@ -1,7 +1,6 @@
 package mutatecmd
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -325,21 +324,10 @@ func peerDreddReplay(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[s
 		}
 		mt := mutation.NewMultiTarget(spec, catalogue, delay)
 		mt.Replaying(seq)
-		srv := httptest.NewServer(mt)
-		defer func() { srv.Close(); mt.Drop() }()
-		cmd := exec.Command(bin, docFile, srv.URL, "--hookfiles="+hooks, "--no-color", "--language=nodejs")
-		cmd.Env = append(os.Environ(), "DREDD_SEQUENCE="+seqFile)
-		var outBuf bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
-		_ = cmd.Run()                         // exit 1 whenever a transaction fails: the lines say which
+		defer mt.Drop()
+		lines, output := dreddLines(bin, docFile, hooks, "DREDD_SEQUENCE="+seqFile, mt)
 		ran := map[string]map[string]string{} // key → r<n> → "" (pass) or the failure
-		sc := bufio.NewScanner(&outBuf)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			m := dreddLine.FindStringSubmatch(sc.Text())
-			if m == nil || m[1] == "skip" {
-				continue
-			}
+		for _, m := range lines {
 			n, _, _ := strings.Cut(strings.TrimPrefix(m[5], "/"), "/")
 			if ran[m[4]] == nil {
 				ran[m[4]] = map[string]string{}
@@ -351,7 +339,7 @@ func peerDreddReplay(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[s
 			}
 		}
 		if len(judged) > 0 && len(ran[mutation.BaseKey]) == 0 {
-			return fmt.Errorf("dredd ran no transaction for %s:\n%s", op, lastN(outBuf.String(), 30))
+			return fmt.Errorf("dredd ran no transaction for %s:\n%s", op, lastN(output, 30))
 		}
 		for _, i := range idx {
 			key := fmt.Sprint(i)
