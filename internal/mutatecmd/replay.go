@@ -202,6 +202,11 @@ func peerPrismReplay(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[s
 			fmt.Printf("  %-13s %s %.1fs\n", results[i].Outcome, m.ID, time.Since(began).Seconds())
 		}
 		fmt.Printf("prism %s; %d never answered by Prism\n", describeSeq(op, seq, base.judged, base.findings, len(byOp[op])), hung)
+		for j, f := range base.findings {
+			if f != "" {
+				fmt.Printf("  unmutated, prism flags or answers itself request %d (%s %s, %s): %s\n", j, seq[j].Method, seq[j].Path, seq[j].Header[harness.SpecHeader], harness.Cut(f, 200))
+			}
+		}
 		return nil
 	})
 	if err == nil {
@@ -247,13 +252,13 @@ func describeSeq(op string, seq []mutation.PeerRequest, judged []bool, findings 
 		own++
 		if judged[j] {
 			took++
-		}
-		if findings[j] != "" {
-			flagged++
+			if findings[j] != "" {
+				flagged++
+			}
 		}
 	}
-	return fmt.Sprintf("%s: %d mutants; %d requests replayed, %d to %s, %d judged by the tool, %d flagged unmutated",
-		op, mutants, len(seq), own, op, took, flagged)
+	return fmt.Sprintf("%s: %d mutants; %d requests replayed, %d to %s, %d of them judged by the tool (%d flagged unmutated), %d it could not take",
+		op, mutants, len(seq), own, op, took, flagged, own-took)
 }
 
 // peerDreddReplay is the fair Dredd run: per operation one Dredd run on a
