@@ -4,10 +4,23 @@
 # one tool after the other on this machine, each timed. Installs the pinned
 # tools from bench/package-lock.json (npm ci) when they are missing.
 # Output: bench/out/<tool>/{summary.json,survivors.md} and bench/out/compare.txt.
-# OPS / KINDS narrow the catalogue (comma-separated), WORKERS (default 2).
+# OPS / KINDS narrow the catalogue (comma-separated), WORKERS (default 2),
+# TOOLS picks among chconform, dredd and prism (default all three).
+# REQUESTS says what the peers are given: recorded (default, issue 18: every
+# request chconform's suites send on a mutant of the operation, recorded once
+# on the unmutated emulator into bench/out/requests.json and replayed; a
+# mutant whose changed answers the peer already rejects unmutated is not
+# judgeable) or documented (before: one request per documented response).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 workers=${WORKERS:-2}
+tools=${TOOLS:-chconform dredd prism}
+requests=${REQUESTS:-recorded}
+case $requests in
+recorded) suffix=-replay hooks=bench/dredd-replay-hooks.js ;;
+documented) suffix= hooks=bench/dredd-hooks.js ;;
+*) echo "REQUESTS is recorded or documented" >&2; exit 2 ;;
+esac
 sel=()
 [ -n "${OPS:-}" ] && sel+=(-ops "$OPS")
 [ -n "${KINDS:-}" ] && sel+=(-kinds "$KINDS")
@@ -20,8 +33,9 @@ go build -o "$bin/chconform" ./cmd/chconform || exit 2
 out=bench/out/compare.txt
 {
   echo "machine: nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\" mem=$(free -m | awk '/Mem:/{print $2}')MB $(go version | cut -d' ' -f3) node $(node --version)"
-  echo "catalogue: $("$bin/chconform" mutate list "${sel[@]}" | wc -l) mutants; workers $workers"
+  echo "catalogue: $("$bin/chconform" mutate list "${sel[@]}" | wc -l) mutants; workers $workers; commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/out' || echo ' (dirty)'); peers given the $requests requests"
 } | tee "$out"
+rm -f bench/out/requests.json # recorded afresh, then shared by both peers
 
 timed() { # name, command...
   local name=$1; shift
@@ -33,6 +47,11 @@ timed() { # name, command...
   printf '%s: exit %d, wall %.1f s; %s\n' "$name" "$code" "$(echo "$end - $start" | bc)" "$(tail -n1 "bench/out/$name.log")" | tee -a "$out"
 }
 
-timed chconform "$bin/chconform" mutate run -workers "$workers" -out bench/out/chconform "${sel[@]}"
-timed dredd "$bin/chconform" mutate peer -tool dredd -bin bench/node_modules/.bin/dredd -hooks bench/dredd-hooks.js -workers "$workers" -out bench/out/dredd "${sel[@]}"
-timed prism "$bin/chconform" mutate peer -tool prism -bin bench/node_modules/.bin/prism -workers "$workers" -out bench/out/prism "${sel[@]}"
+peer=(-requests "$requests" -recording bench/out/requests.json -workers "$workers" "${sel[@]}")
+for t in $tools; do
+  case $t in
+  chconform) timed chconform "$bin/chconform" mutate run -workers "$workers" -out bench/out/chconform "${sel[@]}" ;;
+  dredd) timed "dredd$suffix" "$bin/chconform" mutate peer -tool dredd -bin bench/node_modules/.bin/dredd -hooks "$hooks" -out "bench/out/dredd$suffix" "${peer[@]}" ;;
+  prism) timed "prism$suffix" "$bin/chconform" mutate peer -tool prism -bin bench/node_modules/.bin/prism -out "bench/out/prism$suffix" "${peer[@]}" ;;
+  esac
+done

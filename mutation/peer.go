@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,11 +36,22 @@ type MultiTarget struct {
 	delay   time.Duration
 	mu      sync.Mutex
 	targets map[string]*Target
+	fired   map[string]int64 // "<key>/r<n>": the fault's firings on replayed request n
+	seq     []PeerRequest    // the replayed sequence (Replaying)
+	tr      map[string]*Translator
+}
+
+// Replaying makes the requests /m/<key>/r<n>/… request n of seq: each key's
+// tokens and room names are translated to its own target's (Translator).
+func (mt *MultiTarget) Replaying(seq []PeerRequest) {
+	mt.mu.Lock()
+	defer mt.mu.Unlock()
+	mt.seq, mt.tr = seq, map[string]*Translator{}
 }
 
 // NewMultiTarget serves the given mutants.
 func NewMultiTarget(spec *harness.Spec, mutants []Mutant, delay time.Duration) *MultiTarget {
-	return &MultiTarget{spec: spec, mutants: mutants, delay: delay, targets: map[string]*Target{}}
+	return &MultiTarget{spec: spec, mutants: mutants, delay: delay, targets: map[string]*Target{}, fired: map[string]int64{}}
 }
 
 // Target returns the target of key, starting it when needed.
@@ -84,11 +96,44 @@ func (mt *MultiTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
 	}
+	// /m/<key>/r<n>/<path> is request n of a replayed sequence: the fault's
+	// firings on it are kept (a key's requests come one at a time).
+	idx := ""
+	if n, p, ok := strings.Cut(path, "/"); ok && len(n) > 1 && n[0] == 'r' && strings.Trim(n[1:], "0123456789") == "" {
+		idx, path = n, p
+	}
 	r2 := r.Clone(r.Context())
 	r2.URL.Path = "/api/" + path
 	r2.URL.RawPath = ""
 	r2.RequestURI = ""
-	t.Proxy.ServeHTTP(w, r2)
+	var h http.Handler = t.Proxy
+	if idx != "" {
+		mt.mu.Lock()
+		if mt.seq != nil {
+			if mt.tr[key] == nil {
+				mt.tr[key] = NewTranslator(mt.seq, t.Proxy)
+			}
+			h = mt.tr[key]
+			n, _ := strconv.Atoi(idx[1:])
+			r2.Header.Set(ReplayHeader, strconv.Itoa(n))
+		}
+		mt.mu.Unlock()
+	}
+	before := t.Proxy.Fired()
+	h.ServeHTTP(w, r2)
+	if idx != "" {
+		mt.mu.Lock()
+		mt.fired[key+"/"+idx] += t.Proxy.Fired() - before
+		mt.mu.Unlock()
+	}
+}
+
+// FiredAt is how many times the fault of key changed the answer to request
+// idx ("r<n>") of a replayed sequence.
+func (mt *MultiTarget) FiredAt(key, idx string) int64 {
+	mt.mu.Lock()
+	defer mt.mu.Unlock()
+	return mt.fired[key+"/"+idx]
 }
 
 // DerivedContract is api.yaml with only the paths of op, each repeated once
@@ -143,6 +188,9 @@ type PeerRequest struct {
 	Query   string            `json:"query,omitempty"`
 	Header  map[string]string `json:"headers"`
 	Body    string            `json:"body,omitempty"`
+	// Captured holds the recorded answer's volatile values (tokens, room
+	// names) by JSON path, for a Translator.
+	Captured map[string]string `json:"captured,omitempty"`
 }
 
 // PeerRequests builds the documented request of every documented response

@@ -23,9 +23,12 @@ type Tally struct {
 	Errored int `json:"errored"`
 	// Flaky counts runs that failed without the fault firing (not scored).
 	Flaky int `json:"flaky,omitempty"`
+	// NotJudgeable counts peer mutants whose every changed answer the peer
+	// already flagged unmutated (PeerVerdict): not scored.
+	NotJudgeable int `json:"not_judgeable,omitempty"`
 	// Score is killed / (killed + survived), in percent; -1 when there is
-	// neither. Errored, equivalent, flaky and not exercised mutants are
-	// outside it.
+	// neither. Errored, equivalent, flaky, not judgeable and not exercised
+	// mutants are outside it.
 	Score float64 `json:"score"`
 }
 
@@ -44,6 +47,8 @@ func (t *Tally) add(r Result) {
 		t.Errored++
 	case Flaky:
 		t.Flaky++
+	case NotJudgeable:
+		t.NotJudgeable++
 	}
 }
 
@@ -144,6 +149,9 @@ func (s Summary) Markdown() string {
 	if o.Flaky > 0 {
 		fmt.Fprintf(&b, ", %d flaky", o.Flaky)
 	}
+	if o.NotJudgeable > 0 {
+		fmt.Fprintf(&b, ", %d not judgeable", o.NotJudgeable)
+	}
 	b.WriteString(".\n\n")
 
 	const head = " | mutants | killed | survived | errored | equivalent | not exercised | score |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
@@ -165,6 +173,7 @@ func (s Summary) Markdown() string {
 			fmt.Fprintf(&b, "  - sample: `%s %s` → %d `%s`\n", r.Sample.Method, r.Sample.URL, r.Sample.Status, harness.Cut(r.Sample.Body, 200))
 		}
 	}
+	b.WriteString(notJudgeable(s))
 	b.WriteString("\n## Not exercised\n\nMutants whose fault never fired: no spec's request got an answer it applies to ")
 	b.WriteString("(the field is optional and absent, a list is empty in the emulator's world, or the status is one no spec labelled with the operation provokes).\n\n")
 	n := 0
@@ -196,6 +205,32 @@ func dirtyNote(t Tree) string {
 		return " with uncommitted changes (the figures describe no commit)"
 	}
 	return ""
+}
+
+// notJudgeable is survivors.md's section on the peer mutants outside the
+// score because the peer already rejected the unmutated answer; empty when
+// there are none (chconform's own runs).
+func notJudgeable(s Summary) string {
+	if s.Overall.NotJudgeable == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## Not judgeable\n\n%d mutants whose every changed answer the tool already flags on the unmutated target: ", s.Overall.NotJudgeable)
+	b.WriteString("its verdict cannot tell the fault from what it rejects anyway, so they are outside the score. By fault: ")
+	var kinds []string
+	for _, k := range sortedKeys(s.ByKind) {
+		if n := s.ByKind[k].NotJudgeable; n > 0 {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	b.WriteString(strings.Join(kinds, ", ") + ".\n\n<details><summary>the mutants</summary>\n\n")
+	for _, r := range s.Mutants {
+		if r.Outcome == NotJudgeable {
+			fmt.Fprintf(&b, "- `%s`: %s\n", r.Mutant.ID, r.Explanation)
+		}
+	}
+	b.WriteString("\n</details>\n")
+	return b.String()
 }
 
 func row(name string, t Tally) string {

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	chconform "github.com/chconform/chconform"
@@ -37,11 +38,13 @@ func peer(spec *harness.Spec, args []string) int {
 	ops := fs.String("ops", "", "only these operations")
 	kinds := fs.String("kinds", "", "only these kinds")
 	delay := fs.Duration("delay", 3*time.Second, "how long a delayed answer waits")
+	requests := fs.String("requests", "documented", "what the tool is given: documented (one request per documented response) or recorded (every request chconform's suites send on a mutant of the operation, replayed)")
+	recording := fs.String("recording", "", "with -requests recorded: the recorded requests (JSON, operation to requests); read when the file exists, else recorded and written there (default <out>/requests.json)")
 	if err := fs.Parse(args); err != nil {
 		return parseStatus(err)
 	}
-	if *tool != "dredd" && *tool != "prism" || *bin == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "chconform mutate peer: -tool dredd|prism, -bin and -out are required")
+	if *tool != "dredd" && *tool != "prism" || *bin == "" || *out == "" || *requests != "documented" && *requests != "recorded" {
+		fmt.Fprintln(os.Stderr, "chconform mutate peer: -tool dredd|prism, -bin and -out are required; -requests is documented or recorded")
 		return 2
 	}
 	start := time.Now()
@@ -73,7 +76,22 @@ func peer(spec *harness.Spec, args []string) int {
 	defer os.RemoveAll(work)
 	results := make([]mutation.Result, len(catalogue))
 	var runErr error
+	var seqs map[string][]mutation.PeerRequest
+	if *requests == "recorded" {
+		if *recording == "" {
+			*recording = filepath.Join(*out, "requests.json")
+		}
+		if seqs, err = loadOrRecord(*recording, spec, opIDs, *workers); err != nil {
+			fmt.Fprintln(os.Stderr, "chconform mutate:", err)
+			return 2
+		}
+		*tool += "-replay"
+	}
 	switch *tool {
+	case "dredd-replay":
+		runErr = peerDreddReplay(spec, catalogue, byOp, opIDs, seqs, *bin, *hooks, work, *workers, *delay, results)
+	case "prism-replay":
+		runErr = peerPrismReplay(spec, catalogue, byOp, opIDs, seqs, *bin, work, *workers, *delay, results)
 	case "dredd":
 		runErr = peerDredd(spec, catalogue, byOp, opIDs, reqs, *bin, *hooks, work, *workers, *delay, results)
 	case "prism":
@@ -84,7 +102,8 @@ func peer(spec *harness.Spec, args []string) int {
 		// out the mutants of the one that could not.
 		fmt.Fprintln(os.Stderr, "chconform mutate: (partial run)", runErr)
 	}
-	name := map[string]string{"dredd": "Dredd 14.1.0", "prism": "Prism 5.16.0 (prism proxy --errors)"}[*tool]
+	name := map[string]string{"dredd": "Dredd 14.1.0", "prism": "Prism 5.16.0 (prism proxy --errors)",
+		"dredd-replay": "Dredd 14.1.0, replaying chconform's requests", "prism-replay": "Prism 5.16.0 (prism proxy --errors), replaying chconform's requests"}[*tool]
 	s := mutation.Summarise(name, results)
 	s.SpecSHA, s.Workers, s.Timeout = spec.SHA256, *workers, "-"
 	s.Seconds = time.Since(start).Seconds()
@@ -93,8 +112,8 @@ func peer(spec *harness.Spec, args []string) int {
 		return 2
 	}
 	o := s.Overall
-	fmt.Printf("chmutate peer %s: score %.2f%%: %d mutants, %d killed, %d survived, %d not exercised (%.0fs)\n",
-		*tool, o.Score, o.Total, o.Killed, o.Survived, o.Unexercised, s.Seconds)
+	fmt.Printf("chmutate peer %s: score %.2f%%: %d mutants, %d killed, %d survived, %d not judgeable, %d flaky, %d not exercised (%.0fs)\n",
+		*tool, o.Score, o.Total, o.Killed, o.Survived, o.NotJudgeable, o.Flaky, o.Unexercised, s.Seconds)
 	if runErr != nil {
 		return 1
 	}
@@ -117,6 +136,28 @@ func outcome(m mutation.Mutant, t *mutation.Target, killedBy string) mutation.Re
 }
 
 var dreddLine = regexp.MustCompile(`^(pass|fail|skip): (\S+) \((\d+)\) /m/([^/]+)(\S*)`)
+
+// dreddLines runs Dredd on docFile against mt (env is one more VAR=value
+// for the hooks) and returns the submatches of its pass and fail lines, and
+// its whole output.
+func dreddLines(bin, docFile, hooks, env string, mt *mutation.MultiTarget) ([][]string, string) {
+	srv := httptest.NewServer(mt)
+	defer srv.Close()
+	cmd := exec.Command(bin, docFile, srv.URL, "--hookfiles="+hooks, "--no-color", "--language=nodejs")
+	cmd.Env = append(os.Environ(), env)
+	var outBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
+	_ = cmd.Run() // exit 1 whenever a transaction fails: the lines say which
+	var lines [][]string
+	sc := bufio.NewScanner(bytes.NewReader(outBuf.Bytes()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if m := dreddLine.FindStringSubmatch(sc.Text()); m != nil && m[1] != "skip" {
+			lines = append(lines, m)
+		}
+	}
+	return lines, outBuf.String()
+}
 
 func peerDredd(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string][]int, opIDs []string, reqs []mutation.PeerRequest,
 	bin, hooks, work string, workers int, delay time.Duration, results []mutation.Result) error {
@@ -141,23 +182,11 @@ func peerDredd(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string]
 			return err
 		}
 		mt := mutation.NewMultiTarget(spec, catalogue, delay)
-		srv := httptest.NewServer(mt)
-		defer func() { srv.Close(); mt.Drop() }()
-		cmd := exec.Command(bin, docFile, srv.URL, "--hookfiles="+hooks, "--no-color", "--language=nodejs")
-		cmd.Env = append(os.Environ(), "DREDD_REQUESTS="+reqFile)
-		var outBuf bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
-		_ = cmd.Run() // exit 1 whenever a transaction fails: the lines say which
+		defer mt.Drop()
+		lines, output := dreddLines(bin, docFile, hooks, "DREDD_REQUESTS="+reqFile, mt)
 		failed := map[string]map[string]bool{}
-		ran := 0
-		sc := bufio.NewScanner(&outBuf)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			m := dreddLine.FindStringSubmatch(sc.Text())
-			if m == nil || m[1] == "skip" {
-				continue
-			}
-			ran++
+		ran := len(lines)
+		for _, m := range lines {
 			if m[1] == "fail" {
 				if failed[m[4]] == nil {
 					failed[m[4]] = map[string]bool{}
@@ -166,7 +195,7 @@ func peerDredd(spec *harness.Spec, catalogue []mutation.Mutant, byOp map[string]
 			}
 		}
 		if ran == 0 {
-			return fmt.Errorf("dredd ran no transaction for %s:\n%s", op, lastN(outBuf.String(), 30))
+			return fmt.Errorf("dredd ran no transaction for %s:\n%s", op, lastN(output, 30))
 		}
 		for _, i := range idx {
 			key := fmt.Sprint(i)
@@ -282,6 +311,9 @@ type switchTarget struct {
 	delay time.Duration
 	mu    sync.Mutex
 	cur   *mutation.Target
+	// served counts the requests that reached the target: one a tool
+	// answered itself (Prism's own 401 or 422) never does.
+	served atomic.Int64
 }
 
 func (s *switchTarget) set(m *mutation.Mutant) *mutation.Target {
@@ -303,6 +335,7 @@ func (s *switchTarget) close() {
 }
 
 func (s *switchTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.served.Add(1)
 	s.mu.Lock()
 	t := s.cur
 	s.mu.Unlock()
