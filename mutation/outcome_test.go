@@ -213,3 +213,26 @@ func TestACheckForUpdateUnknownTokenMessageIsEquivalent(t *testing.T) {
 		}
 	}
 }
+
+// A survivor's sample is a report like any other: the tokens of a sign-in
+// answer and the phone number of its request are masked.
+func TestSurvivorSamplesAreMasked(t *testing.T) {
+	token, phone := "c0ffee5eed00c0ffee5eed00c0ffee5eed001234", "+15550002865794"
+	r := Result{Mutant: Mutant{ID: "m", Op: "complete_phone_number_auth", Kind: "type-changed"}, Outcome: Survived,
+		Sample: &Sample{Method: "POST", URL: "http://127.0.0.1/api/complete_phone_number_auth",
+			RequestBody: `{"phone_number":"` + phone + `","verification_code":"0000"}`,
+			Status:      200, Body: `{"auth_token":"` + token + `","is_verified":true}`}}
+	s := Summarise("peer", []Result{r})
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{token, phone} {
+		if strings.Contains(string(data), secret) || strings.Contains(s.Markdown(), secret) {
+			t.Errorf("the summary keeps %s", secret)
+		}
+	}
+	if !strings.Contains(s.Survivors[0].Sample.Body, "is_verified") {
+		t.Errorf("masking lost the rest of the body: %s", s.Survivors[0].Sample.Body)
+	}
+}

@@ -96,6 +96,7 @@ func Summarise(tool string, results []Result) Summary {
 		o.add(r)
 		s.ByOp[r.Mutant.Op] = o
 		if r.Outcome == Survived || r.Outcome == Errored || r.Outcome == Equivalent || r.Outcome == Flaky {
+			r.Sample = r.Sample.masked()
 			s.Survivors = append(s.Survivors, r)
 		}
 		lean := r
@@ -265,4 +266,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// sampleRedactor masks what a sample of a mutated exchange carries: the
+// emulator's tokens in sign-in answers, phone numbers in requests. They are
+// test values, but a summary is a report, and no report holds a credential.
+var sampleRedactor = harness.NewRedactor(nil)
+
+func (s *Sample) masked() *Sample {
+	if s == nil {
+		return nil
+	}
+	m := *s
+	m.URL = sampleRedactor.String(m.URL)
+	m.RequestBody = string(sampleRedactor.Body([]byte(m.RequestBody)))
+	m.Body = string(sampleRedactor.Body([]byte(m.Body)))
+	return &m
 }
