@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -125,8 +124,9 @@ func refusalBodyFinding(ex *Exchange) *Finding {
 	if f := jsonSyntaxFinding(ex.Response.Body); f != nil {
 		return &Finding{Message: fmt.Sprintf("the refusal's body is no refusal envelope (%s), expected one of %s", f.Message, want)}
 	}
-	var value any
-	if err := json.Unmarshal(ex.Response.Body, &value); err != nil {
+	// The exchange's one reading of the body, as every other check reads it.
+	value, ok := ex.Response.JSONValue()
+	if !ok {
 		return &Finding{Message: "the refusal's body is not valid JSON, expected one of " + want}
 	}
 	var first []Finding

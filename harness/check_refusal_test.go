@@ -54,3 +54,15 @@ func TestNegativeDataRejection(t *testing.T) {
 		}
 	}
 }
+
+// The refusal check judges the body as every other check of the exchange
+// reads it: the shared reading's decode, not a parse of its own.
+func TestNegativeDataRejectionReadsTheSharedReading(t *testing.T) {
+	ex := crossExchange(mustContract(t), "join_channel", 400, `{"detail":5,"detail":"JSON parse error"}`)
+	if r := Verify(ex, NegativeDataRejection())[0]; r.Status != CheckPassed {
+		t.Fatalf("a DRF refusal whose detail the reading takes as the last one: %+v", r)
+	}
+	if rd := ex.Response.read; rd == nil || !rd.decoded {
+		t.Error("the refusal check decoded the body apart from the shared reading")
+	}
+}

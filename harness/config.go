@@ -246,11 +246,8 @@ func parseConfig(v map[string]string) (Config, error) {
 		c.Timeout = d
 	}
 	if raw := strings.TrimSpace(v["CH_MIN_COVERAGE"]); raw != "" {
-		if raw != "all" {
-			f, err := strconv.ParseFloat(raw, 64)
-			if err != nil || math.IsNaN(f) || f < 0 || f > 1 {
-				return Config{}, &ConfigError{Var: "CH_MIN_COVERAGE", Value: raw, Problem: "not a fraction between 0 and 1 (e.g. 0.9) or all"}
-			}
+		if raw != "all" && CheckFraction("CH_MIN_COVERAGE", raw) != nil {
+			return Config{}, &ConfigError{Var: "CH_MIN_COVERAGE", Value: raw, Problem: "not a fraction between 0 and 1 (e.g. 0.9) or all"}
 		}
 		c.MinCoverage = raw
 	}

@@ -45,3 +45,20 @@ func TestCoverageLogCountsOnlyValidatedBodies(t *testing.T) {
 		t.Errorf("a bio with a value adds :value: got %v", got)
 	}
 }
+
+// Response coverage reads the body as the schema check validated it (the
+// one reading): a member that a later one of the same name overrides was
+// never validated, so its value shows nothing.
+func TestCoverageLogReadsTheValidatedReading(t *testing.T) {
+	spec := loadCheckSpec(t)
+	var log CoverageLog
+	dup := okProfile(spec, strings.Replace(validProfile, `"bio":null`, `"bio":"hi","bio":null`, 1))
+	Verify(dup, StandardChecks(false)...)
+	got := log.Observe(dup)
+	if !slices.Contains(got, "/user_profile/bio:null") {
+		t.Fatalf("the validated (last) bio, null, is not observed: %v", got)
+	}
+	if slices.Contains(got, "/user_profile/bio:value") {
+		t.Errorf("the overridden bio, never validated, is observed as a value: %v", got)
+	}
+}

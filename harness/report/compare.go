@@ -94,6 +94,7 @@ func CompareTargets(in []Labeled, trend bool) Comparison {
 	}
 	for i, it := range items {
 		anchors := failureAnchors(it.Summary)
+		notJudged := notJudgedGaps(it.Summary)
 		for _, op := range it.Summary.Operations {
 			href := ""
 			if a, ok := anchors[op.OperationID]; ok && it.Link != "" {
@@ -101,7 +102,13 @@ func CompareTargets(in []Labeled, trend bool) Comparison {
 			}
 			for _, code := range op.ResponsesDocumented {
 				cell := CompareCell{Cell: Cell{Class: "skip", Symbol: "–", Word: "not exercised"}}
-				if slices.Contains(op.ResponsesExercised, code) {
+				switch why, unjudged := notJudged[op.OperationID+" "+code]; {
+				case unjudged:
+					// Its status came back, but nothing judged what the
+					// contract documents for it (a capture without bodies):
+					// no evidence either way, as in verified coverage.
+					cell.Cell = Cell{Class: "skip", Symbol: "–", Word: "exercised, not judged", Message: why}
+				case slices.Contains(op.ResponsesExercised, code):
 					cell.Cell = Cell{Class: "pass", Symbol: "✓", Word: "exercised"}
 				}
 				row(op.OperationID, "response "+code).Cells[i] = cell
@@ -146,6 +153,18 @@ func CompareTargets(in []Labeled, trend bool) Comparison {
 		return rowRank(a.What) < rowRank(b.What) || rowRank(a.What) == rowRank(b.What) && a.What < b.What
 	})
 	return c
+}
+
+// notJudgedGaps maps "op status" to the reason of each documented response
+// of s that was exercised without its answer judged (GapNotJudged).
+func notJudgedGaps(s Summary) map[string]string {
+	out := map[string]string{}
+	for _, g := range s.Verified.Unverified {
+		if g.Kind == GapNotJudged {
+			out[g.Operation+" "+g.Status] = g.Reason
+		}
+	}
+	return out
 }
 
 func badClass(class string) bool { return class == "fail" || class == "error" }
@@ -217,6 +236,11 @@ func column(it Labeled, trend bool) CompareColumn {
 		col.Label = s.Target.Profile + " " + s.Target.BaseURL
 	default:
 		col.Label = s.Target.Mode
+	}
+	if s.Target.Anonymous {
+		// Its verdict covers what a client without the token can verify:
+		// the column says so where the verdict's symbol stands.
+		col.Label += " (anonymous)"
 	}
 	col.Sub = it.Path
 	if trend {

@@ -115,3 +115,31 @@ func TestAFlakyTargetRanksAfterAConformantOne(t *testing.T) {
 		t.Fatalf("the flaky target is not after the conformant one: %+v", c.Columns)
 	}
 }
+
+// A response exercised without its answer judged (a capture that kept no
+// body) is no pass in the matrix, and an anonymous run's column says it was
+// anonymous where its verdict stands.
+func TestMatrixShowsNotJudgedAndAnonymous(t *testing.T) {
+	judged := target("http://a.test", harness.CheckPassed, "")
+	unjudged := target("http://b.test", harness.CheckSkipped, "")
+	unjudged.Verified.Unverified = []Gap{{Operation: "me", Status: "200", Kind: GapNotJudged, Reason: "exercised, but its answer was not judged: body not captured"}}
+	unjudged.Target.Anonymous = true
+	c := CompareTargets([]Labeled{{Summary: judged}, {Summary: unjudged}}, false)
+	cells := rowOf(t, c, "response 200").Cells
+	if cells[0].Class != "pass" {
+		t.Errorf("the judged response: %+v, want pass", cells[0])
+	}
+	if cells[1].Class == "pass" || !strings.Contains(cells[1].Word, "not judged") || !strings.Contains(cells[1].Message, "body not captured") {
+		t.Errorf("the response exercised without its body judged: %+v, want not judged with its reason", cells[1])
+	}
+	if !strings.HasSuffix(c.Columns[1].Label, "(anonymous)") || strings.Contains(c.Columns[0].Label, "anonymous") {
+		t.Errorf("column labels %q, %q: only the anonymous run's says so", c.Columns[0].Label, c.Columns[1].Label)
+	}
+	var md bytes.Buffer
+	if err := WriteCompareMarkdown(&md, c, MarkdownLimit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "anonymous") {
+		t.Errorf("matrix.md does not say which run was anonymous:\n%s", md.String())
+	}
+}

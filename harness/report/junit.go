@@ -128,6 +128,9 @@ func WriteJUnit(w io.Writer, s Summary, failures []FailedSpec, reports []types.R
 			{Name: "verdict", Value: s.VerdictText()},
 			{Name: "responses_verified", Value: fmt.Sprintf("%d/%d", s.Verified.Verified, s.Verified.Total)},
 		}
+		if rc := s.ResponseCoverage; rc != nil {
+			ts.Properties.Properties = append(ts.Properties.Properties, reporters.JUnitProperty{Name: "response_coverage", Value: fmt.Sprintf("%d/%d", rc.Observed, rc.Total)})
+		}
 		for _, g := range s.Verified.Unverified {
 			ts.Properties.Properties = append(ts.Properties.Properties, reporters.JUnitProperty{Name: "unverified", Value: g.String()})
 		}

@@ -55,6 +55,12 @@ func TestResponseCoverageCountsWhatValidatedBodiesShowed(t *testing.T) {
 		t.Errorf("the reports' line: %q", got)
 	}
 	html, md, _ := renderings(t, s, nil, nil)
+	// junit.xml puts the run's properties on each suite of specs: one spec.
+	withSpec := s
+	withSpec.Specs = []SpecSummary{coverSpec("a", OutcomePassed, "", "get_profile:200")}
+	if _, _, junit := renderings(t, withSpec, nil, nil); !strings.Contains(junit, `name="response_coverage" value="3/5"`) {
+		t.Errorf("junit.xml lacks the response_coverage property:\n%s", junit)
+	}
 	if !strings.Contains(html, "Response coverage: 3/5 schema locations observed") || !strings.Contains(html, "/clubs:nonempty") {
 		t.Errorf("report.html lacks the response coverage")
 	}

@@ -17,6 +17,10 @@ import (
 // transcripts. Both renderers read the same model so that the two reports
 // can never disagree on what a run came to.
 
+// CheckNames are the names of the harness's checks, in checkOrder: the
+// checks a case id can name (harness/suite matches declared skips by them).
+func CheckNames() []string { return checkOrder() }
+
 // checkOrder is the order columns appear in: the order in which a response
 // is judged (did it arrive, is it a 5xx, the status, the headers, the body),
 // then the behavioural checks. Checks the harness adds later still show, after

@@ -111,9 +111,13 @@ func TestALiveRunWithoutTheTokenItsSpecsNeedStopsBeforeTheFirstSpec(t *testing.T
 		t.Errorf("a selection that needs no token was refused: %s", narrow.stderr)
 	}
 
+	afterNarrow := target.hits.Load()
 	cli := runSuite(t, "topics", map[string]string{"CH_BASE_URL": base, "CH_PROFILE": "live", "CH_RATE": "0"}, t.TempDir())
 	if cli.exit != 2 || !strings.Contains(cli.stderr, "CH_AUTH_TOKEN") || len(cli.reports) != 0 {
 		t.Errorf("the topics suite by go test: exit %d, %d reports, stderr %q; want 2 naming CH_AUTH_TOKEN", cli.exit, len(cli.reports), cli.stderr)
+	}
+	if sent := target.hits.Load() - afterNarrow; sent != 0 {
+		t.Errorf("the topics suite by go test sent %d requests before it stopped", sent)
 	}
 	if before != 0 { // the reachability check connects and sends nothing
 		t.Errorf("the target saw %d requests from a run that stopped before its first spec", before)

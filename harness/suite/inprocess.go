@@ -5,7 +5,6 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
-	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
 )
 
@@ -44,10 +43,6 @@ func skipDeclared() {
 
 // caseChecks are the checks a case id can name (report.CaseID): a skip by
 // case id matches a spec when the id is that of the spec and one of them.
-// inprocess_test.go keeps the list in step with the harness's checks.
-var caseChecks = []string{
-	harness.CheckResponseReceived, harness.CheckNotAServerError, harness.CheckStatusCode, harness.CheckContentType,
-	harness.CheckResponseHeaders, harness.CheckResponseSchema, harness.CheckDocumentedErrorCase, harness.CheckIgnoredAuth,
-	harness.CheckNegativeDataRejected, harness.CheckPagination, harness.CheckMethodEquivalence,
-	harness.CheckStatefulConsistency, harness.CheckIdentityIsolation, harness.CheckNotRateLimited, harness.CheckJSONInterop,
-}
+// The reports' own list of checks; inprocess_test.go keeps it in step with
+// the harness's checks.
+var caseChecks = report.CheckNames()
