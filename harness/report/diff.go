@@ -532,6 +532,18 @@ func coverageLost(base, cur *ResponseCoverage) []CoverageLoss {
 		if !ok {
 			continue
 		}
+		if b.Total != n.Total {
+			// Another catalogue (a chconform that lists more or fewer
+			// locations): a name missing from the baseline's unobserved
+			// list may never have been in it, so only a lower count is
+			// known to be a loss.
+			if n.Observed < b.Observed {
+				out = append(out, CoverageLoss{Operation: n.Operation, Status: n.Status, Observed: n.Observed,
+					BaseObserved: b.Observed, Total: n.Total,
+					Locations: []string{fmt.Sprintf("(%d fewer, of a catalogue of %d locations that was %d)", b.Observed-n.Observed, n.Total, b.Total)}})
+			}
+			continue
+		}
 		var lost []string
 		for _, loc := range n.Unobserved {
 			if !slices.Contains(b.Unobserved, loc) {

@@ -398,6 +398,15 @@ func TestResponseCoverageLostIsARegression(t *testing.T) {
 	if !d.Regressed() {
 		t.Error("the gate passes a lost location")
 	}
+	grown := withCoverage("/bio:null", "/new:location")
+	grown.ResponseCoverage.Responses[0].Total, grown.ResponseCoverage.Responses[0].Observed = 4, 2
+	if d := Compare(withCoverage("/bio:null"), grown); len(d.Regressions) != 0 {
+		t.Errorf("a catalogue grown by a location, every old one still observed: want no regression, got %v", d.Regressions)
+	}
+	grown.ResponseCoverage.Responses[0].Observed = 1
+	if d := Compare(withCoverage("/bio:null"), grown); len(d.ResponseCoverageLost) != 1 {
+		t.Errorf("a grown catalogue with fewer observed: want a loss, got %+v", d.ResponseCoverageLost)
+	}
 	changed := withCoverage("/clubs:nonempty")
 	changed.Spec.SHA256 = "bbb"
 	if d := Compare(withCoverage(), changed); len(d.Regressions) != 0 || len(d.ContractConsequences) != 1 {
