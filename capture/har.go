@@ -141,6 +141,9 @@ func (s *stream) harLog() error {
 }
 
 func (s *stream) harEntries() error {
+	if s.fast {
+		return s.fastEntries()
+	}
 	for s.dec.More() {
 		s.reset()
 		var he *harEntry
