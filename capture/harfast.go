@@ -345,8 +345,12 @@ func (p *fastParser) content(i int, c *harContent) (int, bool) {
 		case 1:
 			return p.str(i, &c.MimeType)
 		case 2:
-			c.Text = new(string)
-			return p.str(i, c.Text)
+			if p.at(i) != '"' {
+				return i, false
+			}
+			end, b, ok := p.scanBytes(i)
+			c.raw = b
+			return end, ok
 		case 3:
 			return p.str(i, &c.Encoding)
 		case 4:
@@ -661,18 +665,14 @@ func (p *fastParser) str(i int, out *string) (int, bool) {
 func (p *fastParser) scanString(i int, decode bool) (int, string, bool) {
 	d := p.d
 	r := i + 1
-	for r < len(d) {
-		c := d[r]
-		if c == '"' {
-			if decode {
-				return r + 1, string(d[i+1 : r]), true
-			}
-			return r + 1, "", true
-		}
-		if c == '\\' || c < ' ' || c >= utf8.RuneSelf {
-			break
-		}
+	for r < len(d) && plain[d[r]] {
 		r++
+	}
+	if r < len(d) && d[r] == '"' {
+		if decode {
+			return r + 1, string(d[i+1 : r]), true
+		}
+		return r + 1, "", true
 	}
 	b := append(p.scratch[:0], d[i+1:r]...)
 	for r < len(d) {
@@ -730,7 +730,7 @@ func (p *fastParser) scanString(i int, decode bool) (int, string, bool) {
 		case c < utf8.RuneSelf:
 			// A run of plain ASCII at once.
 			j := r + 1
-			for j < len(d) && d[j] >= ' ' && d[j] < utf8.RuneSelf && d[j] != '"' && d[j] != '\\' {
+			for j < len(d) && plain[d[j]] {
 				j++
 			}
 			b = append(b, d[r:j]...)
@@ -743,6 +743,34 @@ func (p *fastParser) scanString(i int, decode bool) (int, string, bool) {
 	}
 	p.scratch = b
 	return r, "", false
+}
+
+// plain marks the bytes a JSON string holds as they are: printable ASCII
+// other than the quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// scanBytes is scanString's decoding into a fresh slice (never nil), for a
+// body: one copy of it, not two.
+func (p *fastParser) scanBytes(i int) (int, []byte, bool) {
+	d := p.d
+	r := i + 1
+	for r < len(d) && plain[d[r]] {
+		r++
+	}
+	if r < len(d) && d[r] == '"' {
+		return r + 1, append(make([]byte, 0, r-i-1), d[i+1:r]...), true
+	}
+	saved := p.scratch
+	p.scratch = make([]byte, 0, len(d)-i)
+	end, _, ok := p.scanString(i, false)
+	b := p.scratch
+	p.scratch = saved
+	return end, b, ok
 }
 
 // getu4 is encoding/json's: the rune of \uXXXX at the start of s, or -1.
