@@ -141,7 +141,7 @@ func (a *Auditor) File(path string) error {
 // entries reads the capture at path and hands each entry, assessed, to
 // apply in the capture's order. With more than one worker the entries are
 // assessed on that many goroutines while the file is read and apply runs on
-// its own: at most a few entries per worker are in memory at once.
+// its own: a few MiB of entries per worker are in memory at once.
 func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	workers := a.opts.Workers
 	if workers <= 0 {
@@ -155,11 +155,22 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	}
 	type job struct {
 		e    capture.Entry
+		size int64
 		done chan *assessed
 	}
-	jobs := make(chan *job)
-	// The capacity of inOrder bounds the entries read and not yet applied.
-	inOrder := make(chan *job, 2*workers)
+	// In flight (read, not yet applied): at most maxInFlight entries and
+	// inFlightBytes of bodies per worker, but always one. A capture mixes
+	// small answers and large ones; the reader must run ahead by more than
+	// one large answer for the workers to judge two at once.
+	const maxInFlight = 256
+	var (
+		mu      sync.Mutex
+		room    = sync.NewCond(&mu)
+		pending int64
+		budget  = int64(workers) * inFlightBytes
+	)
+	jobs := make(chan *job, maxInFlight)
+	inOrder := make(chan *job, maxInFlight)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -175,10 +186,20 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 		defer close(applied)
 		for jb := range inOrder {
 			apply(<-jb.done)
+			mu.Lock()
+			pending -= jb.size
+			room.Signal()
+			mu.Unlock()
 		}
 	}()
 	err := a.read(path, func(e capture.Entry) error {
-		jb := &job{e: e, done: make(chan *assessed, 1)}
+		jb := &job{e: e, size: entrySize(e), done: make(chan *assessed, 1)}
+		mu.Lock()
+		for pending > 0 && pending+jb.size > budget {
+			room.Wait()
+		}
+		pending += jb.size
+		mu.Unlock()
 		inOrder <- jb
 		jobs <- jb
 		return nil
@@ -188,6 +209,18 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	wg.Wait()
 	<-applied
 	return err
+}
+
+// inFlightBytes is the capture bodies each worker may have read ahead.
+const inFlightBytes = 4 << 20
+
+// entrySize is what an entry holds in memory, about.
+func entrySize(e capture.Entry) int64 {
+	n := int64(len(e.Request.Body) + len(e.Request.URL) + 512)
+	if e.Response != nil {
+		n += int64(len(e.Response.Body))
+	}
+	return n
 }
 
 // Judge judges one captured entry.
