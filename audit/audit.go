@@ -13,9 +13,11 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/chconform/chconform/capture"
@@ -44,6 +46,9 @@ type Options struct {
 	// MinResponseCoverage is CH_MIN_RESPONSE_COVERAGE: the fraction of the
 	// response coverage locations the capture must show ("" for none).
 	MinResponseCoverage string
+	// Workers is how many entries are judged at once (0: GOMAXPROCS). The
+	// reports do not depend on it.
+	Workers int
 }
 
 // DefaultMaxTranscripts keeps report.html of a huge failing capture to a
@@ -70,6 +75,8 @@ type Auditor struct {
 	errored int
 	// observed is the response coverage of the validated answers.
 	observed harness.CoverageLog
+	// read is capture.Read (tests swap in the encoding/json reader).
+	read func(path string, fn func(capture.Entry) error) error
 }
 
 // New starts an audit against opts.Spec.
@@ -87,6 +94,7 @@ func New(opts Options) *Auditor {
 		outside: map[[2]string]int{},
 		drift:   map[string]*driftAgg{},
 		errors:  map[string][]errorCase{},
+		read:    capture.Read,
 	}
 	a.info.OutsideCounts = opts.OutsideCounts
 	for _, op := range opts.Spec.Operations() {
@@ -103,10 +111,9 @@ func New(opts Options) *Auditor {
 // judged.
 func (a *Auditor) File(path string) error {
 	file := report.AuditFile{Path: path}
-	err := capture.Read(path, func(e capture.Entry) error {
+	err := a.entries(path, func(j *assessed) {
 		file.Entries++
-		a.Judge(e)
-		return nil
+		a.apply(j)
 	})
 	if err != nil {
 		file.Error = a.opts.Redact.String(err.Error())
@@ -131,23 +138,130 @@ func (a *Auditor) File(path string) error {
 	return err
 }
 
+// entries reads the capture at path and hands each entry, assessed, to
+// apply in the capture's order. With more than one worker the entries are
+// assessed on that many goroutines while the file is read and apply runs on
+// its own: a few MiB of entries per worker are in memory at once.
+func (a *Auditor) entries(path string, apply func(*assessed)) error {
+	workers := a.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers == 1 {
+		return a.read(path, func(e capture.Entry) error {
+			apply(a.assess(e))
+			return nil
+		})
+	}
+	type job struct {
+		e    capture.Entry
+		size int64
+		done chan *assessed
+	}
+	// In flight (read, not yet applied): at most maxInFlight entries and
+	// inFlightBytes of bodies per worker, but always one. A capture mixes
+	// small answers and large ones; the reader must run ahead by more than
+	// one large answer for the workers to judge two at once.
+	const maxInFlight = 256
+	var (
+		mu      sync.Mutex
+		room    = sync.NewCond(&mu)
+		pending int64
+		budget  = int64(workers) * inFlightBytes
+	)
+	jobs := make(chan *job, maxInFlight)
+	inOrder := make(chan *job, maxInFlight)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for jb := range jobs {
+				jb.done <- a.assess(jb.e)
+			}
+		}()
+	}
+	applied := make(chan struct{})
+	go func() {
+		defer close(applied)
+		for jb := range inOrder {
+			apply(<-jb.done)
+			mu.Lock()
+			pending -= jb.size
+			room.Signal()
+			mu.Unlock()
+		}
+	}()
+	err := a.read(path, func(e capture.Entry) error {
+		jb := &job{e: e, size: entrySize(e), done: make(chan *assessed, 1)}
+		mu.Lock()
+		for pending > 0 && pending+jb.size > budget {
+			room.Wait()
+		}
+		pending += jb.size
+		mu.Unlock()
+		inOrder <- jb
+		jobs <- jb
+		return nil
+	})
+	close(jobs)
+	close(inOrder)
+	wg.Wait()
+	<-applied
+	return err
+}
+
+// inFlightBytes is the capture bodies each worker may have read ahead.
+const inFlightBytes = 4 << 20
+
+// entrySize is what an entry holds in memory, about.
+func entrySize(e capture.Entry) int64 {
+	n := int64(len(e.Request.Body) + len(e.Request.URL) + 512)
+	if e.Response != nil {
+		n += int64(len(e.Response.Body))
+	}
+	return n
+}
+
 // Judge judges one captured entry.
-func (a *Auditor) Judge(e capture.Entry) {
-	a.info.Entries++
-	op, path := a.operation(e.Request)
+func (a *Auditor) Judge(e capture.Entry) { a.apply(a.assess(e)) }
+
+// assessed is one entry's verdict before it is added to the audit: what
+// assess works out touches nothing shared, so entries are assessed on
+// several cores, and apply adds them in the capture's order (the reports,
+// the drift's first examples and the coverage each entry adds depend on it).
+type assessed struct {
+	e    capture.Entry
+	op   *harness.Operation
+	path string
+	spec report.SpecSummary
+	ex   *harness.Exchange
+	// results, entry: the checks' verdicts (nil when the entry could not be
+	// read); requestProblem: the request body the contract rejects.
+	unreadable     bool
+	results        []harness.CheckResult
+	entry          report.ChecksEntry
+	requestProblem string
+	undeclared     []harness.FieldValue
+	observed       *harness.Observation
+}
+
+// assess judges one entry without adding it to the audit.
+func (a *Auditor) assess(e capture.Entry) *assessed {
+	j := &assessed{e: e}
+	j.op, j.path = a.operation(e.Request)
+	op := j.op
 	if op == nil {
-		a.outside[[2]string{e.Request.Method, path}]++
 		if a.opts.OutsideCounts {
-			a.builder.AddSpec(report.SpecSummary{
+			j.spec = report.SpecSummary{
 				Name:     a.specName(e, nil),
 				Outcome:  report.OutcomeFailed,
-				Reason:   fmt.Sprintf("%s %s is no operation of the contract", e.Request.Method, path),
+				Reason:   fmt.Sprintf("%s %s is no operation of the contract", e.Request.Method, j.path),
 				Location: location(e.File, e.Index),
-			})
+			}
 		}
-		return
+		return j
 	}
-	a.info.Judged++
 	spec := report.SpecSummary{
 		Name:       a.specName(e, op),
 		Group:      op.Group,
@@ -155,22 +269,24 @@ func (a *Auditor) Judge(e capture.Entry) {
 		Location:   location(e.File, e.Index),
 	}
 	ex := exchange(e, op)
+	j.ex = ex
 	if e.Problem != "" {
 		// The capture holds something that cannot be read back (bad
 		// base64, a corrupt gzip): a verdict on it would be a guess.
 		spec.Outcome = report.OutcomeError
 		spec.Reason = a.opts.Redact.String("the entry cannot be read: " + e.Problem)
-		a.errored++
-		a.builder.AddSpec(spec)
-		a.keepFailure(spec, ex)
-		return
+		j.spec, j.unreadable = spec, true
+		return j
 	}
 
-	results := harness.Verify(ex, a.checks(e, ex)...)
+	checks, requestProblem := a.checks(e, ex)
+	j.requestProblem = requestProblem
+	results := harness.Verify(ex, checks...)
 	entry := report.NewChecksEntry(ex, results, a.opts.Redact)
-	entry.Observed = a.observed.Observe(ex)
-	a.builder.AddChecks(entry)
-	a.driftOf(op).add(ex, results, e.BodyCaptured, a.opts.Redact)
+	j.observed = a.observed.Look(ex)
+	if ex.Response != nil && e.BodyCaptured {
+		j.undeclared = harness.UndeclaredFields(ex)
+	}
 
 	spec.Outcome = report.OutcomePassed
 	var failed []string
@@ -194,11 +310,38 @@ func (a *Auditor) Judge(e capture.Entry) {
 		// not make a million-line summary ten times longer.
 		spec.Checks = report.SpecChecks(entry)
 	}
-	a.builder.AddSpec(spec)
-	switch spec.Outcome {
+	j.results, j.entry, j.spec = results, entry, spec
+	return j
+}
+
+// apply adds an assessed entry to the audit.
+func (a *Auditor) apply(j *assessed) {
+	a.info.Entries++
+	if j.op == nil {
+		a.outside[[2]string{j.e.Request.Method, j.path}]++
+		if a.opts.OutsideCounts {
+			a.builder.AddSpec(j.spec)
+		}
+		return
+	}
+	a.info.Judged++
+	if j.unreadable {
+		a.errored++
+		a.builder.AddSpec(j.spec)
+		a.keepFailure(j.spec, j.ex)
+		return
+	}
+	if j.requestProblem != "" {
+		a.driftOf(j.op).request(j.requestProblem)
+	}
+	j.entry.Observed = a.observed.Add(j.observed)
+	a.builder.AddChecks(j.entry)
+	a.driftOf(j.op).add(j.ex, j.results, j.e.BodyCaptured, j.undeclared, a.opts.Redact)
+	a.builder.AddSpec(j.spec)
+	switch j.spec.Outcome {
 	case report.OutcomeFailed:
 		a.verdicts++
-		a.keepFailure(spec, ex)
+		a.keepFailure(j.spec, j.ex)
 	case report.OutcomePassed:
 		a.verdicts++
 	default:
@@ -354,14 +497,16 @@ func (a *Auditor) operation(r harness.Request) (*harness.Operation, string) {
 	return nil, path
 }
 
-// checks are the single-exchange checks that apply to a captured entry:
+// checks are the single-exchange checks that apply to a captured entry, and
+// the problem the contract finds with its request body ("" for none; it is
+// the request's drift):
 // those a conformance run applies to every answer, the documented error case
 // when the body names a documented error state, and ignored_auth when the
 // request carried no credentials. What the capture did not keep is skipped
 // with that reason, never failed.
-func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check {
-	if problem := harness.RequestBodyProblem(ex.Op, ex.Request.Header, ex.Request.Body); problem != "" {
-		a.driftOf(ex.Op).request(problem)
+func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) ([]harness.Check, string) {
+	problem := harness.RequestBodyProblem(ex.Op, ex.Request.Header, ex.Request.Body)
+	if problem != "" {
 		// A request the contract calls malformed (a suite's probe, a
 		// client's mistake) is owed a refusal. But a capture's request is
 		// not always the one that was answered (a Postman collection keeps
@@ -375,7 +520,7 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 				// The refusal is judged by its body too.
 				refusal = notCaptured(refusal.Name, "body not captured")
 			}
-			return []harness.Check{harness.ResponseReceived(), harness.NotAServerError(), refusal}
+			return []harness.Check{harness.ResponseReceived(), harness.NotAServerError(), refusal}, problem
 		}
 	}
 	var out []harness.Check
@@ -398,7 +543,7 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) []harness.Check 
 	if ex.Op.Secured && !a.opts.CredentialsStripped && len(ex.Request.Header) > 0 && !hasCredentials(ex.Request.Header) {
 		out = append(out, harness.IgnoredAuth(""))
 	}
-	return out
+	return out, problem
 }
 
 // unlessUndocumented is c where the contract documents nothing for it to

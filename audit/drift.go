@@ -37,7 +37,9 @@ func (a *Auditor) driftOf(op *harness.Operation) *driftAgg {
 	return d
 }
 
-func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, bodyCaptured bool, redact *harness.Redactor) {
+// add counts one answer; undeclared are harness.UndeclaredFields(ex),
+// worked out beforehand (the costly part, done where the entry is assessed).
+func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, bodyCaptured bool, undeclared []harness.FieldValue, redact *harness.Redactor) {
 	if ex.Response == nil {
 		return
 	}
@@ -76,7 +78,7 @@ func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, body
 		return
 	}
 	seen := map[string]bool{}
-	for _, f := range harness.UndeclaredFields(ex) {
+	for _, f := range undeclared {
 		ptr := pattern(f.Pointer)
 		if seen[ptr] {
 			continue

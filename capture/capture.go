@@ -120,9 +120,37 @@ func Read(path string, fn func(Entry) error) error {
 
 // ReadReader is Read on an open stream (name is used in errors).
 func ReadReader(name string, r io.Reader, fn func(Entry) error) error {
+	rs, seekable := r.(io.ReadSeeker)
+	var start int64
+	if seekable {
+		var err error
+		start, err = rs.Seek(0, io.SeekCurrent)
+		seekable = err == nil
+	}
+	s := newStream(name, r, fn)
+	s.fast = seekable
+	err := s.run()
+	if err == nil || s.stopped != nil || !s.fastUsed {
+		return err
+	}
+	// The fast reader met what it leaves to encoding/json: the file is read
+	// again by the slow path, which delivers only the entries not yet
+	// delivered and says what is wrong in its own words.
+	if _, err := rs.Seek(start, io.SeekStart); err != nil {
+		return &Error{File: name, Index: -1, Err: err}
+	}
+	delivered := s.next
+	return newStream(name, r, func(e Entry) error {
+		if e.Index < delivered {
+			return nil
+		}
+		return fn(e)
+	}).run()
+}
+
+func newStream(name string, r io.Reader, fn func(Entry) error) *stream {
 	lr := &budgetReader{r: r}
-	s := &stream{name: name, lr: lr, dec: json.NewDecoder(lr), fn: fn}
-	return s.run()
+	return &stream{name: name, lr: lr, dec: json.NewDecoder(lr), fn: fn}
 }
 
 // budgetReader counts what the decoder reads and refuses to go further than
@@ -158,6 +186,9 @@ type stream struct {
 	next int
 	// stopped holds fn's error, returned as is.
 	stopped error
+	// fast: log.entries may be read by fastEntries (the input can be read
+	// again); fastUsed: it was.
+	fast, fastUsed bool
 }
 
 // reset gives the next value a fresh budget.

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -89,6 +90,20 @@ type harContent struct {
 	Decoded bool `json:"_decoded,omitempty"`
 	// Truncated: the body was cut at the client's size cap.
 	Truncated bool `json:"_truncated,omitempty"`
+	// raw is Text as bytes when the fast reader decoded it (non-nil, then
+	// Text is nil): a body is not copied from a string once more.
+	raw []byte
+}
+
+// text is content.text as bytes, and whether the capture has one.
+func (c *harContent) text() ([]byte, bool) {
+	if c.raw != nil {
+		return c.raw, true
+	}
+	if c.Text == nil {
+		return nil, false
+	}
+	return []byte(*c.Text), true
 }
 
 type harTimings struct {
@@ -141,6 +156,9 @@ func (s *stream) harLog() error {
 }
 
 func (s *stream) harEntries() error {
+	if s.fast {
+		return s.fastEntries()
+	}
 	for s.dec.More() {
 		s.reset()
 		var he *harEntry
@@ -271,10 +289,11 @@ func (p *harPostData) body() ([]byte, string) {
 // body is the response body, whether the capture kept it, and the problem
 // met decoding it.
 func (c *harContent) body(h http.Header, bodySize int64) ([]byte, bool, string) {
-	if c.Text == nil {
+	raw, ok := c.text()
+	if !ok {
 		return nil, false, ""
 	}
-	if *c.Text == "" {
+	if len(raw) == 0 {
 		// "" with a size of bytes: the tool kept the size, not the text.
 		// Some tools write size 0 with an omitted body, but keep the bytes
 		// transferred (bodySize) or the Content-Length that says there were.
@@ -284,15 +303,16 @@ func (c *harContent) body(h http.Header, bodySize int64) ([]byte, bool, string) 
 		n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64)
 		return nil, err != nil || n == 0, ""
 	}
-	raw := []byte(*c.Text)
 	switch strings.ToLower(c.Encoding) {
 	case "":
 	case "base64":
-		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(*c.Text))
+		text := bytes.TrimSpace(raw)
+		b := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+		n, err := base64.StdEncoding.Decode(b, text)
 		if err != nil {
 			return nil, false, "response body: invalid base64 in content.text: " + err.Error()
 		}
-		raw = b
+		raw = b[:n]
 	default:
 		return nil, false, fmt.Sprintf("response body: unknown content.encoding %q", c.Encoding)
 	}

@@ -50,7 +50,21 @@ type CoverageLog struct {
 // Observe returns the locations ex's body shows that the log had not seen
 // for its documented response: none unless response_schema_conformance
 // validated the body against that response's schema and passed it.
-func (l *CoverageLog) Observe(ex *Exchange) []string {
+func (l *CoverageLog) Observe(ex *Exchange) []string { return l.Add(l.Look(ex)) }
+
+// Observation is what one body showed, not yet added to a CoverageLog.
+type Observation struct {
+	cov  *fastschema.Coverage
+	key  string
+	seen fastschema.Seen
+}
+
+// Look walks ex's body for Observe without adding what it shows to the log,
+// so bodies can be walked on several goroutines and added (Add) in the
+// order their exchanges came. What the log had seen when Look ran is
+// skipped; Add returns what Observe would have returned at its turn, as
+// the log only grows.
+func (l *CoverageLog) Look(ex *Exchange) *Observation {
 	if ex == nil || ex.validated == nil || ex.Op == nil || ex.Response == nil {
 		return nil
 	}
@@ -80,7 +94,15 @@ func (l *CoverageLog) Observe(ex *Exchange) []string {
 	// The text the schema check validated: a member a later one of the same
 	// name overrides was never judged, so it shows nothing.
 	cov.Observe(ex.Response.JSONText(), body, known)
+	return &Observation{cov: cov, key: key, seen: body}
+}
+
+// Add adds what o showed to the log and returns the locations new to it.
+func (l *CoverageLog) Add(o *Observation) []string {
+	if o == nil {
+		return nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return cov.Merge(all, body)
+	return o.cov.Merge(l.seen[o.key], o.seen)
 }
