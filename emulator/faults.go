@@ -1,15 +1,23 @@
 package emulator
 
 import (
+	"fmt"
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/tidwall/gjson"
 )
 
-// FaultKind is a deliberate bug the emulator can be built with, for the
-// mutation tool (package mutation): faults no rewrite of an answer can
-// make, because they are about whose state a request reads or changes.
-// The zero Fault is none; the command never sets one.
+// FaultKind is a deliberate bug the emulator can be built with. The
+// identity kinds serve the mutation tool (package mutation): faults no
+// rewrite of an answer can make, because they are about whose state a
+// request reads or changes. FaultMistypedField is the one the command's
+// -fault flag exists for: a bug any validator in front of the emulator
+// (chconform proxy, scripts/npm-client.sh) must name. The zero Fault is
+// none.
 type FaultKind string
 
 const (
@@ -25,7 +33,33 @@ const (
 	FaultEndedRoomJoinable FaultKind = "ended-room-joinable"
 	// FaultEndedRoomJoinableByCreator: the same, for its creator only.
 	FaultEndedRoomJoinableByCreator FaultKind = "ended-room-joinable-by-creator"
+	// FaultMistypedField: every successful answer of the operation carries
+	// one documented field with the wrong JSON type: the first number or
+	// boolean of the body, in document order, sent as a string ("5",
+	// "true"), the way a server that stringifies IDs or flags breaks its
+	// clients; an answer with neither has its first string sent as a number.
+	FaultMistypedField FaultKind = "mistyped-field"
 )
+
+// FaultKinds are the kinds ParseFault accepts.
+var FaultKinds = []FaultKind{FaultMistypedField, FaultIdentityFromHeader, FaultWriteToAnotherAccount,
+	FaultEndedRoomJoinable, FaultEndedRoomJoinableByCreator}
+
+// ParseFault reads KIND:operationId (the command's -fault flag): a known
+// kind and an operation the emulator serves.
+func ParseFault(s string) (Fault, error) {
+	kind, op, found := strings.Cut(s, ":")
+	if !found || kind == "" || op == "" {
+		return Fault{}, fmt.Errorf("fault %q: want KIND:operationId", s)
+	}
+	if !slices.Contains(FaultKinds, FaultKind(kind)) {
+		return Fault{}, fmt.Errorf("fault %q: unknown kind %q (known: %v)", s, kind, FaultKinds)
+	}
+	if routes()[op] == nil {
+		return Fault{}, fmt.Errorf("fault %q: %q is no operation of the emulator", s, op)
+	}
+	return Fault{Kind: FaultKind(kind), Op: op}, nil
+}
 
 // Fault is one deliberate bug, applied to the requests of one operation.
 type Fault struct {
@@ -99,4 +133,58 @@ func (c *call) endedJoinable(ch *channel) bool {
 	}
 	s.faultsFired.Add(1)
 	return true
+}
+
+// mistypeAnswer applies FaultMistypedField to the rendered answer of rt.
+// Only a success is changed: the error envelopes are shared by every
+// operation, and a fault there would not be the operation's.
+func (s *Server) mistypeAnswer(rt *route, r *http.Request, status int, data []byte) []byte {
+	if !s.faultOn(FaultMistypedField, rt) || status < 200 || status > 299 || r.Method == http.MethodOptions {
+		return data
+	}
+	out, changed := mistype(data)
+	if changed {
+		s.faultsFired.Add(1)
+	}
+	return out
+}
+
+// mistype rewrites one scalar of a JSON document to another type (see
+// FaultMistypedField); changed is false when the document has no scalar
+// but null.
+func mistype(data []byte) (out []byte, changed bool) {
+	var str, other gjson.Result
+	var walk func(r gjson.Result) bool
+	walk = func(r gjson.Result) bool {
+		switch {
+		case r.IsObject() || r.IsArray():
+			more := true
+			r.ForEach(func(_, v gjson.Result) bool {
+				more = walk(v)
+				return more
+			})
+			return more
+		case r.Type == gjson.Number || r.Type == gjson.True || r.Type == gjson.False:
+			other = r
+			return false
+		case r.Type == gjson.String && !str.Exists():
+			str = r
+		}
+		return true
+	}
+	walk(gjson.ParseBytes(data))
+	var at gjson.Result
+	var repl string
+	switch {
+	case other.Exists():
+		at, repl = other, strconv.Quote(other.Raw)
+	case str.Exists():
+		at, repl = str, strconv.Itoa(len(str.String()))
+	default:
+		return data, false
+	}
+	out = make([]byte, 0, len(data)+2)
+	out = append(out, data[:at.Index]...)
+	out = append(out, repl...)
+	return append(out, data[at.Index+len(at.Raw):]...), true
 }

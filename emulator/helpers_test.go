@@ -62,8 +62,13 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, emulator.Options{})
+}
+
+func newEnvWith(t testing.TB, opts emulator.Options) *env {
+	t.Helper()
 	sp, prof := contract(t)
-	srv := emulator.New(emulator.Options{})
+	srv := emulator.New(opts)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	base, _ := url.Parse(hs.URL + "/api")

@@ -34,8 +34,8 @@ type Options struct {
 	// the sign-ins in progress and the auth tokens issued (limits.go);
 	// the Default* values when zero.
 	MaxAccounts, MaxPending, MaxTokens int
-	// Fault, when set, is a deliberate bug for mutation testing
-	// (faults.go); never set by the command.
+	// Fault, when set, is a deliberate bug (faults.go): the mutation
+	// tool's identity faults, or the command's -fault flag.
 	Fault Fault
 }
 
@@ -169,6 +169,7 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 	if err != nil { // cannot happen with the bodies built here; never a 5xx
 		rep, data = reply{400, nil}, []byte(`{"detail":"Bad request."}`)
 	}
+	data = s.mistypeAnswer(rt, r, rep.status, data)
 	h := rw.Header()
 	h.Set("Content-Type", "application/json")
 	for _, kv := range commonHeaders {

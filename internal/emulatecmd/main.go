@@ -3,6 +3,7 @@
 //
 //	clubhouse-emulator -addr 127.0.0.1:8080 [-request-log FILE] [-jwt-secret KEY|published]
 //	                   [-max-accounts N] [-max-pending N] [-max-tokens N]
+//	                   [-fault KIND:operationId]
 //
 // It prints one line once it listens ("clubhouse-emulator listening on
 // http://127.0.0.1:PORT/api"; -addr 127.0.0.1:0 picks a free port) and shuts
@@ -12,7 +13,10 @@
 // and printed once on stderr, unless -jwt-secret names one: "published" is
 // the published test key emulator.DefaultJWTSecret, which the JWTs of
 // profiles/emulator.yaml are signed with (scripts/conformance-emulator.sh
-// asks for it). Listening on an address other than loopback is allowed, with
+// asks for it). -fault turns on one deliberate bug (emulator.FaultKinds;
+// mistyped-field:OP gives one field of OP's answers the wrong JSON type), so
+// a validator in front of the emulator can be shown naming it; it is
+// announced on stderr. Listening on an address other than loopback is allowed, with
 // a warning: the seeded accounts' credentials are public.
 package emulatecmd
 
@@ -44,6 +48,7 @@ func run(args []string) int {
 	jwtSecret := fs.String("jwt-secret", "", `key that signs access and refresh tokens; "published" for the published test key (emulator.DefaultJWTSecret, which profiles/emulator.yaml's JWTs need); default: a random key per start, printed once on stderr`)
 	maxAccounts := fs.Int("max-accounts", emulator.DefaultMaxAccounts, "accounts that may be signed up; beyond, sign-up answers the high-usage message")
 	maxPending := fs.Int("max-pending", emulator.DefaultMaxPending, "phone numbers that may have a sign-in in progress; beyond, the high-usage message")
+	fault := fs.String("fault", "", "KIND:operationId: one deliberate bug, e.g. mistyped-field:me (one documented field of the answer gets the wrong JSON type)")
 	maxTokens := fs.Int("max-tokens", emulator.DefaultMaxTokens, "auth tokens that may be issued; beyond, sign-in answers the high-usage message")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -56,6 +61,16 @@ func run(args []string) int {
 		return 2
 	}
 	opts := emulator.Options{MinAppVersion: *minVersion, MaxAccounts: *maxAccounts, MaxPending: *maxPending, MaxTokens: *maxTokens}
+	if *fault != "" {
+		f, err := emulator.ParseFault(*fault)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "clubhouse-emulator: -fault: %v\n", err)
+			return 2
+		}
+		opts.Fault = f
+		// On stderr, so the health line stays the first line of stdout.
+		fmt.Fprintf(os.Stderr, "clubhouse-emulator: fault on: %s on %s\n", f.Kind, f.Op)
+	}
 	switch *jwtSecret {
 	case "published":
 		opts.JWTSecret = []byte(emulator.DefaultJWTSecret)

@@ -158,3 +158,72 @@ func TestJWTSecretIsRandomUnlessAskedFor(t *testing.T) {
 		}
 	}
 }
+
+// A -fault the emulator cannot apply is a usage error (2) before it
+// listens: a typo must not start an emulator without the fault asked for.
+func TestFaultFlagRefusesWhatItCannotApply(t *testing.T) {
+	for _, bad := range []string{"mistyped-field", "mistyped-field:get_followers", "wrong-kind:me"} {
+		if got := run([]string{"-addr", "127.0.0.1:0", "-fault", bad}); got != 2 {
+			t.Errorf("-fault %q: exit %d, want 2", bad, got)
+		}
+	}
+}
+
+// -fault mistyped-field:get_topic changes get_topic's answers and no other
+// operation's, and says so on stderr.
+func TestFaultFlagMistypesTheOperation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "clubhouse-emulator")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/chconform").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "emulate", "-addr", "127.0.0.1:0", "-fault", "mistyped-field:get_topic")
+	stdout, _ := cmd.StdoutPipe()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() {
+		_ = cmd.Process.Kill()
+		t.Fatal("no health line")
+	}
+	base := strings.TrimPrefix(lines.Text(), "clubhouse-emulator listening on ")
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	post := func(op, body string) map[string]any {
+		req, _ := http.NewRequest("POST", base+"/"+op, strings.NewReader(body))
+		req.Header.Set("Authorization", "Token c0ffee5eed00c0ffee5eed00c0ffee5eed001234")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+		return out
+	}
+	topic, _ := post("get_topic", `{"topic_id":140}`)["topic"].(map[string]any)
+	if id, isString := topic["id"].(string); !isString || id != "140" {
+		t.Errorf("get_topic: topic.id is %#v, want the string \"140\"", topic["id"])
+	}
+	profile, _ := post("get_profile", `{"user_id":1234}`)["user_profile"].(map[string]any)
+	if id, isNumber := profile["user_id"].(float64); !isNumber || id != 1234 {
+		t.Errorf("get_profile (not faulted): user_profile.user_id is %#v, want 1234", profile["user_id"])
+	}
+	// stderr is complete (and no longer written) once the process is gone.
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	if !strings.Contains(stderr.String(), "fault on: mistyped-field on get_topic") {
+		t.Errorf("stderr does not announce the fault: %q", stderr.String())
+	}
+}
