@@ -124,7 +124,7 @@ func TestCompositeActionIsHardened(t *testing.T) {
 
 // The scripts CI runs install npm packages without their install scripts.
 func TestScriptsInstallWithoutInstallScripts(t *testing.T) {
-	for _, path := range []string{"scripts/lint-contract.sh"} {
+	for _, path := range []string{"scripts/lint-contract.sh", "scripts/npm-client.sh"} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
