@@ -24,10 +24,7 @@ func TestBinaryStartsServesAndStops(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "clubhouse-emulator")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/chconform").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	logPath := filepath.Join(dir, "requests.jsonl")
 	cmd := exec.Command(bin, "emulate", "-addr", "127.0.0.1:0", "-request-log", logPath)
 	stdout, _ := cmd.StdoutPipe()
@@ -108,10 +105,7 @@ func TestJWTSecretIsRandomUnlessAskedFor(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "clubhouse-emulator")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/chconform").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	published, err := emulator.MintToken([]byte(emulator.DefaultJWTSecret), "access", 1234, time.Date(3020, 1, 1, 0, 0, 0, 0, time.UTC), "")
 	if err != nil {
 		t.Fatal(err)
@@ -121,20 +115,8 @@ func TestJWTSecretIsRandomUnlessAskedFor(t *testing.T) {
 		wantKey   bool
 		wantShown int
 	}{{nil, true, 401}, {[]string{"-jwt-secret", "published"}, false, 200}} {
-		cmd := exec.Command(bin, append([]string{"emulate", "-addr", "127.0.0.1:0"}, c.args...)...)
-		stdout, _ := cmd.StdoutPipe()
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := bufio.NewScanner(stdout)
-		if !lines.Scan() {
-			_ = cmd.Process.Kill()
-			t.Fatal("no health line")
-		}
-		base := strings.TrimPrefix(lines.Text(), "clubhouse-emulator listening on ")
-		req, _ := http.NewRequest("POST", base+"/me", strings.NewReader(`{}`))
+		em := startBinary(t, bin, c.args...)
+		req, _ := http.NewRequest("POST", em.base+"/me", strings.NewReader(`{}`))
 		req.Header.Set("Authorization", "Bearer "+published)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
@@ -143,18 +125,13 @@ func TestJWTSecretIsRandomUnlessAskedFor(t *testing.T) {
 			status = resp.StatusCode
 			resp.Body.Close()
 		}
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		go func() {
-			for lines.Scan() {
-			}
-		}()
-		_ = cmd.Wait()
+		stderr := em.stop()
 		if status != c.wantShown {
 			t.Errorf("%v: a token signed with the published key got %d (%v), want %d", c.args, status, err, c.wantShown)
 		}
-		shown := regexp.MustCompile(`JWT signing key for this run \(random[^)]*\): ([0-9a-f]{64})\n`).FindStringSubmatch(stderr.String())
-		if (shown != nil) != c.wantKey || strings.Count(stderr.String(), "JWT signing key") > 1 {
-			t.Errorf("%v: stderr %q", c.args, stderr.String())
+		shown := regexp.MustCompile(`JWT signing key for this run \(random[^)]*\): ([0-9a-f]{64})\n`).FindStringSubmatch(stderr)
+		if (shown != nil) != c.wantKey || strings.Count(stderr, "JWT signing key") > 1 {
+			t.Errorf("%v: stderr %q", c.args, stderr)
 		}
 	}
 }
@@ -175,30 +152,9 @@ func TestFaultFlagMistypesTheOperation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "clubhouse-emulator")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/chconform").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "emulate", "-addr", "127.0.0.1:0", "-fault", "mistyped-field:get_topic")
-	stdout, _ := cmd.StdoutPipe()
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		_ = cmd.Process.Kill()
-		t.Fatal("no health line")
-	}
-	base := strings.TrimPrefix(lines.Text(), "clubhouse-emulator listening on ")
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	go func() {
-		for lines.Scan() {
-		}
-	}()
+	em := startBinary(t, buildBinary(t), "-fault", "mistyped-field:get_topic")
 	post := func(op, body string) map[string]any {
-		req, _ := http.NewRequest("POST", base+"/"+op, strings.NewReader(body))
+		req, _ := http.NewRequest("POST", em.base+"/"+op, strings.NewReader(body))
 		req.Header.Set("Authorization", "Token c0ffee5eed00c0ffee5eed00c0ffee5eed001234")
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
@@ -220,10 +176,56 @@ func TestFaultFlagMistypesTheOperation(t *testing.T) {
 	if id, isNumber := profile["user_id"].(float64); !isNumber || id != 1234 {
 		t.Errorf("get_profile (not faulted): user_profile.user_id is %#v, want 1234", profile["user_id"])
 	}
-	// stderr is complete (and no longer written) once the process is gone.
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	_ = cmd.Wait()
-	if !strings.Contains(stderr.String(), "fault on: mistyped-field on get_topic") {
-		t.Errorf("stderr does not announce the fault: %q", stderr.String())
+	if stderr := em.stop(); !strings.Contains(stderr, "fault on: mistyped-field on get_topic") {
+		t.Errorf("stderr does not announce the fault: %q", stderr)
 	}
+}
+
+// buildBinary builds the command into the test's temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "clubhouse-emulator")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/chconform").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// emulatorProcess is `bin emulate -addr 127.0.0.1:0 ARGS...` once it has
+// printed its health line.
+type emulatorProcess struct {
+	cmd    *exec.Cmd
+	base   string // the API root, http://127.0.0.1:PORT/api
+	lines  *bufio.Scanner
+	stderr *strings.Builder
+}
+
+func startBinary(t *testing.T, bin string, args ...string) *emulatorProcess {
+	t.Helper()
+	p := &emulatorProcess{cmd: exec.Command(bin, append([]string{"emulate", "-addr", "127.0.0.1:0"}, args...)...), stderr: &strings.Builder{}}
+	stdout, _ := p.cmd.StdoutPipe()
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// A test that fails before stop still ends the process.
+	t.Cleanup(func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() })
+	p.lines = bufio.NewScanner(stdout)
+	if !p.lines.Scan() {
+		t.Fatal("no health line")
+	}
+	p.base = strings.TrimPrefix(p.lines.Text(), "clubhouse-emulator listening on ")
+	return p
+}
+
+// stop ends the process with SIGTERM and returns what it wrote on stderr
+// (complete, and no longer written, once it has exited).
+func (p *emulatorProcess) stop() string {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	go func() {
+		for p.lines.Scan() {
+		}
+	}()
+	_ = p.cmd.Wait()
+	return p.stderr.String()
 }
