@@ -22,18 +22,32 @@ const phone = process.env.CH_PHONE || '+15550004242'
 const code = process.env.CH_CODE || '1234'
 const base = process.env.CH_BASE_URL
 
+// show is an answer as printed on an error: its first 300 characters, with
+// the tokens and phone numbers an answer carries masked (CI keeps the logs).
+function show(body) {
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body)
+    } catch (_) {
+      return body.slice(0, 300).replace(/[0-9a-f]{32,}|eyJ[\w.-]+/g, '<masked>')
+    }
+  }
+  const secret = /token|phone|code/i
+  return JSON.stringify(body, (k, v) => (secret.test(k) && typeof v === 'string' ? '<masked>' : v)).slice(0, 300)
+}
+
 function fail(what, err) {
   let detail = err && err.message ? err.message : String(err)
   // got's HTTPError carries the answer: its status and body say what broke.
   if (err && err.response) {
-    detail += ` (status ${err.response.statusCode}, body ${String(err.response.body).slice(0, 300)})`
+    detail += ` (status ${err.response.statusCode}, body ${show(err.response.body)})`
   }
   console.error(`npm-client: ${what}: ${detail}`)
   process.exit(1)
 }
 
 function need(what, cond, body) {
-  if (!cond) fail(what, `unexpected answer ${JSON.stringify(body).slice(0, 300)}`)
+  if (!cond) fail(what, `unexpected answer ${show(body)}`)
 }
 
 async function step(name, fn, check) {
