@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
 )
 
@@ -128,7 +130,7 @@ func TestAuditBadUsageExitsTwo(t *testing.T) {
 // releaseNotes is the contract's own get_release_notes answer.
 func releaseNotes(t *testing.T) string {
 	t.Helper()
-	spec, err := loadSpec("")
+	spec, err := harness.LoadContract(chconform.Contract, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
