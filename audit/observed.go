@@ -120,7 +120,7 @@ func (d *driftAgg) value(k seenKey, v gjson.Result, message, where string) {
 		if s.shape == nil {
 			s.shape = &shape{}
 		}
-		s.shape.merge(v, 0)
+		s.shape.add(v)
 	}
 	if v.Type == gjson.String {
 		s.maxLen = max(s.maxLen, utf8.RuneCountInString(v.Str))
@@ -165,13 +165,15 @@ func (d *driftAgg) statusBody(ex *harness.Exchange, where string) {
 	if s.body == nil {
 		s.body = &shape{}
 	}
-	s.body.merge(gjson.ParseBytes(text), 0)
+	s.body.add(gjson.ParseBytes(text))
 }
 
 // shape is the schema a set of JSON values share: the types seen, and for
 // objects the properties with how many objects had each. Bounded in depth
 // and width, so a huge body costs a bounded shape.
 type shape struct {
+	// nodes counts the shapes under a root one (see add).
+	nodes   int
 	types   jsonType
 	objects int
 	props   map[string]*shape
@@ -183,9 +185,16 @@ type shape struct {
 const (
 	maxShapeDepth = 8
 	maxShapeProps = 100
+	// maxShapeNodes bounds a whole shape: bodies with fresh keys at every
+	// level (ids as keys) stop adding fields past it, their types still
+	// merged where fields are known.
+	maxShapeNodes = 2000
 )
 
-func (s *shape) merge(v gjson.Result, depth int) {
+// add merges one value into a root shape.
+func (s *shape) add(v gjson.Result) { s.merge(v, 0, &s.nodes) }
+
+func (s *shape) merge(v gjson.Result, depth int, nodes *int) {
 	t := typeOf(v)
 	s.types |= t
 	if depth >= maxShapeDepth {
@@ -200,23 +209,25 @@ func (s *shape) merge(v gjson.Result, depth int) {
 		v.ForEach(func(key, value gjson.Result) bool {
 			p := s.props[key.Str]
 			if p == nil {
-				if len(s.props) >= maxShapeProps {
+				if len(s.props) >= maxShapeProps || *nodes >= maxShapeNodes {
 					return true
 				}
+				*nodes++
 				p = &shape{}
 				s.props[key.Str] = p
 				s.order = append(s.order, key.Str)
 			}
 			s.present[key.Str]++
-			p.merge(value, depth+1)
+			p.merge(value, depth+1, nodes)
 			return true
 		})
 	case tArray:
 		v.ForEach(func(_, value gjson.Result) bool {
 			if s.items == nil {
+				*nodes++
 				s.items = &shape{}
 			}
-			s.items.merge(value, depth+1)
+			s.items.merge(value, depth+1, nodes)
 			return true
 		})
 	}

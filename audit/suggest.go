@@ -140,6 +140,16 @@ func (p *planner) operation(id, path, method string, d *driftAgg) {
 	for _, r := range d.requests {
 		p.leftOut = append(p.leftOut, fmt.Sprintf("%s request: %s (%d request(s)); request schemas are for a person to correct", id, r.Message, r.Count))
 	}
+	bodiless := []int{}
+	for s := range d.statuses {
+		if _, ok := d.bodies[s]; !ok {
+			bodiless = append(bodiless, s)
+		}
+	}
+	sort.Ints(bodiless)
+	for _, s := range bodiless {
+		p.leftOut = append(p.leftOut, fmt.Sprintf("%s %d: %d answer(s) of this undocumented status, none with its body captured", id, s, d.statuses[s]))
+	}
 	keys := make([]seenKey, 0, len(d.seen))
 	for k := range d.seen {
 		keys = append(keys, k)
