@@ -3,7 +3,9 @@ package audit
 import (
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,12 +30,7 @@ func (a *Auditor) Suggestion() (*speakeasy.Overlay, error) {
 		return nil, fmt.Errorf("the contract is empty")
 	}
 	p := &planner{r: resolver{root: root.Content[0]}, byKey: map[string]*patch{}}
-	ids := make([]string, 0, len(a.drift))
-	for id := range a.drift {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(a.drift)) {
 		op, _ := a.opts.Spec.Operation(id)
 		p.operation(id, op.Path, strings.ToLower(op.Method), a.drift[id])
 	}
@@ -122,12 +119,7 @@ func (p *planner) add(kind int, at []string, name string, source string) *patch 
 
 func (p *planner) operation(id, path, method string, d *driftAgg) {
 	responses := []string{"paths", path, method, "responses"}
-	statuses := make([]int, 0, len(d.bodies))
-	for s := range d.bodies {
-		statuses = append(statuses, s)
-	}
-	sort.Ints(statuses)
-	for _, s := range statuses {
+	for _, s := range slices.Sorted(maps.Keys(d.bodies)) {
 		seen := d.bodies[s]
 		if p.r.lookup(responses) == nil {
 			p.leftOut = append(p.leftOut, fmt.Sprintf("%s %d: the contract has no responses for %s %s", id, s, method, path))
