@@ -21,8 +21,14 @@ if ! git cat-file -e "$base:api.yaml" 2>/dev/null || ! git cat-file -e "$hand:ap
   echo "suggest-realdata: commits $base and $hand are not in this clone's history: the comparison is skipped"
   exit 0
 fi
-out=${OUT:-$(mktemp -d)}
-mkdir -p "$out"
+# OUT keeps the contracts, the overlay and the reports; by default they go.
+if [ -n "${OUT:-}" ]; then
+  out=$OUT
+  mkdir -p "$out"
+else
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+fi
 git show "$base:api.yaml" >"$out/api-base.yaml"
 git show "$hand:api.yaml" >"$out/api-hand.yaml"
 chconform=$(go tool -n chconform) || exit 2
