@@ -259,3 +259,18 @@ func TestABrokenOverlayIsRefusedNamingIt(t *testing.T) {
 		})
 	}
 }
+
+// A contract refused on its own, and not mended by the overlay, is
+// CH_SPEC's problem.
+func TestABrokenContractUnderAnOverlayIsBlamedOnCHSPEC(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "api.yaml")
+	overlay := filepath.Join(dir, "overlay.yaml")
+	os.WriteFile(spec, []byte("openapi: 3.0.3\ninfo: {title: t}\npaths: {}\n"), 0o644)
+	os.WriteFile(overlay, []byte("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.info\n    update: {description: d}\n"), 0o644)
+	_, err := harness.LoadContract(chconform.Contract, spec, overlay)
+	var ce *harness.ConfigError
+	if !errors.As(err, &ce) || ce.Var != "CH_SPEC" {
+		t.Fatalf("want CH_SPEC blamed, got %v", err)
+	}
+}

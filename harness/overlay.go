@@ -30,14 +30,17 @@ func LoadContract(embedded []byte, specPath, overlayPath string) (*Spec, error) 
 		if err != nil {
 			return nil, &ConfigError{Var: "CH_OVERLAY", Value: overlayPath, Problem: "cannot read the overlay: " + err.Error()}
 		}
-		if data, err = ApplyOverlay(data, raw); err != nil {
+		patched, err := ApplyOverlay(data, raw)
+		if err != nil {
 			return nil, &ConfigError{Var: "CH_OVERLAY", Value: overlayPath, Problem: err.Error()}
 		}
-		name += " + overlay " + overlayPath
-		spec, err := LoadSpec(name, data)
+		spec, err := LoadSpec(name+" + overlay "+overlayPath, patched)
 		if err != nil {
-			// The contract loaded alone (or it is CH_SPEC's problem, which
-			// the overlay would not hide): the overlay broke it.
+			if _, alone := LoadSpec(name, data); alone != nil {
+				// Refused before the patch too: CH_SPEC's problem, which
+				// the overlay did not mend and must not be blamed for.
+				return nil, &ConfigError{Var: "CH_SPEC", Value: name, Problem: alone.Error()}
+			}
 			return nil, &ConfigError{Var: "CH_OVERLAY", Value: overlayPath, Problem: "the overlaid contract is refused: " + err.Error()}
 		}
 		return spec, nil
