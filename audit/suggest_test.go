@@ -50,7 +50,9 @@ func driftingCapture(t *testing.T, spec *harness.Spec) []capture.Entry {
 		c["weird"] = 1
 		c["url"] = nil
 		c["channel"] = nil
+		// Two from one required list: removed by index, the last first.
 		delete(c, "is_social_mode")
+		delete(c, "topic")
 		m["hint"] = map[string]any{"steps": []any{1, 2.5}, "text": "x"}
 	})
 	second := edit(t, channels, func(m map[string]any) {
