@@ -78,7 +78,7 @@ report-screenshot:
 	@bash scripts/screenshot-report.sh $(CH_REPORT_DIR)/report.html docs/report.png
 
 ## audit: judge captured traffic against the contract (FILES='a.har b.json'; reports in $(CH_REPORT_DIR))
-.PHONY: audit audit-realdata
+.PHONY: audit audit-realdata suggest-realdata
 FILES ?=
 audit:
 	$(GO) tool chconform audit $(FILES)
@@ -86,6 +86,10 @@ audit:
 ## audit-realdata: audit the real captures of ../shared/realdata (skipped with a message where absent)
 audit-realdata:
 	@bash scripts/audit-realdata.sh
+
+## suggest-realdata: the overlay audit --suggest writes for the real capture against api.yaml before its hand corrections, applied and re-audited (skipped where ../shared/realdata is absent)
+suggest-realdata:
+	@bash scripts/suggest-realdata.sh
 
 ## emulate: run the Clubhouse emulator on 127.0.0.1:8080 (API under /api)
 .PHONY: emulate conformance-emulator

@@ -336,7 +336,7 @@ func (a *Auditor) apply(j *assessed) {
 	}
 	j.entry.Observed = a.observed.Add(j.observed)
 	a.builder.AddChecks(j.entry)
-	a.driftOf(j.op).add(j.ex, j.results, j.e.BodyCaptured, j.undeclared, a.opts.Redact)
+	a.driftOf(j.op).add(j.ex, j.results, j.e.BodyCaptured, j.undeclared, a.opts.Redact, location(j.e.File, j.e.Index))
 	a.builder.AddSpec(j.spec)
 	switch j.spec.Outcome {
 	case report.OutcomeFailed:

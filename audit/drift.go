@@ -26,12 +26,18 @@ type driftAgg struct {
 	statuses   map[int]int
 	requests   map[string]*report.FieldDrift
 	omitted    int
+	// seen and bodies keep what a suggested overlay needs (suggest.go):
+	// the values found where the answers left the contract, and the
+	// shapes of the bodies of undocumented statuses.
+	seen   map[seenKey]*valuesSeen
+	bodies map[int]*statusSeen
 }
 
 func (a *Auditor) driftOf(op *harness.Operation) *driftAgg {
 	d := a.drift[op.ID]
 	if d == nil {
-		d = &driftAgg{fields: map[string]*report.FieldDrift{}, violations: map[string]*report.FieldDrift{}, statuses: map[int]int{}, requests: map[string]*report.FieldDrift{}}
+		d = &driftAgg{fields: map[string]*report.FieldDrift{}, violations: map[string]*report.FieldDrift{}, statuses: map[int]int{}, requests: map[string]*report.FieldDrift{},
+			seen: map[seenKey]*valuesSeen{}, bodies: map[int]*statusSeen{}}
 		a.drift[op.ID] = d
 	}
 	return d
@@ -39,12 +45,14 @@ func (a *Auditor) driftOf(op *harness.Operation) *driftAgg {
 
 // add counts one answer; undeclared are harness.UndeclaredFields(ex),
 // worked out beforehand (the costly part, done where the entry is assessed).
-func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, bodyCaptured bool, undeclared []harness.FieldValue, redact *harness.Redactor) {
+// where names the entry (file#index), the evidence a suggestion cites.
+func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, bodyCaptured bool, undeclared []harness.FieldValue, redact *harness.Redactor, where string) {
 	if ex.Response == nil {
 		return
 	}
 	d.answers++
 	body := ex.Response.JSONText()
+	status := ex.Response.Status
 	for _, r := range results {
 		if r.Status != harness.CheckFailed {
 			continue
@@ -52,9 +60,15 @@ func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, body
 		switch r.Name {
 		case harness.CheckStatusCode:
 			d.statuses[ex.Response.Status]++
+			if bodyCaptured {
+				d.statusBody(ex, where)
+			}
 		case harness.CheckResponseSchema:
 			seen := map[string]bool{}
 			for _, f := range r.Findings {
+				if !strings.HasPrefix(f.Message, "undeclared field ") {
+					d.value(seenKey{status: status, pattern: pattern(f.Pointer)}, valueAt(body, f.Pointer), f.Message, where)
+				}
 				ptr := pattern(f.Pointer)
 				msg := f.Message
 				if rest, ok := strings.CutPrefix(msg, f.Pointer+": "); ok && f.Pointer != "" {
@@ -80,6 +94,7 @@ func (d *driftAgg) add(ex *harness.Exchange, results []harness.CheckResult, body
 	seen := map[string]bool{}
 	for _, f := range undeclared {
 		ptr := pattern(f.Pointer)
+		d.value(seenKey{status: status, pattern: ptr, undeclared: true}, gjson.Parse(f.Value), "", where)
 		if seen[ptr] {
 			continue
 		}
@@ -160,6 +175,18 @@ func example(body []byte, ptr string, redact *harness.Redactor) string {
 	if ptr == "" {
 		return ""
 	}
+	v := valueAt(body, ptr)
+	if !v.Exists() {
+		return ""
+	}
+	return maskValue(ptr, v.Raw, redact)
+}
+
+// valueAt is the value at the JSON pointer ptr in body.
+func valueAt(body []byte, ptr string) gjson.Result {
+	if ptr == "" {
+		return gjson.ParseBytes(body)
+	}
 	var path strings.Builder
 	for i, seg := range strings.Split(ptr[1:], "/") {
 		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
@@ -168,11 +195,7 @@ func example(body []byte, ptr string, redact *harness.Redactor) string {
 		}
 		path.WriteString(gjsonEscape(seg))
 	}
-	v := gjson.GetBytes(body, path.String())
-	if !v.Exists() {
-		return ""
-	}
-	return maskValue(ptr, v.Raw, redact)
+	return gjson.GetBytes(body, path.String())
 }
 
 func gjsonEscape(s string) string {

@@ -52,7 +52,10 @@ type Config struct {
 	// still written. 0: no run deadline.
 	RunTimeout time.Duration
 	// SpecPath is the contract file; empty means the embedded api.yaml.
-	SpecPath  string
+	SpecPath string
+	// Overlay is an OpenAPI Overlay applied to the contract before any
+	// spec judges with it (CH_OVERLAY); empty for none.
+	Overlay   string
 	ReportDir string
 	// Record is a folder to write every exchange into as fixtures.
 	Record string
@@ -128,7 +131,7 @@ func (e *ConfigError) Error() string {
 var configVars = []string{
 	"CH_BASE_URL", "CH_PROFILE", "CH_AUTH_TOKEN", "CH_USER_ID", "CH_DEVICE_ID",
 	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_RUN_TIMEOUT", "CH_SPEC",
-	"CH_REPORT_DIR",
+	"CH_OVERLAY", "CH_REPORT_DIR",
 	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE", "CH_MIN_RESPONSE_COVERAGE", "CH_RERUNS", "CH_ANONYMOUS",
 }
 
@@ -195,6 +198,7 @@ func parseConfig(v map[string]string) (Config, error) {
 		UserID:    v["CH_USER_ID"],
 		DeviceID:  v["CH_DEVICE_ID"],
 		SpecPath:  v["CH_SPEC"],
+		Overlay:   v["CH_OVERLAY"],
 		ReportDir: v["CH_REPORT_DIR"],
 		Record:    v["CH_RECORD"],
 		Fixtures:  v["CH_FIXTURES"],
@@ -286,6 +290,11 @@ func parseConfig(v map[string]string) (Config, error) {
 	if c.SpecPath != "" {
 		if _, err := os.Stat(c.SpecPath); err != nil {
 			return Config{}, &ConfigError{Var: "CH_SPEC", Value: c.SpecPath, Problem: "cannot read the contract: " + err.Error()}
+		}
+	}
+	if c.Overlay != "" {
+		if _, err := os.Stat(c.Overlay); err != nil {
+			return Config{}, &ConfigError{Var: "CH_OVERLAY", Value: c.Overlay, Problem: "cannot read the overlay: " + err.Error()}
 		}
 	}
 	if c.Record != "" {
@@ -427,6 +436,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_TIMEOUT":               c.Timeout.String(),
 		"CH_RUN_TIMEOUT":           runTimeoutString(c.RunTimeout),
 		"CH_SPEC":                  c.SpecPath,
+		"CH_OVERLAY":               c.Overlay,
 		"CH_REPORT_DIR":            c.ReportDir,
 		"CH_RECORD":                c.Record,
 		"CH_STRICT":                strconv.FormatBool(c.Strict),

@@ -41,6 +41,7 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		"CH_ALLOW_MUTATIONS":       {"CH_ALLOW_MUTATIONS": "yes please"},
 		"CH_STRICT":                {"CH_STRICT": "maybe"},
 		"CH_SPEC":                  {"CH_SPEC": "/nonexistent/api.yaml"},
+		"CH_OVERLAY":               {"CH_OVERLAY": "/nonexistent/overlay.yaml"},
 		"CH_FIXTURES":              {"CH_FIXTURES": "/nonexistent/fixtures"},
 		"CH_CONFIG":                {"CH_CONFIG": "/nonexistent/config.yaml"},
 		"CH_MIN_COVERAGE":          {"CH_MIN_COVERAGE": "90%"},

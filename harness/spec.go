@@ -20,6 +20,9 @@ type Spec struct {
 	Doc    *openapi3.T
 	Path   string // where it came from, for reports ("api.yaml (embedded)")
 	SHA256 string
+	// Raw is the contract's text as loaded (after any overlay): what a
+	// suggested overlay's JSONPath targets are worked out on.
+	Raw    []byte
 	ops    map[string]*Operation
 	sorted []*Operation
 }
@@ -70,7 +73,7 @@ func LoadSpec(path string, data []byte) (*Spec, error) {
 		return nil, fmt.Errorf("contract %s is not valid OpenAPI: %w", path, err)
 	}
 	sum := sha256.Sum256(data)
-	s := &Spec{Doc: doc, Path: path, SHA256: hex.EncodeToString(sum[:]), ops: map[string]*Operation{}}
+	s := &Spec{Doc: doc, Path: path, SHA256: hex.EncodeToString(sum[:]), Raw: data, ops: map[string]*Operation{}}
 	for _, p := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(p)
 		for method, op := range item.Operations() {

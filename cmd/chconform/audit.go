@@ -28,6 +28,8 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 	)
 	reportDir := fs.String("report-dir", or(getenv("CH_REPORT_DIR"), filepath.Join("reports", "latest")), "where to write the reports (CH_REPORT_DIR)")
 	specPath := fs.String("spec", getenv("CH_SPEC"), "the contract (CH_SPEC; default: the embedded api.yaml)")
+	overlayPath := fs.String("overlay", getenv("CH_OVERLAY"), "an OpenAPI Overlay applied to the contract before judging (CH_OVERLAY)")
+	suggestPath := fs.String("suggest", "", "write an OpenAPI Overlay here: the smallest patch of the contract that accepts the drift observed")
 	strictDefault, err := envBool(getenv, "CH_STRICT")
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
@@ -52,7 +54,7 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 			return exitUsage
 		}
 	}
-	spec, err := loadSpec(*specPath)
+	spec, err := harness.LoadContract(chconform.Contract, *specPath, *overlayPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
 		return exitUsage
@@ -82,6 +84,14 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 		return exitUsage
 	}
 	printAuditVerdict(stdout, s, *reportDir)
+	if *suggestPath != "" {
+		n, err := writeSuggestion(a, *suggestPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "chconform audit: --suggest: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "  suggested overlay: %d action(s) in %s\n", n, *suggestPath)
+	}
 	return auditExit(s)
 }
 
@@ -148,22 +158,6 @@ func outsideCount(a *report.AuditInfo) int {
 	return n
 }
 
-// loadSpec reads the contract: the file named, or the embedded api.yaml.
-func loadSpec(path string) (*harness.Spec, error) {
-	if path == "" {
-		return harness.LoadSpec("api.yaml (embedded)", chconform.Contract)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("CH_SPEC: %w", err)
-	}
-	spec, err := harness.LoadSpec(path, data)
-	if err != nil {
-		return nil, fmt.Errorf("CH_SPEC: %w", err)
-	}
-	return spec, nil
-}
-
 func envBool(getenv env, name string) (bool, error) {
 	raw := getenv(name)
 	if raw == "" {
@@ -181,4 +175,17 @@ func or(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// writeSuggestion writes the audit's suggested overlay to path.
+func writeSuggestion(a *audit.Auditor, path string) (int, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := a.WriteSuggestion(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	chconform "github.com/chconform/chconform"
+	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
 )
 
@@ -128,7 +130,7 @@ func TestAuditBadUsageExitsTwo(t *testing.T) {
 // releaseNotes is the contract's own get_release_notes answer.
 func releaseNotes(t *testing.T) string {
 	t.Helper()
-	spec, err := loadSpec("")
+	spec, err := harness.LoadContract(chconform.Contract, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,4 +236,53 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// audit --suggest writes the patch the drift asks for; audit --overlay
+// judges with it, and chconform overlay writes the patched contract.
+func TestAuditSuggestThenOverlay(t *testing.T) {
+	dir := t.TempDir()
+	var notes map[string]any
+	if err := json.Unmarshal([]byte(releaseNotes(t)), &notes); err != nil {
+		t.Fatal(err)
+	}
+	notes["release_channel"] = "beta"
+	body, _ := json.Marshal(notes)
+	capture := har(t, dir, "drift.har", 200, string(body))
+	suggestion := filepath.Join(dir, "suggested.yaml")
+	env := map[string]string{"CH_REPORT_DIR": filepath.Join(dir, "r1")}
+	code, out, errOut := runCmd(t, env, "audit", "--strict", "--suggest", suggestion, capture)
+	if code != exitFail || !strings.Contains(out, "suggested overlay: 1 action(s) in "+suggestion) {
+		t.Fatalf("strict audit of an undeclared field: exit %d, %s%s", code, out, errOut)
+	}
+	env["CH_REPORT_DIR"] = filepath.Join(dir, "r2")
+	if code, out, errOut := runCmd(t, env, "audit", "--strict", "--overlay", suggestion, capture); code != exitOK {
+		t.Fatalf("with its own suggestion: exit %d, %s%s", code, out, errOut)
+	}
+	// CH_OVERLAY is --overlay's default, as CH_SPEC is --spec's.
+	env["CH_OVERLAY"] = suggestion
+	if code, out, errOut := runCmd(t, env, "audit", "--strict", capture); code != exitOK {
+		t.Fatalf("with CH_OVERLAY: exit %d, %s%s", code, out, errOut)
+	}
+	code, contract, errOut := runCmd(t, nil, "overlay", suggestion)
+	if code != exitOK || !strings.Contains(contract, "release_channel:") || !strings.Contains(contract, "drift.har#0") {
+		t.Fatalf("chconform overlay: exit %d, %s", code, errOut)
+	}
+}
+
+func TestABrokenOverlayExitsTwoNamingIt(t *testing.T) {
+	dir := t.TempDir()
+	capture := har(t, dir, "good.har", 200, releaseNotes(t))
+	stray := filepath.Join(dir, "stray.yaml")
+	os.WriteFile(stray, []byte("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.components.schemas.NoSuchSchema\n    update: {nullable: true}\n"), 0o644)
+	for _, args := range [][]string{
+		{"audit", "--overlay", stray, capture},
+		{"audit", "--overlay", filepath.Join(dir, "missing.yaml"), capture},
+		{"overlay", stray},
+	} {
+		code, _, errOut := runCmd(t, map[string]string{"CH_REPORT_DIR": filepath.Join(dir, "r")}, args...)
+		if code != exitUsage || !strings.Contains(errOut, "CH_OVERLAY") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming CH_OVERLAY", args, code, errOut)
+		}
+	}
 }

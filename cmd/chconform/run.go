@@ -25,6 +25,7 @@ var envFlags = []envFlag{
 	{"profile", "CH_PROFILE", "fixtures, emulator, live, or a profile file"},
 	{"fixtures", "CH_FIXTURES", "a fixture folder instead of the embedded fixtures"},
 	{"spec", "CH_SPEC", "the contract (default: the embedded api.yaml)"},
+	{"overlay", "CH_OVERLAY", "an OpenAPI Overlay applied to the contract before any spec judges with it"},
 	{"config", "CH_CONFIG", "a YAML file of CH_* settings"},
 	{"report-dir", "CH_REPORT_DIR", "where the reports go (default reports/latest)"},
 	{"record", "CH_RECORD", "a folder to record every exchange into (fixtures and a HAR per run)"},

@@ -82,15 +82,8 @@ func load() (*Env, error) {
 	if cfg.RunTimeout > 0 {
 		e.Deadline = runStart(os.Getenv("CH_RUN_STARTED"), time.Now()).Add(cfg.RunTimeout)
 	}
-	specPath, specData := "api.yaml (embedded)", chconform.Contract
-	if cfg.SpecPath != "" {
-		specPath = cfg.SpecPath
-		if specData, err = os.ReadFile(cfg.SpecPath); err != nil {
-			return nil, &harness.ConfigError{Var: "CH_SPEC", Value: cfg.SpecPath, Problem: err.Error()}
-		}
-	}
-	if e.Spec, err = harness.LoadSpec(specPath, specData); err != nil {
-		return nil, &harness.ConfigError{Var: "CH_SPEC", Value: specPath, Problem: err.Error()}
+	if e.Spec, err = harness.LoadContract(chconform.Contract, cfg.SpecPath, cfg.Overlay); err != nil {
+		return nil, err
 	}
 	if e.Profile, err = harness.LoadProfile(cfg, chconform.Profiles()); err != nil {
 		return nil, err

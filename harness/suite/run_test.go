@@ -315,6 +315,12 @@ func TestBadConfigurationExitsTwoBeforeAnyRequestNamingTheProblem(t *testing.T) 
 	if err := os.WriteFile(garbage, []byte("openapi: [not, a, contract"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// An overlay whose action selects nothing: a patch that did nothing
+	// would judge with a contract its author did not mean.
+	stray := filepath.Join(t.TempDir(), "overlay.yaml")
+	if err := os.WriteFile(stray, []byte("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.components.schemas.NoSuchSchema\n    update: {nullable: true}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		vars    map[string]string
 		naming  string
@@ -325,6 +331,8 @@ func TestBadConfigurationExitsTwoBeforeAnyRequestNamingTheProblem(t *testing.T) 
 		{map[string]string{"CH_RATE": "-1"}, "CH_RATE", "requests per second"},
 		{map[string]string{"CH_SPEC": "/nonexistent/api.yaml"}, "CH_SPEC", "cannot read"},
 		{map[string]string{"CH_SPEC": garbage}, "CH_SPEC", ""},
+		{map[string]string{"CH_OVERLAY": "/nonexistent/overlay.yaml"}, "CH_OVERLAY", "cannot read the overlay"},
+		{map[string]string{"CH_OVERLAY": stray}, "CH_OVERLAY", "did not match any targets"},
 		{map[string]string{"CH_TIMEOUT": "0s"}, "CH_TIMEOUT", "positive duration"},
 		{map[string]string{"CH_RUN_TIMEOUT": "soon"}, "CH_RUN_TIMEOUT", "positive duration"},
 		{map[string]string{"CH_ALLOW_SMS": "please"}, "CH_ALLOW_SMS", "boolean"},
@@ -345,5 +353,20 @@ func TestBadConfigurationExitsTwoBeforeAnyRequestNamingTheProblem(t *testing.T) 
 	}
 	if hits.Load() != 0 {
 		t.Errorf("the target saw %d requests from runs that could not start", hits.Load())
+	}
+}
+
+// CH_OVERLAY reaches every spec: with the 401 of get_all_topics taken out
+// of the contract, the authentication probes' (recorded) 401 answers are an
+// undocumented status. The same suite passes without it (the fixture runs).
+func TestTheSuitesJudgeWithTheOverlaidContract(t *testing.T) {
+	t.Parallel()
+	overlay := filepath.Join(t.TempDir(), "overlay.yaml")
+	if err := os.WriteFile(overlay, []byte("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.paths['/get_all_topics'].get.responses['401']\n    remove: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runSuite(t, "topics", map[string]string{"CH_OVERLAY": overlay}, t.TempDir())
+	if r.exit != 1 || strings.Count(r.stdout, "status 401 is not documented for get_all_topics (documented: 200)") < 3 {
+		t.Fatalf("exit %d; want 1 with the three probes failing on the undocumented 401\n%s", r.exit, r.stdout)
 	}
 }
