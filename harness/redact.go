@@ -111,19 +111,37 @@ func NewRedactor(p *Profile, more ...KnownSecret) *Redactor {
 	}
 	r.add(invalidToken, "auth_token:invalid")
 	r.add(invalidBearer, "access_token:invalid")
+	r.buildForms()
+	return r
+}
+
+// With is r knowing more secrets too (a proxy learns each request's
+// credentials as it passes, and masks them wherever the answer echoes them).
+// r is not changed.
+func (r *Redactor) With(more ...KnownSecret) *Redactor {
+	out := &Redactor{known: append([]secret(nil), r.known...)}
+	n := len(out.known)
+	for _, k := range more {
+		out.add(k.Value, k.Label)
+	}
+	if len(out.known) == n {
+		return r
+	}
+	out.buildForms()
+	return out
+}
+
+// buildForms makes the one replacer of every form of every known secret,
+// longest first (strings.Replacer tries its patterns in argument order).
+// buildForms also sorts the known secrets, longest first (String relies on
+// it so a token is replaced before its prefix).
+func (r *Redactor) buildForms() {
 	sort.Slice(r.known, func(i, j int) bool {
 		if len(r.known[i].value) != len(r.known[j].value) {
 			return len(r.known[i].value) > len(r.known[j].value)
 		}
 		return r.known[i].label < r.known[j].label
 	})
-	r.buildForms()
-	return r
-}
-
-// buildForms makes the one replacer of every form of every known secret,
-// longest first (strings.Replacer tries its patterns in argument order).
-func (r *Redactor) buildForms() {
 	type form struct{ text, label string }
 	var forms []form
 	seen := map[string]bool{}
@@ -489,6 +507,10 @@ func credentialHeader(name string) bool {
 	}
 	return false
 }
+
+// IsCredentialHeader reports whether a header of that name carries a
+// credential whatever its spelling (X-Auth-Token, X-Api-Key...).
+func IsCredentialHeader(name string) bool { return credentialHeader(name) }
 
 // credential masks a credential header's value whole, naming the known
 // secret it is when it is one.
