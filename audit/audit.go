@@ -236,10 +236,10 @@ type assessed struct {
 	redact *harness.Redactor
 	// skipped: listed as not judged without a check run (spec says why).
 	skipped bool
-	op   *harness.Operation
-	path string
-	spec report.SpecSummary
-	ex   *harness.Exchange
+	op      *harness.Operation
+	path    string
+	spec    report.SpecSummary
+	ex      *harness.Exchange
 	// results, entry: the checks' verdicts (nil when the entry could not be
 	// read); requestProblem: the request body the contract rejects.
 	unreadable     bool

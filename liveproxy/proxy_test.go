@@ -533,4 +533,3 @@ func TestUpstreamURLs(t *testing.T) {
 		t.Errorf("the error shows the password: %v", err)
 	}
 }
-
