@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/chconform/chconform/capture"
 	"github.com/chconform/chconform/harness"
@@ -32,7 +33,10 @@ type Live struct {
 	held   int64 // bytes of the jobs offered and not yet applied
 	offers int
 	closed bool
-	done   chan struct{}
+	// hurry: Close's grace is over; what is still queued is listed as not
+	// judged.
+	hurry bool
+	done  chan struct{}
 }
 
 // LiveEntry is one exchange handed to Live.
@@ -67,17 +71,32 @@ type liveJob struct {
 	done chan struct{}
 }
 
-// Live starts judging exchanges as they are offered. name stands for the
-// capture file in spec names and locations ("proxy" makes "proxy #12");
-// budget bounds the bytes of bodies queued; workers is how many exchanges
-// are judged at once (0: GOMAXPROCS); after, when not nil, is told every
-// verdict (it runs on a judging goroutine: it must be safe for concurrent
-// use, and slow work there slows the judge, never the forwarding).
-func (a *Auditor) Live(name string, budget int64, workers int, after func(LiveVerdict)) *Live {
+// LiveOptions say how Live judges.
+type LiveOptions struct {
+	// Name stands for the capture file in spec names and locations
+	// ("proxy" makes "proxy #12").
+	Name string
+	// Budget bounds the bytes of bodies queued.
+	Budget int64
+	// Workers is how many exchanges are judged at once (0: GOMAXPROCS).
+	Workers int
+	// WorkerInit, when set, runs first on each judging goroutine (a proxy
+	// lowers the OS priority of the thread it locks there, so judging
+	// yields the processor to forwarding).
+	WorkerInit func()
+	// After, when set, is told every verdict. It runs on a judging
+	// goroutine: it must be safe for concurrent use, and slow work there
+	// slows the judge, never the one who offers.
+	After func(LiveVerdict)
+}
+
+// Live starts judging exchanges as they are offered.
+func (a *Auditor) Live(opts LiveOptions) *Live {
+	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	l := &Live{a: a, name: name, budget: budget, after: after, done: make(chan struct{})}
+	l := &Live{a: a, name: opts.Name, budget: opts.Budget, after: opts.After, done: make(chan struct{})}
 	l.wake = sync.NewCond(&l.mu)
 	jobs := make(chan *liveJob, workers)
 	inOrder := make(chan *liveJob, 2*workers)
@@ -86,6 +105,9 @@ func (a *Auditor) Live(name string, budget int64, workers int, after func(LiveVe
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if opts.WorkerInit != nil {
+				opts.WorkerInit()
+			}
 			for jb := range jobs {
 				jb.j = l.assess(jb.le)
 				close(jb.done)
@@ -105,6 +127,9 @@ func (a *Auditor) Live(name string, budget int64, workers int, after func(LiveVe
 			jb := l.queue[0]
 			l.queue[0] = nil
 			l.queue = l.queue[1:]
+			if l.hurry && jb.le.Unjudged == "" {
+				jb.le.Unjudged = "the session ended before the judge got to it"
+			}
 			l.mu.Unlock()
 			inOrder <- jb
 			jobs <- jb
@@ -189,8 +214,9 @@ func (l *Live) assess(le LiveEntry) *assessed {
 }
 
 // Close judges what is queued, waits for it, and records the live source
-// among the audit's files. Offers after Close are dropped.
-func (l *Live) Close() {
+// among the audit's files; what is still queued after grace is listed as
+// not judged. Offers after Close are dropped.
+func (l *Live) Close(grace time.Duration) {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -200,6 +226,13 @@ func (l *Live) Close() {
 	l.closed = true
 	l.wake.Broadcast()
 	l.mu.Unlock()
-	<-l.done
+	select {
+	case <-l.done:
+	case <-time.After(grace):
+		l.mu.Lock()
+		l.hurry = true
+		l.mu.Unlock()
+		<-l.done
+	}
 	l.a.info.Files = append(l.a.info.Files, report.AuditFile{Path: l.name, Format: "live", Entries: l.offers})
 }

@@ -6,9 +6,9 @@
 //
 // What it promises a service it stands in front of:
 //
-//   - a request goes upstream once: the transport to the upstream keeps no
-//     idle connection, so net/http never resends a request on a reused
-//     connection the upstream closed (it does that for GET and HEAD);
+//   - a request goes upstream once: net/http resends a GET or HEAD on its own
+//     when a kept-alive connection turns out closed; the proxy's transport
+//     makes every request one it does not resend (NewTransport);
 //   - no header is added, removed or changed but the hop-by-hop ones
 //     (httputil.ReverseProxy's handling: Connection and what it names,
 //     Keep-Alive, Transfer-Encoding, TE, Upgrade...), and Host, which names
@@ -100,18 +100,60 @@ type exchangeKey struct{}
 var forwardingHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}
 
 // NewTransport is the transport to the upstream: no proxy from the
-// environment, no idle connections (so no resend, see the package
-// documentation), no transparent compression.
-func NewTransport(timeout time.Duration) *http.Transport {
-	return &http.Transport{
-		DialContext:            (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
-		DisableKeepAlives:      true,
-		DisableCompression:     true,
-		ResponseHeaderTimeout:  timeout,
-		TLSHandshakeTimeout:    10 * time.Second,
-		MaxResponseHeaderBytes: 1 << 20,
+// environment, no transparent compression, and no request sent twice.
+//
+// net/http's Transport resends a request on its own when a kept-alive
+// connection turns out closed, but only a request it calls replayable
+// (GET, HEAD, OPTIONS, TRACE or one with an Idempotency-Key header, with no
+// body or a GetBody). So every request goes out with a body that has no
+// GetBody: the proxy's copy of the client's body, or, for the methods
+// net/http probes for one (GET, HEAD, DELETE...), an empty body the probe
+// finds empty, so nothing is sent and the request is not replayable. The
+// rest (a body-less TRACE, or POST with an Idempotency-Key) would still be
+// replayable: they go on a fresh connection, which net/http never resends
+// on.
+func NewTransport(timeout time.Duration) http.RoundTripper {
+	base := func(keepAlive bool) *http.Transport {
+		return &http.Transport{
+			DialContext:            (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+			DisableKeepAlives:      !keepAlive,
+			DisableCompression:     true,
+			ResponseHeaderTimeout:  timeout,
+			TLSHandshakeTimeout:    10 * time.Second,
+			MaxIdleConns:           64,
+			MaxIdleConnsPerHost:    64,
+			IdleConnTimeout:        30 * time.Second,
+			MaxResponseHeaderBytes: 1 << 20,
+		}
 	}
+	return &noResend{kept: base(true), fresh: base(false)}
 }
+
+type noResend struct{ kept, fresh *http.Transport }
+
+func (t *noResend) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		return t.kept.RoundTrip(req)
+	}
+	switch req.Method {
+	case "GET", "HEAD", "DELETE", "OPTIONS", "PROPFIND", "SEARCH":
+		out := req.WithContext(req.Context())
+		out.Body = emptyBody{}
+		return t.kept.RoundTrip(out)
+	case "TRACE":
+		return t.fresh.RoundTrip(req)
+	}
+	if req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != "" {
+		return t.fresh.RoundTrip(req)
+	}
+	return t.kept.RoundTrip(req)
+}
+
+// emptyBody is a body of no bytes that net/http cannot rewind.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
 
 // NewForwarder returns the forwarding handler.
 func NewForwarder(opts Options, done func(*Exchange)) *Forwarder {
@@ -231,16 +273,19 @@ type tee struct {
 	rc      io.ReadCloser
 	onClose func()
 
-	mu      sync.Mutex // the transport may still read a request body
-	buf     []byte
-	held    int64
-	lost    string
-	eof     bool
-	readErr error
+	mu sync.Mutex // the transport may still read a request body
+	// length is the body's declared length (-1: not declared); read
+	// counts what was read of it.
+	length, read int64
+	buf          []byte
+	held         int64
+	lost         string
+	eof          bool
+	readErr      error
 }
 
 func (f *Forwarder) newTee(rc io.ReadCloser, length int64) *tee {
-	t := &tee{f: f, rc: rc}
+	t := &tee{f: f, rc: rc, length: length}
 	switch {
 	case length > f.opts.MaxBody:
 		t.lose(f.overSize())
@@ -279,6 +324,7 @@ func (t *tee) lose(why string) {
 func (t *tee) Read(p []byte) (int, error) {
 	n, err := t.rc.Read(p)
 	t.mu.Lock()
+	t.read += int64(n)
 	if n > 0 && t.lost == "" {
 		switch {
 		case int64(len(t.buf)+n) > t.f.opts.MaxBody:
@@ -288,7 +334,10 @@ func (t *tee) Read(p []byte) (int, error) {
 		}
 	}
 	switch {
-	case err == io.EOF:
+	case err == io.EOF || t.length >= 0 && t.read >= t.length:
+		// A body of declared length is whole once that much is read: the
+		// transport reads on for the end only to check, and may do it
+		// after the server closed the client's request.
 		t.eof = true
 	case err != nil && t.readErr == nil:
 		t.readErr = err
@@ -313,6 +362,7 @@ func (t *tee) take(what string) ([]byte, string) {
 	buf, lost := t.buf, t.lost
 	switch {
 	case lost != "":
+	case t.eof:
 	case t.readErr != nil && !errors.Is(t.readErr, context.Canceled):
 		lost = what + " broke off: " + t.readErr.Error()
 	case !t.eof:

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,12 +31,13 @@ type Config struct {
 	// bound); Duration after that long (0: no bound).
 	MaxExchanges int
 	Duration     time.Duration
-	// Auditor judges the exchanges; its Redactor masks what the reports,
-	// the failure lines and the HAR show.
+	// Auditor judges the exchanges; its Redactor (with the credentials of
+	// each exchange's request) masks what the reports, the failure lines
+	// and the HAR show.
 	Auditor *audit.Auditor
-	Redact  *harness.Redactor
-	// Workers judge exchanges at once (0: GOMAXPROCS); JudgeBudget bounds
-	// the bytes of bodies waiting for them.
+	// Workers judge exchanges at once (0: the number of CPUs), each on a
+	// thread of the lowest priority; JudgeBudget bounds the bytes of bodies
+	// waiting for them (and, apart, for the HAR writer).
 	Workers     int
 	JudgeBudget int64
 	// HAR is the file the exchanges are written to, masked ("" for none).
@@ -59,6 +61,10 @@ type Result struct {
 // ListeningLine starts the line printed once the proxy listens; the URL
 // follows it.
 const ListeningLine = "chconform proxy listening on "
+
+// judgeGrace is how long the end of a session waits for the judge to get
+// through the exchanges still queued; the rest are listed as not judged.
+const judgeGrace = 10 * time.Second
 
 // shutdownGrace is how long the end of a session waits for exchanges in
 // flight before it closes their connections.
@@ -85,22 +91,25 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var har *harStream
 	if cfg.HAR != "" {
 		var err error
-		if har, err = openHAR(cfg.HAR); err != nil {
+		if har, err = openHAR(cfg.HAR, cfg.JudgeBudget); err != nil {
 			ln.Close()
 			return res, err
 		}
 		res.HAR = cfg.HAR
 	}
-	redact := cfg.Redact
-	if redact == nil {
-		redact = harness.NewRedactor(nil)
-	}
 	var failures atomic.Int64
-	live := cfg.Auditor.Live("proxy", cfg.JudgeBudget, cfg.Workers, func(v audit.LiveVerdict) {
-		failures.Add(int64(printFailures(out, v)))
-		if har != nil {
-			har.write(v)
-		}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	live := cfg.Auditor.Live(audit.LiveOptions{
+		Name: "proxy", Budget: cfg.JudgeBudget, Workers: workers, WorkerInit: judgeThread,
+		After: func(v audit.LiveVerdict) {
+			failures.Add(int64(printFailures(out, v)))
+			if har != nil {
+				har.offer(v)
+			}
+		},
 	})
 
 	stop := make(chan struct{})
@@ -140,7 +149,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	cancel()
 	fwd.Wait()
-	live.Close()
+	live.Close(judgeGrace)
 	if har != nil {
 		if herr := har.close(); err == nil {
 			err = herr

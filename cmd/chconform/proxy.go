@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -66,6 +68,14 @@ func runProxy(args []string, stdout, stderr io.Writer, getenv env) int {
 		return usageError("%v", err)
 	}
 
+	// The judge runs on threads of the lowest OS priority (liveproxy's
+	// judgeThread), one per CPU; while the OS makes one wait, the Go
+	// processor it holds waits with it. So there is one processor more per
+	// judging thread, and forwarding always has a processor per CPU.
+	workers := runtime.NumCPU()
+	if os.Getenv("GOMAXPROCS") == "" {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2 * workers))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	// Each byte budget holds a few bodies of the largest size judged, and
@@ -83,6 +93,7 @@ func runProxy(args []string, stdout, stderr io.Writer, getenv env) int {
 		MaxExchanges: *maxExchanges,
 		Duration:     *duration,
 		Auditor:      a,
+		Workers:      workers,
 		JudgeBudget:  budget,
 		HAR:          har,
 		Out:          stdout,
