@@ -106,12 +106,13 @@ var forwardingHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Ho
 // connection turns out closed, but only a request it calls replayable
 // (GET, HEAD, OPTIONS, TRACE or one with an Idempotency-Key header, with no
 // body or a GetBody). So every request goes out with a body that has no
-// GetBody: the proxy's copy of the client's body, or, for the methods
-// net/http probes for one (GET, HEAD, DELETE...), an empty body the probe
-// finds empty, so nothing is sent and the request is not replayable. The
-// rest (a body-less TRACE, or POST with an Idempotency-Key) would still be
-// replayable: they go on a fresh connection, which net/http never resends
-// on.
+// GetBody: the proxy's copy of the client's body, or, for the methods that
+// usually have none (GET, HEAD, DELETE, OPTIONS...), an empty body with the
+// "identity" transfer coding, which net/http writes as it writes no body at
+// all (no Content-Length, no Transfer-Encoding, no bytes) without probing
+// it. The rest (a body-less TRACE, or a POST with an Idempotency-Key) would
+// still be replayable: they go on a fresh connection, which net/http never
+// resends on.
 func NewTransport(timeout time.Duration) http.RoundTripper {
 	base := func(keepAlive bool) *http.Transport {
 		return &http.Transport{
@@ -138,7 +139,7 @@ func (t *noResend) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch req.Method {
 	case "GET", "HEAD", "DELETE", "OPTIONS", "PROPFIND", "SEARCH":
 		out := req.WithContext(req.Context())
-		out.Body = emptyBody{}
+		out.Body, out.ContentLength, out.TransferEncoding = emptyBody{}, 0, []string{"identity"}
 		return t.kept.RoundTrip(out)
 	case "TRACE":
 		return t.fresh.RoundTrip(req)

@@ -281,7 +281,9 @@ func TestNeverResendsARequestAndAResetIsA502(t *testing.T) {
 	for _, tc := range []struct{ method, header string }{{"GET", ""}, {"DELETE", ""}, {"POST", "Idempotency-Key"}, {"PUT", "X-Idempotency-Key"}} {
 		var count atomic.Int64
 		var sawBody atomic.Bool
+		var conns sync.Map
 		upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			conns.Store(r.RemoteAddr, true)
 			if count.Add(1) == 1 {
 				b, _ := io.ReadAll(r.Body)
 				sawBody.Store(len(b) > 0 || len(r.TransferEncoding) > 0 || r.ContentLength > 0)
@@ -319,6 +321,14 @@ func TestNeverResendsARequestAndAResetIsA502(t *testing.T) {
 		}
 		if sawBody.Load() {
 			t.Errorf("%s: the upstream got a body or a Transfer-Encoding the client did not send", tc.method)
+		}
+		n := 0
+		conns.Range(func(any, any) bool { n++; return true })
+		if reused := n == 1; reused != (tc.header == "") {
+			// The second request of a pair goes on the first one's
+			// connection (the case where net/http would resend), unless
+			// it is one the proxy sends on a fresh connection.
+			t.Errorf("%s: %d upstream connections for 2 requests", tc.method, n)
 		}
 		if tc.method == "GET" && (sum.Totals.Failed != 2 || !hasTranscript(failures, "no answer")) {
 			// The first answer ({}) breaks get_channels' schema too.
