@@ -9,7 +9,8 @@
 #      connection, straight to the upstream, through chconform proxy, through
 #      `prism proxy api.yaml <upstream> --errors` (PRISM_N requests per body,
 #      default 40; N through chconform and straight, default 300);
-#   2. the latency chconform adds to the 240 KB get_channels answer: LATENCY_N
+#   2. the latency chconform adds to the real 240 KB get_channels answer (the
+#      emulator's without ../shared/realdata): LATENCY_N
 #      requests (default 1000) straight and through the proxy, interleaved,
 #      p50 / p90 / p99, and Prism's on PRISM_N requests;
 #   3. what chconform's judge made of it (its closing line: every exchange
@@ -65,8 +66,12 @@ if [ -z "${SKIP_PRISM:-}" ]; then
   prism_args=(-prism "http://127.0.0.1:$prism_port")
 fi
 
+# The real 240 KB get_channels answer when the real capture is there, else
+# the emulator's.
+latency_body=emulator_get_channels_200_large
+[ -f "$tmp/get_channels_200_232KB.body" ] && latency_body=get_channels_200_232KB
 "$tmp/proxyload" client -bodies "$tmp" -upstream "$up" -chconform "http://127.0.0.1:$chc_port" "${prism_args[@]}" \
-  -n "${N:-300}" -prism-n "${PRISM_N:-40}" -latency-n "${LATENCY_N:-1000}"
+  -n "${N:-300}" -prism-n "${PRISM_N:-40}" -latency-n "${LATENCY_N:-1000}" -latency-body "$latency_body"
 
 kill -TERM "$chc_pid"
 wait "$chc_pid" || true
