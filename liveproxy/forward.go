@@ -323,6 +323,17 @@ func (t *tee) lose(why string) {
 }
 
 func (t *tee) Read(p []byte) (int, error) {
+	t.mu.Lock()
+	done := t.length >= 0 && t.read >= t.length
+	t.mu.Unlock()
+	if done {
+		// A body of declared length is whole: net/http's transport reads
+		// on to check there is no more, and that read of the client's
+		// request may come after the server closed it once the answer
+		// began; its error would make the transport drop the connection
+		// the answer is still arriving on.
+		return 0, io.EOF
+	}
 	n, err := t.rc.Read(p)
 	t.mu.Lock()
 	t.read += int64(n)
@@ -336,9 +347,6 @@ func (t *tee) Read(p []byte) (int, error) {
 	}
 	switch {
 	case err == io.EOF || t.length >= 0 && t.read >= t.length:
-		// A body of declared length is whole once that much is read: the
-		// transport reads on for the end only to check, and may do it
-		// after the server closed the client's request.
 		t.eof = true
 	case err != nil && t.readErr == nil:
 		t.readErr = err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -552,4 +553,49 @@ func TestUpstreamURLs(t *testing.T) {
 	if _, err := liveproxy.ParseUpstream("http://user:hunter22secret@:bad"); err == nil || strings.Contains(err.Error(), "hunter22secret") {
 		t.Errorf("the error shows the password: %v", err)
 	}
+}
+
+// The client's request body read past its declared length fails, as a
+// server's does once it closed the request: net/http's transport reads
+// there to check the body's end, and an error there made it drop the
+// upstream connection while the answer was still arriving (a truncated
+// answer to the client, about one large answer in a hundred under load).
+func TestAReadPastTheRequestBodyNeverCutsTheAnswer(t *testing.T) {
+	t.Parallel()
+	answer := bytes.Repeat([]byte(`{"user_id": 1234567, "name": "n"},`), 16<<10)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+		half := len(answer) / 2
+		w.Write(answer[:half])
+		w.(http.Flusher).Flush()
+		time.Sleep(100 * time.Millisecond) // the transport's check happens meanwhile
+		w.Write(answer[half:])
+	}))
+	defer upstream.Close()
+	up, _ := liveproxy.ParseUpstream(upstream.URL + "/api")
+	var got *liveproxy.Exchange
+	fwd := liveproxy.NewForwarder(liveproxy.Options{Upstream: up, MaxBody: 8 << 20, HeldBudget: 64 << 20}, func(x *liveproxy.Exchange) { got = x })
+	const sent = `{"user_id": 1234}`
+	req := httptest.NewRequest("POST", "/get_profile", &closedAfter{r: strings.NewReader(sent)})
+	req.ContentLength = int64(len(sent))
+	rec := httptest.NewRecorder()
+	fwd.ServeHTTP(rec, req)
+	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), answer) {
+		t.Fatalf("status %d, %d of %d bytes", rec.Code, rec.Body.Len(), len(answer))
+	}
+	if got == nil || string(got.RequestBody) != sent || got.RequestLost != "" || got.ResponseLost != "" {
+		t.Errorf("the exchange kept: %+v", got)
+	}
+}
+
+// closedAfter is a request body that fails once its bytes are all read,
+// as a closed one does.
+type closedAfter struct{ r *strings.Reader }
+
+func (c *closedAfter) Read(p []byte) (int, error) {
+	if c.r.Len() == 0 {
+		return 0, errors.New("http: invalid Read on closed Body")
+	}
+	return c.r.Read(p)
 }
