@@ -73,11 +73,12 @@ latency_body=emulator_get_channels_200_large
 "$tmp/proxyload" client -bodies "$tmp" -upstream "$up" -chconform "http://127.0.0.1:$chc_port" "${prism_args[@]}" \
   -n "${N:-300}" -prism-n "${PRISM_N:-40}" -latency-n "${LATENCY_N:-1000}" -latency-body "$latency_body"
 
+peak=$(grep VmHWM "/proc/$chc_pid/status" | awk '{print $2 " " $3}')
 kill -TERM "$chc_pid"
 wait "$chc_pid" || true
 echo
 echo "## chconform proxy's own account (its failure lines are the answers that break today's contract)"
 grep -v '^FAILED' "$tmp/chconform.log" || true
-echo "failure lines: $(grep -c '^FAILED' "$tmp/chconform.log" || true)"
+echo "failure lines: $(grep -c '^FAILED' "$tmp/chconform.log" || true); peak RSS of the proxy: $peak"
 grep -o 'not judged: [^"]*' "$tmp/reports/summary.json" | sed 's/([0-9]* bytes of bodies waiting/(… waiting/' | sort | uniq -c | sort -rn | head -5 || true
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

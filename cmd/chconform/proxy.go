@@ -78,9 +78,12 @@ func runProxy(args []string, stdout, stderr io.Writer, getenv env) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	// Each byte budget holds a few bodies of the largest size judged, and
-	// never less than a few large answers.
-	budget := max(4**maxBody, 64<<20)
+	// The bodies in flight, those waiting for the judge and those waiting
+	// for the HAR each have a budget of a few bodies of the largest size
+	// kept (and never less than dozens of large answers), so the heap stays
+	// under the command's soft memory limit (main.go) with room for the
+	// judging itself.
+	budget := max(2**maxBody, 16<<20)
 	har := filepath.Join(*reportDir, "proxy.har")
 	res, err := liveproxy.Run(ctx, liveproxy.Config{
 		Options: liveproxy.Options{
