@@ -17,8 +17,8 @@ import (
 // several goroutines and added to the audit in the order it was offered.
 // The bodies queued are bounded by a byte budget; past it an exchange is
 // still listed and judged by its status and headers, its body not judged
-// ("the judge is behind"), so a client outrunning the judge costs verdicts,
-// never memory or time.
+// ("the judge was behind"), so a client outrunning the judge costs verdicts,
+// never time, and memory only the request lines and headers of what waits.
 //
 // The Auditor must not be used otherwise until Close returns.
 type Live struct {
@@ -169,7 +169,10 @@ func (l *Live) Offer(le LiveEntry) {
 			le.Entry.Response = &stripped
 			le.Entry.BodyCaptured, le.Entry.Uncaptured = false, why
 		}
-		if size = entrySize(le.Entry); l.held+size > l.budget {
+		// What is left (the request line and headers, a request body) is
+		// small and judged quickly; a request body that does not fit is
+		// dropped, and the answer to a request not seen whole is not judged.
+		if size = entrySize(le.Entry); l.held+size > l.budget && len(le.Entry.Request.Body) > 0 {
 			le.Entry.Request.Body = nil
 			le.Unjudged = why
 			size = entrySize(le.Entry)
