@@ -102,6 +102,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	defer moreProcs(workers)()
 	live := cfg.Auditor.Live(audit.LiveOptions{
 		Name: "proxy", Budget: cfg.JudgeBudget, Workers: workers, WorkerInit: judgeThread,
 		After: func(v audit.LiveVerdict) {
@@ -161,6 +162,35 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.Exchanges = int(count.Load())
 	res.Failures = int(failures.Load())
 	return res, err
+}
+
+// The judge runs on threads of the lowest OS priority (judgeThread); while
+// the OS makes one wait, the Go processor it holds waits with it. So while
+// sessions run there is one processor more per judging thread, and the
+// forwarding keeps the processors it had (GOMAXPROCS as set, or by CPU).
+var procs struct {
+	sync.Mutex
+	sessions, extra, before int
+}
+
+// moreProcs raises GOMAXPROCS by n for a session; the function it returns
+// gives them back, and the last session to end restores the setting.
+func moreProcs(n int) func() {
+	procs.Lock()
+	defer procs.Unlock()
+	if procs.sessions == 0 {
+		procs.before = runtime.GOMAXPROCS(0)
+	}
+	procs.sessions++
+	procs.extra += n
+	runtime.GOMAXPROCS(procs.before + procs.extra)
+	return func() {
+		procs.Lock()
+		defer procs.Unlock()
+		procs.sessions--
+		procs.extra -= n
+		runtime.GOMAXPROCS(procs.before + procs.extra)
+	}
 }
 
 // entryOf is an exchange as the audit reads a captured one.

@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -68,13 +68,11 @@ func runProxy(args []string, stdout, stderr io.Writer, getenv env) int {
 		return usageError("%v", err)
 	}
 
-	// The judge runs on threads of the lowest OS priority (liveproxy's
-	// judgeThread), one per CPU; while the OS makes one wait, the Go
-	// processor it holds waits with it. So there is one processor more per
-	// judging thread, and forwarding always has a processor per CPU.
-	workers := runtime.NumCPU()
-	if os.Getenv("GOMAXPROCS") == "" {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2 * workers))
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The three byte budgets below and the judging's own garbage sit
+		// near main's 128 MiB soft limit, where the collector would run
+		// without pause and charge its work to the forwarding goroutines.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -96,7 +94,6 @@ func runProxy(args []string, stdout, stderr io.Writer, getenv env) int {
 		MaxExchanges: *maxExchanges,
 		Duration:     *duration,
 		Auditor:      a,
-		Workers:      workers,
 		JudgeBudget:  budget,
 		HAR:          har,
 		Out:          stdout,
