@@ -599,3 +599,30 @@ func (c *closedAfter) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+func TestEndsAfterItsDurationOrItsExchanges(t *testing.T) {
+	t.Parallel()
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer upstream.Close()
+	s := start(t, upstream.URL, func(c *liveproxy.Config) { c.Duration = 300 * time.Millisecond })
+	select {
+	case err := <-s.errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the session outlived its duration")
+	}
+	s = start(t, upstream.URL, func(c *liveproxy.Config) { c.MaxExchanges = 2 })
+	for range 2 {
+		do(t, emulatorRequest(t, "GET", s.url, "get_channels"))
+	}
+	select {
+	case err := <-s.errc:
+		if res := <-s.done; err != nil || res.Exchanges != 2 {
+			t.Fatalf("%v, %d exchanges", err, res.Exchanges)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the session outlived its two exchanges")
+	}
+}
