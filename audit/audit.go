@@ -149,7 +149,7 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	}
 	if workers == 1 {
 		return a.read(path, func(e capture.Entry) error {
-			apply(a.assess(e))
+			apply(a.assess(e, nil))
 			return nil
 		})
 	}
@@ -177,7 +177,7 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 		go func() {
 			defer wg.Done()
 			for jb := range jobs {
-				jb.done <- a.assess(jb.e)
+				jb.done <- a.assess(jb.e, nil)
 			}
 		}()
 	}
@@ -224,18 +224,22 @@ func entrySize(e capture.Entry) int64 {
 }
 
 // Judge judges one captured entry.
-func (a *Auditor) Judge(e capture.Entry) { a.apply(a.assess(e)) }
+func (a *Auditor) Judge(e capture.Entry) { a.apply(a.assess(e, nil)) }
 
 // assessed is one entry's verdict before it is added to the audit: what
 // assess works out touches nothing shared, so entries are assessed on
 // several cores, and apply adds them in the capture's order (the reports,
 // the drift's first examples and the coverage each entry adds depend on it).
 type assessed struct {
-	e    capture.Entry
-	op   *harness.Operation
-	path string
-	spec report.SpecSummary
-	ex   *harness.Exchange
+	e capture.Entry
+	// redact masks what the reports show of this entry.
+	redact *harness.Redactor
+	// skipped: listed as not judged without a check run (spec says why).
+	skipped bool
+	op      *harness.Operation
+	path    string
+	spec    report.SpecSummary
+	ex      *harness.Exchange
 	// results, entry: the checks' verdicts (nil when the entry could not be
 	// read); requestProblem: the request body the contract rejects.
 	unreadable     bool
@@ -246,15 +250,19 @@ type assessed struct {
 	observed       *harness.Observation
 }
 
-// assess judges one entry without adding it to the audit.
-func (a *Auditor) assess(e capture.Entry) *assessed {
-	j := &assessed{e: e}
+// assess judges one entry without adding it to the audit; redact masks
+// what the reports show of it (nil: the audit's own Redactor).
+func (a *Auditor) assess(e capture.Entry, redact *harness.Redactor) *assessed {
+	if redact == nil {
+		redact = a.opts.Redact
+	}
+	j := &assessed{e: e, redact: redact}
 	j.op, j.path = a.operation(e.Request)
 	op := j.op
 	if op == nil {
 		if a.opts.OutsideCounts {
 			j.spec = report.SpecSummary{
-				Name:     a.specName(e, nil),
+				Name:     specName(e, nil, redact),
 				Outcome:  report.OutcomeFailed,
 				Reason:   fmt.Sprintf("%s %s is no operation of the contract", e.Request.Method, j.path),
 				Location: location(e.File, e.Index),
@@ -263,7 +271,7 @@ func (a *Auditor) assess(e capture.Entry) *assessed {
 		return j
 	}
 	spec := report.SpecSummary{
-		Name:       a.specName(e, op),
+		Name:       specName(e, op, redact),
 		Group:      op.Group,
 		Operations: []string{op.ID},
 		Location:   location(e.File, e.Index),
@@ -274,7 +282,7 @@ func (a *Auditor) assess(e capture.Entry) *assessed {
 		// The capture holds something that cannot be read back (bad
 		// base64, a corrupt gzip): a verdict on it would be a guess.
 		spec.Outcome = report.OutcomeError
-		spec.Reason = a.opts.Redact.String("the entry cannot be read: " + e.Problem)
+		spec.Reason = redact.String("the entry cannot be read: " + e.Problem)
 		j.spec, j.unreadable = spec, true
 		return j
 	}
@@ -282,7 +290,7 @@ func (a *Auditor) assess(e capture.Entry) *assessed {
 	checks, requestProblem := a.checks(e, ex)
 	j.requestProblem = requestProblem
 	results := harness.Verify(ex, checks...)
-	entry := report.NewChecksEntry(ex, results, a.opts.Redact)
+	entry := report.NewChecksEntry(ex, results, redact)
 	j.observed = a.observed.Look(ex)
 	if ex.Response != nil && e.BodyCaptured {
 		j.undeclared = harness.UndeclaredFields(ex)
@@ -328,7 +336,12 @@ func (a *Auditor) apply(j *assessed) {
 	if j.unreadable {
 		a.errored++
 		a.builder.AddSpec(j.spec)
-		a.keepFailure(j.spec, j.ex)
+		a.keepFailure(j.spec, j.ex, j.redact)
+		return
+	}
+	if j.skipped {
+		a.notJudged++
+		a.builder.AddSpec(j.spec)
 		return
 	}
 	if j.requestProblem != "" {
@@ -336,12 +349,12 @@ func (a *Auditor) apply(j *assessed) {
 	}
 	j.entry.Observed = a.observed.Add(j.observed)
 	a.builder.AddChecks(j.entry)
-	a.driftOf(j.op).add(j.ex, j.results, j.e.BodyCaptured, j.undeclared, a.opts.Redact, location(j.e.File, j.e.Index))
+	a.driftOf(j.op).add(j.ex, j.results, j.e.BodyCaptured, j.undeclared, j.redact, location(j.e.File, j.e.Index))
 	a.builder.AddSpec(j.spec)
 	switch j.spec.Outcome {
 	case report.OutcomeFailed:
 		a.verdicts++
-		a.keepFailure(j.spec, j.ex)
+		a.keepFailure(j.spec, j.ex, j.redact)
 	case report.OutcomePassed:
 		a.verdicts++
 	default:
@@ -384,14 +397,14 @@ func unjudged(results []harness.CheckResult) string {
 }
 
 // keepFailure keeps the transcript of a failed entry while there is room.
-func (a *Auditor) keepFailure(spec report.SpecSummary, ex *harness.Exchange) {
+func (a *Auditor) keepFailure(spec report.SpecSummary, ex *harness.Exchange, redact *harness.Redactor) {
 	if len(a.failures) >= a.opts.MaxTranscripts {
 		a.omitted++
 		return
 	}
 	a.failures = append(a.failures, report.FailedSpec{
 		Spec:      spec,
-		Exchanges: []report.ExchangeEntry{report.NewExchangeEntry(ex, a.opts.Redact)},
+		Exchanges: []report.ExchangeEntry{report.NewExchangeEntry(ex, redact)},
 	})
 }
 
@@ -518,7 +531,7 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) ([]harness.Check
 			refusal := harness.NegativeDataRejection()
 			if !e.BodyCaptured {
 				// The refusal is judged by its body too.
-				refusal = notCaptured(refusal.Name, "body not captured")
+				refusal = notCaptured(refusal.Name, uncaptured(e))
 			}
 			return []harness.Check{harness.ResponseReceived(), harness.NotAServerError(), refusal}, problem
 		}
@@ -527,7 +540,7 @@ func (a *Auditor) checks(e capture.Entry, ex *harness.Exchange) ([]harness.Check
 	for _, c := range harness.StandardChecks(a.opts.Strict) {
 		switch {
 		case !e.BodyCaptured && (c.Name == harness.CheckResponseSchema || c.Name == harness.CheckJSONInterop):
-			c = notCaptured(c.Name, "body not captured")
+			c = notCaptured(c.Name, uncaptured(e))
 		case !e.HeadersCaptured && c.Name == harness.CheckResponseHeaders:
 			c = unlessUndocumented(c, "headers not captured")
 		case !e.HeadersCaptured && e.MimeType == "" && c.Name == harness.CheckContentType:
@@ -556,6 +569,14 @@ func unlessUndocumented(c harness.Check, reason string) harness.Check {
 		}
 		return nil, reason
 	}}
+}
+
+// uncaptured says why the entry's body is not there to judge.
+func uncaptured(e capture.Entry) string {
+	if e.Uncaptured != "" {
+		return e.Uncaptured
+	}
+	return "body not captured"
 }
 
 func notCaptured(name, reason string) harness.Check {
@@ -658,6 +679,9 @@ func exchange(e capture.Entry, op *harness.Operation) *harness.Exchange {
 		ex.Response = &resp
 	} else {
 		ex.Err = errors.New("the capture holds no response for this request")
+		if e.NoResponse != "" {
+			ex.Err = errors.New(e.NoResponse)
+		}
 	}
 	return ex
 }
@@ -665,7 +689,7 @@ func exchange(e capture.Entry, op *harness.Operation) *harness.Exchange {
 // specName names an entry the same way on every audit of the same file, so
 // two audits diff by entry: the file, the entry's index, method and path,
 // and the capture's own label, made safe to print.
-func (a *Auditor) specName(e capture.Entry, op *harness.Operation) string {
+func specName(e capture.Entry, op *harness.Operation, redact *harness.Redactor) string {
 	path := "(unknown)"
 	if op != nil {
 		path = op.Path
@@ -674,7 +698,7 @@ func (a *Auditor) specName(e capture.Entry, op *harness.Operation) string {
 	}
 	name := fmt.Sprintf("%s #%d: %s %s", filepath.Base(e.File), e.Index, e.Request.Method, printable(path, 120))
 	if label := printable(e.Name, 100); label != "" {
-		name += " (" + a.opts.Redact.String(label) + ")"
+		name += " (" + redact.String(label) + ")"
 	}
 	return name
 }

@@ -14,6 +14,13 @@ import (
 	"github.com/andybalholm/brotli"
 )
 
+// DecodeBody undoes the Content-Encoding of a body as decodeBody does, for a
+// reader of live traffic (a proxy hands the client the encoded bytes and
+// judges the decoded ones).
+func DecodeBody(raw []byte, contentEncoding []string) ([]byte, error) {
+	return decodeBody(raw, contentEncoding)
+}
+
 // decodeBody undoes the Content-Encoding of a captured body (the header's
 // values, codings applied in order, undone last first). Tools often store the
 // decoded text and keep the header: bytes that do not decompress but are

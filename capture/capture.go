@@ -72,6 +72,12 @@ type Entry struct {
 	// never fails them. See the package documentation for the rules.
 	BodyCaptured    bool
 	HeadersCaptured bool
+	// Uncaptured says why BodyCaptured is false when the source knows (a
+	// live proxy's size bound); "" reads "body not captured". NoResponse
+	// says why Response is nil (an upstream that reset or did not answer);
+	// "" reads "the capture holds no response". Neither is read from a file
+	// nor written to one.
+	Uncaptured, NoResponse string
 	// Problem is set when this entry could not be decoded (bad base64,
 	// corrupt gzip...): the entry is still delivered, with a message naming
 	// what failed; the file goes on.

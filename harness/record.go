@@ -243,46 +243,51 @@ func (t *Tape) Fixture(ex *Exchange, spec string) (*Fixture, error) {
 	return f, nil
 }
 
-// logExchange hands ex to the log, masked as Fixture masks it: the URL (user
-// info, tokens in the query), every request header by the Redactor, the
-// bodies, the response headers but those fixtures leave out (they describe
-// the connection, may carry a session, or would no longer match the masked
-// body, as Content-Length), and the placeholders of the response body made
-// into values of the same shape, so an audit of the log comes to the verdicts
-// the run came to.
+// logExchange hands ex to the log, masked by MaskExchange.
 func (t *Tape) logExchange(ex *Exchange, spec string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.log == nil {
 		return nil
 	}
+	return t.log.Log(MaskExchange(t.redact, ex, spec, time.Now().Add(-ex.Elapsed).UTC()))
+}
+
+// MaskExchange is ex as a run log (or a proxy's HAR) keeps it, masked as
+// Fixture masks it: the URL (user info, tokens in the query), every request
+// header by the Redactor, the bodies, the response headers but those
+// fixtures leave out (they describe the connection, may carry a session, or
+// would no longer match the masked body, as Content-Length), and the
+// placeholders of the response body made into values of the same shape, so
+// an audit of the log comes to the verdicts the run came to.
+func MaskExchange(redact *Redactor, ex *Exchange, spec string, started time.Time) LoggedExchange {
 	x := LoggedExchange{
-		Spec:    t.redact.String(spec),
-		Started: time.Now().Add(-ex.Elapsed).UTC(),
+		Spec:    redact.String(spec),
+		Started: started,
 		Elapsed: ex.Elapsed,
-		Request: Request{Method: ex.Request.Method, URL: t.redact.String(ex.Request.URL), Header: t.redact.Header(ex.Request.Header)},
+		Request: Request{Method: ex.Request.Method, URL: redact.String(ex.Request.URL), Header: redact.Header(ex.Request.Header)},
 	}
 	x.Request.Header.Del("Content-Length")
 	if len(ex.Request.Body) > 0 {
-		x.Request.Body = t.redact.Body(ex.Request.Body)
+		x.Request.Body = redact.Body(ex.Request.Body)
 	}
 	if ex.Response == nil {
 		x.Problem = "no response"
 		if ex.Err != nil {
-			x.Problem += ": " + t.redact.String(ex.Err.Error())
+			x.Problem += ": " + redact.String(ex.Err.Error())
 		}
-		return t.log.Log(x)
+		return x
 	}
 	x.Response = &Response{Status: ex.Response.Status, Header: http.Header{}, Truncated: ex.Response.Truncated}
-	for name, values := range t.redact.Header(ex.Response.Header) {
+	for name, values := range redact.Header(ex.Response.Header) {
 		if !droppedResponseHeaders[http.CanonicalHeaderKey(name)] {
 			x.Response.Header[name] = values
 		}
 	}
 	if len(ex.Response.Body) > 0 {
-		x.Response.Body = []byte(shapedPlaceholders(string(t.redact.Body(ex.Response.Body))))
+		x.Response.Body = []byte(shapedPlaceholders(string(redact.Body(ex.Response.Body))))
 	}
-	return t.log.Log(x)
+	return x
 }
 
 // Made-up values of the right shape (the ones the embedded fixtures use):

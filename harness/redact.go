@@ -111,19 +111,37 @@ func NewRedactor(p *Profile, more ...KnownSecret) *Redactor {
 	}
 	r.add(invalidToken, "auth_token:invalid")
 	r.add(invalidBearer, "access_token:invalid")
+	r.buildForms()
+	return r
+}
+
+// With is r knowing more secrets too (a proxy learns each request's
+// credentials as it passes, and masks them wherever the answer echoes them).
+// r is not changed.
+func (r *Redactor) With(more ...KnownSecret) *Redactor {
+	out := &Redactor{known: append([]secret(nil), r.known...)}
+	n := len(out.known)
+	for _, k := range more {
+		out.add(k.Value, k.Label)
+	}
+	if len(out.known) == n {
+		return r
+	}
+	out.buildForms()
+	return out
+}
+
+// buildForms makes the one replacer of every form of every known secret,
+// longest first (strings.Replacer tries its patterns in argument order).
+// buildForms also sorts the known secrets, longest first (String relies on
+// it so a token is replaced before its prefix).
+func (r *Redactor) buildForms() {
 	sort.Slice(r.known, func(i, j int) bool {
 		if len(r.known[i].value) != len(r.known[j].value) {
 			return len(r.known[i].value) > len(r.known[j].value)
 		}
 		return r.known[i].label < r.known[j].label
 	})
-	r.buildForms()
-	return r
-}
-
-// buildForms makes the one replacer of every form of every known secret,
-// longest first (strings.Replacer tries its patterns in argument order).
-func (r *Redactor) buildForms() {
 	type form struct{ text, label string }
 	var forms []form
 	seen := map[string]bool{}
@@ -216,10 +234,21 @@ func (r *Redactor) String(s string) string {
 	if r.forms != nil {
 		s = r.forms.Replace(s)
 	}
-	s = jwtPattern.ReplaceAllString(s, "<jwt>")
-	s = hex40Pattern.ReplaceAllString(s, "<token>")
-	s = phonePattern.ReplaceAllString(s, "<phone>")
-	s = userInfoPattern.ReplaceAllString(s, "${1}<redacted>@")
+	// Each pattern runs only where its match could be (the text holds what
+	// every match must hold): a regexp pass costs milliseconds on a large
+	// body, a byte scan microseconds.
+	if strings.Contains(s, "eyJ") {
+		s = jwtPattern.ReplaceAllString(s, "<jwt>")
+	}
+	if hasHexRun(s, 40) {
+		s = hex40Pattern.ReplaceAllString(s, "<token>")
+	}
+	if hasPlusDigit(s) {
+		s = phonePattern.ReplaceAllString(s, "<phone>")
+	}
+	if hasUserInfo(s) {
+		s = userInfoPattern.ReplaceAllString(s, "${1}<redacted>@")
+	}
 	if strings.IndexByte(s, '=') >= 0 {
 		s = replaceGroup(s, keyValuePattern, 2, func(sub []string) string {
 			value := strings.Trim(sub[2], `"`)
@@ -234,9 +263,52 @@ func (r *Redactor) String(s string) string {
 	}
 	s = maskMembers(s)
 	if hasDigitRun(s, 10) {
-		s = replaceGroup(s, phoneContextPattern, 1, func([]string) string { return "<phone>" })
+		s = maskContextPhones(s)
 	}
 	return s
+}
+
+// phoneReach bounds how far before the end of its digits a match of
+// phoneContextPattern starts: the longest keyword, 24 characters of at most
+// 4 bytes, "00", 15 digits, and the character before the keyword.
+const phoneReach = 8 + 24*4 + 2 + 15 + 4
+
+// maskContextPhones is phoneContextPattern's masking run only around the
+// runs of 10 digits or more, where its matches end (a body of ids and
+// timestamps has hundreds, and the pattern on the whole of a large body
+// took tens of milliseconds). Each run is looked at in the window of text
+// a match ending there can span: the digits of a match are the first run
+// after its keyword (nothing between them is a digit) and end it (\b), so
+// the window gives the match the whole text gives.
+func maskContextPhones(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j-i >= 10 {
+			from, to := max(0, j-phoneReach), min(len(s), j+1)
+			for _, m := range phoneContextPattern.FindAllStringSubmatchIndex(s[from:to], -1) {
+				if m[2] >= 0 && from+m[3] == j && from+m[2] >= last {
+					b.WriteString(s[last : from+m[2]])
+					b.WriteString("<phone>")
+					last = j
+				}
+			}
+		}
+		i = j
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // maskMembers masks, wherever s quotes JSON (a whole document, a message
@@ -336,6 +408,57 @@ func closingQuote(s string, from int) int {
 }
 
 // hasDigitRun reports whether s holds n digits in a row.
+// hasHexRun reports whether s holds n hex digits in a row.
+func hasHexRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' {
+			if run++; run >= n {
+				return true
+			}
+			continue
+		}
+		run = 0
+	}
+	return false
+}
+
+// hasUserInfo reports whether a "://" of s is followed by what
+// userInfoPattern masks: characters other than / ? # @, blanks, quotes and
+// angle brackets, then "@".
+func hasUserInfo(s string) bool {
+	for i := strings.Index(s, "://"); i >= 0; {
+		j := i + 3
+		for j < len(s) && !strings.ContainsRune("/?#@ \t\n\f\r\"'<>", rune(s[j])) {
+			j++
+		}
+		if j > i+3 && j < len(s) && s[j] == '@' {
+			return true
+		}
+		next := strings.Index(s[i+3:], "://")
+		if next < 0 {
+			return false
+		}
+		i += 3 + next
+	}
+	return false
+}
+
+// hasPlusDigit reports whether s holds "+" and a digit 1-9 right after it.
+func hasPlusDigit(s string) bool {
+	for i := strings.IndexByte(s, '+'); i >= 0 && i+1 < len(s); {
+		if s[i+1] >= '1' && s[i+1] <= '9' {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '+')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
 func hasDigitRun(s string, n int) bool {
 	run := 0
 	for i := 0; i < len(s); i++ {
@@ -489,6 +612,10 @@ func credentialHeader(name string) bool {
 	}
 	return false
 }
+
+// IsCredentialHeader reports whether a header of that name carries a
+// credential whatever its spelling (X-Auth-Token, X-Api-Key...).
+func IsCredentialHeader(name string) bool { return credentialHeader(name) }
 
 // credential masks a credential header's value whole, naming the known
 // secret it is when it is one.

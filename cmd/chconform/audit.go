@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
-	chconform "github.com/chconform/chconform"
 	"github.com/chconform/chconform/audit"
 	"github.com/chconform/chconform/harness"
 	"github.com/chconform/chconform/harness/report"
@@ -27,18 +25,11 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 		"could be judged (none of the contract, or none with the body the contract describes).",
 	)
 	reportDir := fs.String("report-dir", or(getenv("CH_REPORT_DIR"), filepath.Join("reports", "latest")), "where to write the reports (CH_REPORT_DIR)")
-	specPath := fs.String("spec", getenv("CH_SPEC"), "the contract (CH_SPEC; default: the embedded api.yaml)")
-	overlayPath := fs.String("overlay", getenv("CH_OVERLAY"), "an OpenAPI Overlay applied to the contract before judging (CH_OVERLAY)")
-	suggestPath := fs.String("suggest", "", "write an OpenAPI Overlay here: the smallest patch of the contract that accepts the drift observed")
-	strictDefault, err := envBool(getenv, "CH_STRICT")
+	judge, err := addJudgeFlags(fs, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
 		return exitUsage
 	}
-	strict := fs.Bool("strict", strictDefault, "also fail answers with fields the contract does not declare (CH_STRICT); they are drift either way")
-	outside := fs.Bool("outside-counts", false, "fail the audit on entries of no contract operation (they are listed either way)")
-	stripped := fs.Bool("credentials-stripped", false, "the capture tool removed Authorization headers (Chrome's sanitized export): do not judge ignored_auth")
-	maxTranscripts := fs.Int("max-transcripts", audit.DefaultMaxTranscripts, "failed entries reported with a transcript; the rest are listed without one")
 	if code, done := parseVerbFlags(fs, args); done {
 		return code
 	}
@@ -47,50 +38,29 @@ func runAudit(args []string, stdout, stderr io.Writer, getenv env) int {
 		fs.Usage()
 		return exitUsage
 	}
-	minResponse := strings.TrimSpace(getenv("CH_MIN_RESPONSE_COVERAGE"))
-	if minResponse != "" {
-		if err := harness.CheckFraction("CH_MIN_RESPONSE_COVERAGE", minResponse); err != nil {
-			fmt.Fprintf(stderr, "chconform audit: %v\n", err)
-			return exitUsage
-		}
-	}
-	spec, err := harness.LoadContract(chconform.Contract, *specPath, *overlayPath)
+	a, err := judge.auditor(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
 		return exitUsage
 	}
-
-	a := audit.New(audit.Options{
-		Spec:                spec,
-		Strict:              *strict,
-		OutsideCounts:       *outside,
-		CredentialsStripped: *stripped,
-		MaxTranscripts:      *maxTranscripts,
-		Tool:                report.CurrentTool(),
-		MinResponseCoverage: minResponse,
-	})
 	for _, file := range fs.Args() {
 		if err := a.File(file); err != nil {
 			fmt.Fprintf(stderr, "chconform audit: %s\n", harness.NewRedactor(nil).String(err.Error()))
 		}
 	}
 	s, failures := a.Result()
-	if err := report.WriteJSONFile(filepath.Join(*reportDir, "summary.json"), s); err != nil {
-		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
-		return exitUsage
-	}
-	if err := report.WriteRenderings(s, failures, nil, report.PathsIn(*reportDir)); err != nil {
+	if err := writeAuditReports(*reportDir, s, failures); err != nil {
 		fmt.Fprintf(stderr, "chconform audit: %v\n", err)
 		return exitUsage
 	}
 	printAuditVerdict(stdout, s, *reportDir)
-	if *suggestPath != "" {
-		n, err := writeSuggestion(a, *suggestPath)
+	if *judge.suggest != "" {
+		n, err := writeSuggestion(a, *judge.suggest)
 		if err != nil {
 			fmt.Fprintf(stderr, "chconform audit: --suggest: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(stdout, "  suggested overlay: %d action(s) in %s\n", n, *suggestPath)
+		fmt.Fprintf(stdout, "  suggested overlay: %d action(s) in %s\n", n, *judge.suggest)
 	}
 	return auditExit(s)
 }

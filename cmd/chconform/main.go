@@ -3,6 +3,7 @@
 //	chconform run [flags]           every spec against the target (the embedded fixtures by default)
 //	chconform audit FILE...         judge captured traffic (HAR, Postman) against the contract
 //	chconform overlay OVERLAY       the contract with an OpenAPI Overlay (audit --suggest) applied
+//	chconform proxy --upstream URL  forward live traffic to the upstream and judge it as it passes
 //	chconform merge DIR...          the parts of a sharded run (run --shard I/N) as one run
 //	chconform matrix SUMMARY...     several summaries side by side (or over time with --trend)
 //	chconform report|diff|spec-diff|preflight   the reports, the regression gate, the contract diff
@@ -46,6 +47,7 @@ func verbs() map[string]verb {
 		"run":       {"run", "run every conformance spec against the target (the embedded fixtures by default)", runRun},
 		"audit":     {"audit", "judge captured traffic (HAR 1.2, Postman v2.1) against the contract", runAudit},
 		"overlay":   {"overlay", "apply an OpenAPI Overlay (an audit's --suggest) to the contract and write the result", runOverlay},
+		"proxy":     {"proxy", "forward a client's traffic to an upstream and judge it as it passes", runProxy},
 		"replay":    {"replay", "re-run the failed cases of a report and say of each FIXED, STILL FAILING or ERROR", runReplay},
 		"merge":     {"merge", "put the report folders of a sharded run's parts (run --shard I/N) together", runMerge},
 		"matrix":    {"matrix", "lay several summaries (targets, or one target over time) side by side", runMatrix},
