@@ -116,7 +116,7 @@ func TestGeneratedRequestsAgreeWithTheContract(t *testing.T) {
 	for _, op := range spec.Operations() {
 		gen := Requests(op)
 		g := newOpGen(op)
-		for i := 0; i < 60; i++ {
+		for i := 0; i < 150; i++ {
 			r := gen.Example(i)
 			kinds[r.Kind]++
 			whats[r.What] = true

@@ -202,7 +202,7 @@ func exploreOperation(ctx context.Context, op *harness.Operation, purpose explor
 	// client: its transcript, its curl command and its checks are the
 	// report's, as for any failure.
 	ex := Send(ctx, out.Minimal.Call(base))
-	what := fmt.Sprintf("the smallest of %d generated request(s) that fails (%s), shrunk by rapid; seed %d (CH_EXPLORE_SEED=%d): %s",
+	what := fmt.Sprintf("generated request %d failed (%s), shrunk by rapid to the smallest that fails so; seed %d (CH_EXPLORE_SEED=%d): %s",
 		out.Generated, out.Failure, seed, runSeed, out.Minimal.Describe())
 	checks := explore.Checks(purpose, out.Minimal.Kind, ex, strict)
 	gomega.Expect(ex).To(harness.PassChecks("to answer a generated request as the contract says", checks...), what)
