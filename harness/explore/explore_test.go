@@ -3,6 +3,7 @@ package explore
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,5 +173,52 @@ func TestRequestCall(t *testing.T) {
 	}
 	if none := (Request{}).Call(base); none.Body != nil || none.RawBody != nil {
 		t.Errorf("no body: %+v", none)
+	}
+}
+
+// A generated write never names the values the documented requests name:
+// complete_phone_number_auth once signed up the contract's example number
+// with the example code, and the documented invite_to_app spec, which
+// invites that number, found it already on Clubhouse. Reads keep the
+// examples, which reach the world's seeded entities.
+func TestGeneratedWritesLeaveTheDocumentedValuesAlone(t *testing.T) {
+	spec := contract(t)
+	for _, id := range []string{"complete_phone_number_auth", "start_phone_number_auth", "invite_to_app", "update_username"} {
+		gen := Requests(spec.MustOperation(id))
+		for i := 0; i < 300; i++ {
+			r := gen.Example(i)
+			b, _ := json.Marshal(r.Body)
+			for _, documented := range []string{"+11234567890", "+1234567890", `"1234"`, "John Smith"} {
+				if strings.Contains(string(b), documented) {
+					t.Fatalf("%s: a generated write names the documented %s: %s", id, documented, b)
+				}
+			}
+		}
+	}
+	read := Requests(spec.MustOperation("get_topic"))
+	for i := 0; i < 300; i++ {
+		if b, _ := json.Marshal(read.Example(i).Body); strings.Contains(string(b), "140") {
+			return
+		}
+	}
+	t.Error("get_topic's generated requests never use the documented topic 140")
+}
+
+func TestRequestNames(t *testing.T) {
+	values := map[string]bool{"3001": true, "+15550100002": true}
+	for body, want := range map[string]bool{
+		`{"user_id":3001}`: true, `{"user_ids":[1,3001]}`: true, `{"contacts":[{"phone_number":"+15550100002"}]}`: true,
+		`{"user_id":300}`: false, `{"name":"3001x"}`: false, `{}`: false,
+	} {
+		var v any
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			t.Fatal(err)
+		}
+		if got := (Request{HasBody: true, Body: v}).Names(values); got != want {
+			t.Errorf("%s: %v, want %v", body, got, want)
+		}
+	}
+	if (Request{HasBody: true, Raw: []byte(`3001`)}).Names(values) {
+		t.Error("a raw body names nothing")
 	}
 }
