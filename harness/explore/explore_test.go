@@ -30,7 +30,7 @@ var numbers = rapid.Custom(func(t *rapid.T) Request {
 // A failure is shrunk to the smallest request that fails the same way: a
 // judge that refuses every number from 1000 on ends with exactly 1000.
 func TestExploreShrinksToTheSmallestFailingRequest(t *testing.T) {
-	out, err := Explore(numbers, Settings{Seed: 42, Examples: 200}, func(r Request) string {
+	out, err := Explore(numbers, Settings{Seed: 42, Examples: 200, MaxShrink: 100000}, func(r Request) string {
 		if r.Body.(int64) >= 1000 {
 			return "too large"
 		}
@@ -44,6 +44,30 @@ func TestExploreShrinksToTheSmallestFailingRequest(t *testing.T) {
 	}
 	if out.Generated < 1 || out.Ran <= out.Generated {
 		t.Errorf("a shrunk failure is judged again: generated %d, ran %d", out.Generated, out.Ran)
+	}
+}
+
+// A shrink is bounded in requests: past MaxShrink the smallest failure so
+// far stands, and the same seed ends at the same one.
+func TestExploreShrinkIsBounded(t *testing.T) {
+	run := func() Outcome {
+		out, err := Explore(numbers, Settings{Seed: 42, Examples: 200, MaxShrink: 3}, func(r Request) string {
+			if r.Body.(int64) >= 1000 {
+				return "too large"
+			}
+			return ""
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := run(), run()
+	if a.Ran-a.Generated > 3 || a.Failure != "too large" || a.Minimal.Body.(int64) < 1000 {
+		t.Fatalf("want at most 3 shrink requests and a failing minimal, got %+v", a)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("the same seed shrank to two requests: %v and %v", a.Minimal.Body, b.Minimal.Body)
 	}
 }
 
@@ -117,7 +141,7 @@ func TestGeneratedRequestsAgreeWithTheContract(t *testing.T) {
 	for _, op := range spec.Operations() {
 		gen := Requests(op)
 		g := newOpGen(op)
-		for i := 0; i < 150; i++ {
+		for i := 0; i < 300; i++ {
 			r := gen.Example(i)
 			kinds[r.Kind]++
 			whats[r.What] = true

@@ -22,9 +22,18 @@ type Settings struct {
 	// Deadline, when set, stops generating new requests once passed; a
 	// failure found before it is still shrunk (within ShrinkTime).
 	Deadline time.Time
-	// ShrinkTime bounds the shrinking of a failure.
+	// ShrinkTime bounds the shrinking of a failure in time, and MaxShrink
+	// (default DefaultMaxShrink) in requests judged: past it a smaller
+	// candidate is not sent and counts as passing, so rapid keeps the
+	// smallest failure found so far, the same one on every run of the seed.
 	ShrinkTime time.Duration
+	MaxShrink  int
 }
+
+// DefaultMaxShrink bounds a shrink: rapid tries each draw smaller in turn,
+// a thousand requests and more for a request with headers and a body, most
+// of them no smaller in any way a reader cares about.
+const DefaultMaxShrink = 300
 
 // Outcome is what an exploration found.
 type Outcome struct {
@@ -79,6 +88,11 @@ func Explore(gen interface {
 	}
 	var out Outcome
 	failing := false
+	shrunk := 0
+	maxShrink := s.MaxShrink
+	if maxShrink <= 0 {
+		maxShrink = DefaultMaxShrink
+	}
 	var last Request
 	prop := func(t *rapid.T) {
 		if !failing && !s.Deadline.IsZero() && time.Now().After(s.Deadline) {
@@ -87,10 +101,15 @@ func Explore(gen interface {
 		}
 		r := gen.Draw(t, "request")
 		last = r
-		out.Ran++
-		if !failing {
+		if failing {
+			if shrunk >= maxShrink {
+				return // not sent: the smallest failure so far stands
+			}
+			shrunk++
+		} else {
 			out.Generated++
 		}
+		out.Ran++
 		if why := judge(r); why != "" {
 			failing = true
 			t.Fatal(why)

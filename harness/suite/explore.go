@@ -167,6 +167,11 @@ func exploreSpent(d time.Duration) {
 	exploreBudget.spent += d
 }
 
+// maxShrink bounds the requests a shrink sends: a failure of the verdict
+// is rare and worth its smallest form; a provisional one is common (the
+// contract's gaps) and read for its kind.
+var maxShrink = map[explore.Purpose]int{explore.Verdict: 2000, explore.Provisional: 200}
+
 func exploreOperation(ctx context.Context, op *harness.Operation, purpose explore.Purpose) {
 	ginkgo.GinkgoHelper()
 	e := MustLoad()
@@ -220,7 +225,7 @@ func exploreOperation(ctx context.Context, op *harness.Operation, purpose explor
 	seed := explore.SeedFor(runSeed, string(purpose), op.ID)
 	start := time.Now()
 	out, err := explore.Explore(explore.Requests(op), explore.Settings{
-		Seed: seed, Examples: e.Config.ExploreExamples, Deadline: exploreDeadline(e),
+		Seed: seed, Examples: e.Config.ExploreExamples, Deadline: exploreDeadline(e), MaxShrink: maxShrink[purpose],
 	}, judge)
 	exploreSpent(time.Since(start))
 	if err != nil {
