@@ -167,10 +167,20 @@ func exploreSpent(d time.Duration) {
 	exploreBudget.spent += d
 }
 
-// maxShrink bounds the requests a shrink sends: a failure of the verdict
+// shrinkBound bounds the requests a shrink sends: a failure of the verdict
 // is rare and worth its smallest form; a provisional one is common (the
-// contract's gaps) and read for its kind.
-var maxShrink = map[explore.Purpose]int{explore.Verdict: 2000, explore.Provisional: 200}
+// contract's gaps) and read for its kind, and for a write short, since
+// every candidate that passes changes the world (create_channel's shrink
+// once opened two hundred rooms, and get_channels lists every one).
+func shrinkBound(op *harness.Operation, purpose explore.Purpose) int {
+	switch {
+	case purpose == explore.Verdict:
+		return 2000
+	case op.Mutating():
+		return 25
+	}
+	return 200
+}
 
 func exploreOperation(ctx context.Context, op *harness.Operation, purpose explore.Purpose) {
 	ginkgo.GinkgoHelper()
@@ -225,7 +235,7 @@ func exploreOperation(ctx context.Context, op *harness.Operation, purpose explor
 	seed := explore.SeedFor(runSeed, string(purpose), op.ID)
 	start := time.Now()
 	out, err := explore.Explore(explore.Requests(op), explore.Settings{
-		Seed: seed, Examples: e.Config.ExploreExamples, Deadline: exploreDeadline(e), MaxShrink: maxShrink[purpose],
+		Seed: seed, Examples: e.Config.ExploreExamples, Deadline: exploreDeadline(e), MaxShrink: shrinkBound(op, purpose),
 	}, judge)
 	exploreSpent(time.Since(start))
 	if err != nil {
