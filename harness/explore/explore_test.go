@@ -246,3 +246,24 @@ func TestRequestNames(t *testing.T) {
 		t.Error("a raw body names nothing")
 	}
 }
+
+// A bounded shrink keeps its failure: rapid runs a kept candidate twice and
+// the smallest once more, and those runs past the bound must fail as the
+// request did (they once passed unsent, and rapid called the test flaky).
+func TestABoundedShrinkKeepsItsFailure(t *testing.T) {
+	op := contract(t).MustOperation("start_phone_number_auth")
+	for _, bound := range []int{1, 5, 25} {
+		out, err := Explore(Requests(op), Settings{Seed: 12870540838348768072, Examples: 25, MaxShrink: bound}, func(r Request) string {
+			if r.Kind == Malformed {
+				return "refused"
+			}
+			return ""
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Failure != "refused" || out.Minimal.Kind != Malformed || out.Ran-out.Generated > bound {
+			t.Errorf("bound %d: %q, %s, %d shrink requests", bound, out.Failure, out.Minimal.Describe(), out.Ran-out.Generated)
+		}
+	}
+}
