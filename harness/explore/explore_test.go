@@ -27,15 +27,18 @@ var numbers = rapid.Custom(func(t *rapid.T) Request {
 	return Request{Kind: Valid, HasBody: true, Body: rapid.Int64Range(0, 1_000_000).Draw(t, "n")}
 })
 
+// tooLarge refuses every number from 1000 on.
+func tooLarge(r Request) string {
+	if r.Body.(int64) >= 1000 {
+		return "too large"
+	}
+	return ""
+}
+
 // A failure is shrunk to the smallest request that fails the same way: a
 // judge that refuses every number from 1000 on ends with exactly 1000.
 func TestExploreShrinksToTheSmallestFailingRequest(t *testing.T) {
-	out, err := Explore(numbers, Settings{Seed: 42, Examples: 200, MaxShrink: 100000}, func(r Request) string {
-		if r.Body.(int64) >= 1000 {
-			return "too large"
-		}
-		return ""
-	})
+	out, err := Explore(numbers, Settings{Seed: 42, Examples: 200, MaxShrink: 100000}, tooLarge)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,12 +54,7 @@ func TestExploreShrinksToTheSmallestFailingRequest(t *testing.T) {
 // far stands, and the same seed ends at the same one.
 func TestExploreShrinkIsBounded(t *testing.T) {
 	run := func() Outcome {
-		out, err := Explore(numbers, Settings{Seed: 42, Examples: 200, MaxShrink: 3}, func(r Request) string {
-			if r.Body.(int64) >= 1000 {
-				return "too large"
-			}
-			return ""
-		})
+		out, err := Explore(numbers, Settings{Seed: 42, Examples: 200, MaxShrink: 3}, tooLarge)
 		if err != nil {
 			t.Fatal(err)
 		}
