@@ -123,3 +123,22 @@ func readSummary(t *testing.T, path string) report.Summary {
 	}
 	return s
 }
+
+// A spent CH_EXPLORE_BUDGET sends nothing more: the explore specs whose
+// turn comes after it are disabled saying so, and the run stays conformant.
+func TestASpentExploreBudgetDisablesTheRest(t *testing.T) {
+	_, base := startEmulator(t)
+	r := runSuite(t, "topics", map[string]string{"CH_BASE_URL": base, "CH_PROFILE": "emulator", "CH_EXPLORE_BUDGET": "1ns"}, t.TempDir(),
+		"-ginkgo.label-filter=phase:explore && !provisional")
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s", r.exit, r.stdout)
+	}
+	if len(r.summary.Specs) == 0 {
+		t.Fatal("no explore spec ran")
+	}
+	for _, sp := range r.summary.Specs {
+		if sp.Outcome != report.OutcomeDisabled || !strings.Contains(sp.Reason, "CH_EXPLORE_BUDGET was spent") {
+			t.Errorf("%s: %s %q, want disabled by the budget", sp.Name, sp.Outcome, sp.Reason)
+		}
+	}
+}
