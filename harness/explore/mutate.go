@@ -1,7 +1,6 @@
 package explore
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -296,13 +295,4 @@ func (m mutation) applyTo(t *rapid.T, g *opGen, r *Request) {
 			obj[rapid.StringMatching(`x_[a-z]{1,8}`).Draw(t, "unknown")] = scalars.Draw(t, "unknown value")
 		}
 	}
-}
-
-// jsonText is a value as its JSON text, for messages.
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
