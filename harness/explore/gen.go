@@ -312,20 +312,17 @@ func (g *opGen) drawQuery(t *rapid.T) url.Values {
 		if !p.Required && !rapid.Bool().Draw(t, "query "+p.Name+"?") {
 			continue
 		}
-		v := g.values.validValue(p.Schema.Value, exampleOf(p.Name, p.Example), 0).Draw(t, "query "+p.Name)
+		var documented []any
+		if p.Example != nil {
+			documented = []any{p.Example}
+		}
+		v := g.values.propertyValue(p.Schema.Value, documented, 0).Draw(t, "query "+p.Name)
 		if q == nil {
 			q = url.Values{}
 		}
 		q.Set(p.Name, queryText(v))
 	}
 	return q
-}
-
-func exampleOf(name string, v any) map[string][]any {
-	if v == nil {
-		return nil
-	}
-	return map[string][]any{name: {v}}
 }
 
 // queryText writes a value as a query string carries it.
