@@ -32,6 +32,17 @@ type Fault struct {
 	Kind FaultKind
 	// Op is the operationId whose requests the fault applies to.
 	Op string
+	// Property is the request property a request fault watches.
+	Property string
+	// Match picks the values a request fault fires on: v is the property's
+	// value as decoded (json.Number, string, bool, []any, map[string]any,
+	// nil), present is false when the request has no such property, and
+	// text is true when v came as text (a query or form value, always a
+	// string).
+	Match func(v any, present, text bool) bool
+	// Read is what FaultInputAccepted reads in place of a matched value
+	// (text as for Match); nil drops the property.
+	Read func(v any, text bool) any
 }
 
 // FaultsFired is how many requests the configured fault changed.
@@ -99,4 +110,50 @@ func (c *call) endedJoinable(ch *channel) bool {
 	}
 	s.faultsFired.Add(1)
 	return true
+}
+
+// Request faults (issue 21): how one operation treats its input. Each
+// watches one request property (a body member or a query parameter) and
+// fires on the values Fault.Match picks; the mutation package builds Match
+// from the contract's schema of that property, so the emulator needs no
+// schema of its own. Only generated input reaches most of them: the
+// documented requests send valid, realistic values.
+const (
+	// FaultServerErrorOnInput: a matched value is answered 500, as a view
+	// that reads the property without guarding it (a KeyError on a missing
+	// member, a TypeError on a list where a number belongs, an IndexError
+	// on an empty string) would crash.
+	FaultServerErrorOnInput FaultKind = "server-error-on-input"
+	// FaultInputAccepted: a matched value is read as Fault.Read makes it
+	// (a lenient cast, a clamp) and the request is answered as if it had
+	// been valid, where the refusal belongs.
+	FaultInputAccepted FaultKind = "input-accepted"
+)
+
+// requestFault applies a request fault to c's parameters: a reply when the
+// fault answers in place of the view, ok=false to let the view answer (with
+// the parameters as the fault left them). Called with the world's lock held.
+func (s *Server) requestFault(c *call, rt *route) (reply, bool) {
+	f := s.opts.Fault
+	if (f.Kind != FaultServerErrorOnInput && f.Kind != FaultInputAccepted) || rt.id != f.Op || f.Match == nil {
+		return reply{}, false
+	}
+	v, present := c.p[f.Property]
+	text, isText := v.(textValue)
+	if isText {
+		v = string(text)
+	}
+	if !f.Match(v, present, isText) {
+		return reply{}, false
+	}
+	s.faultsFired.Add(1)
+	if f.Kind == FaultServerErrorOnInput {
+		return fail(detailError(500, "A server error occurred.")), true
+	}
+	if f.Read == nil {
+		delete(c.p, f.Property)
+	} else {
+		c.p[f.Property] = f.Read(v, isText)
+	}
+	return reply{}, false
 }
