@@ -14,6 +14,10 @@ const (
 	ReasonSuiteGap    = "suite gap"
 	ReasonContractGap = "contract gap"
 	ReasonEquivalent  = "equivalent mutant"
+	// ReasonUnevidenced: the fault accepts input the contract refuses but
+	// the real server's answer to which is not evidenced; the checks that
+	// would see it are provisional, so no spec of the verdict may fail on it.
+	ReasonUnevidenced = "not evidenced"
 )
 
 // knownReason explains survivors that were studied and are not suite gaps:
@@ -33,6 +37,11 @@ var known = []knownReason{
 		"whatever a lenient cast makes of a refresh that is not a string, it is no refresh token the server issued " +
 			"(the documented one is a recording the emulator cannot verify), so the answer stays the 401 refusal " +
 			"the contract documents: accepting the type changes nothing a client sees"},
+	{"*/out-of-range-accepted/*", ReasonUnevidenced,
+		"the contract's minimum, enum or pattern for this property comes from clients (ground truth §4.4 [CLIENT]), " +
+			"not from the server's answers: what the real server answers to a value beyond it is not evidenced, so the " +
+			"generation phase holds such requests to negative_data_rejection provisionally only (reported apart), and " +
+			"no spec of the verdict may fail on their acceptance; evidence of a refusal makes the check, and this mutant, count"},
 }
 
 // classify explains a survivor: a studied one from known, otherwise by
@@ -44,8 +53,11 @@ func classify(spec *harness.Spec, res *Result) {
 	for _, k := range known {
 		if ok, _ := path.Match(k.pattern, m.ID); ok {
 			res.Reason, res.Explanation = k.reason, k.why
-			if k.reason == ReasonEquivalent {
+			switch k.reason {
+			case ReasonEquivalent:
 				res.Outcome = Equivalent
+			case ReasonUnevidenced:
+				res.Outcome = Provisional
 			}
 			return
 		}

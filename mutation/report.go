@@ -21,6 +21,9 @@ type Tally struct {
 	// Errored counts mutants on which specs errored (panicked, a harness
 	// error) and none failed: reported beside the score, never a kill.
 	Errored int `json:"errored"`
+	// Provisional counts faults only a provisional check would judge
+	// (ReasonUnevidenced): not scored, not gated.
+	Provisional int `json:"provisional,omitempty"`
 	// Flaky counts runs that failed without the fault firing (not scored).
 	Flaky int `json:"flaky,omitempty"`
 	// NotJudgeable counts peer mutants whose every changed answer the peer
@@ -58,6 +61,8 @@ func (t *Tally) add(r Result) {
 		t.Errored++
 	case Flaky:
 		t.Flaky++
+	case Provisional:
+		t.Provisional++
 	case NotJudgeable:
 		t.NotJudgeable++
 	}
@@ -106,7 +111,7 @@ func Summarise(tool string, results []Result) Summary {
 		o := s.ByOp[r.Mutant.Op]
 		o.add(r)
 		s.ByOp[r.Mutant.Op] = o
-		if r.Outcome == Survived || r.Outcome == Errored || r.Outcome == Equivalent || r.Outcome == Flaky {
+		if r.Outcome == Survived || r.Outcome == Errored || r.Outcome == Equivalent || r.Outcome == Flaky || r.Outcome == Provisional {
 			r.Sample = r.Sample.masked()
 			s.Survivors = append(s.Survivors, r)
 		}
@@ -161,6 +166,9 @@ func (s Summary) Markdown() string {
 	if o.Flaky > 0 {
 		fmt.Fprintf(&b, ", %d flaky", o.Flaky)
 	}
+	if o.Provisional > 0 {
+		fmt.Fprintf(&b, ", %d provisional (only a provisional check would judge them)", o.Provisional)
+	}
 	if o.NotJudgeable > 0 {
 		fmt.Fprintf(&b, ", %d not judgeable", o.NotJudgeable)
 	}
@@ -176,7 +184,7 @@ func (s Summary) Markdown() string {
 		b.WriteString(row(k, s.ByOp[k]))
 	}
 	b.WriteString(generatedOnly(s))
-	b.WriteString("\n## Survivors\n\nEvery mutant that was exercised and not killed: survived, errored (specs errored, none failed), equivalent or flaky.\n\n")
+	b.WriteString("\n## Survivors\n\nEvery mutant that was exercised and not killed: survived, errored (specs errored, none failed), equivalent, provisional or flaky.\n\n")
 	if len(s.Survivors) == 0 {
 		b.WriteString("None: every exercised mutant was killed.\n")
 	}

@@ -112,3 +112,28 @@ func TestNearestValidKeepsTheValuesKind(t *testing.T) {
 		t.Errorf("page -4 read as %#v (%v), want the number 1", v, ok)
 	}
 }
+
+// An out-of-range value accepted is a fault only a provisional check would
+// judge (the contract's bounds come from clients): its survival is reported
+// apart, never scored or gated, while another request fault's is a survivor.
+func TestAcceptedOutOfRangeIsProvisional(t *testing.T) {
+	spec := loadSpec(t)
+	for id, want := range map[string]string{
+		"get_following/out-of-range-accepted/page":       Provisional,
+		"get_profile/mistyped-property-accepted/user_id": Survived,
+	} {
+		m, ok := Lookup(spec, id)
+		if !ok {
+			t.Fatalf("%s is not in the catalogue", id)
+		}
+		res := Result{Mutant: m, Fired: 2}
+		decide(spec, &res)
+		if res.Outcome != want {
+			t.Errorf("%s survived as %s (%s), want %s", id, res.Outcome, res.Reason, want)
+		}
+	}
+	s := Summarise("chconform", []Result{{Mutant: Mutant{ID: "x", Kind: KindRangeAccepted}, Outcome: Provisional}})
+	if s.Overall.Provisional != 1 || s.Overall.Score != -1 || len(s.Survivors) != 1 {
+		t.Errorf("tally %+v, %d listed", s.Overall, len(s.Survivors))
+	}
+}

@@ -165,8 +165,8 @@ func run(spec *harness.Spec, args []string) int {
 		return 2
 	}
 	o := s.Overall
-	fmt.Printf("chconform mutate: score %.2f%%: %d mutants, %d killed, %d survived, %d errored (not kills), %d equivalent, %d not exercised, %d flaky (%.0fs); survivors in %s\n",
-		o.Score, o.Total, o.Killed, o.Survived, o.Errored, o.Equivalent, o.Unexercised, o.Flaky, s.Seconds, filepath.Join(*out, "survivors.md"))
+	fmt.Printf("chconform mutate: score %.2f%%: %d mutants, %d killed (%d only by generated requests), %d survived, %d errored (not kills), %d equivalent, %d provisional, %d not exercised, %d flaky (%.0fs); survivors in %s\n",
+		o.Score, o.Total, o.Killed, o.OnlyGenerated, o.Survived, o.Errored, o.Equivalent, o.Provisional, o.Unexercised, o.Flaky, s.Seconds, filepath.Join(*out, "survivors.md"))
 	if ctx.Err() != nil {
 		return 2
 	}
