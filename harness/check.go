@@ -21,9 +21,12 @@ const (
 	CheckDocumentedErrorCase  = "documented_error_case"
 	CheckIgnoredAuth          = "ignored_auth"
 	CheckNegativeDataRejected = "negative_data_rejection"
-	CheckPagination           = "pagination_conformance"
-	CheckMethodEquivalence    = "method_equivalence"
-	CheckStatefulConsistency  = "stateful_consistency"
+	// CheckPositiveDataAcceptance: a request the contract accepts is not
+	// refused as malformed (Schemathesis' positive_data_acceptance).
+	CheckPositiveDataAcceptance = "positive_data_acceptance"
+	CheckPagination             = "pagination_conformance"
+	CheckMethodEquivalence      = "method_equivalence"
+	CheckStatefulConsistency    = "stateful_consistency"
 	// CheckIdentityIsolation: one account's request never acts as, or lands
 	// on, another account. Clubhouse sends identity twice (the token and
 	// CH-UserID) and only the token may decide; a server that breaks it

@@ -169,3 +169,61 @@ func UndocumentedRefusal(ex *Exchange) string {
 	}
 	return fmt.Sprintf("refused with status %d, which %s does not document (documented: %s)", s, ex.Op.ID, documentedStatuses(ex.Op))
 }
+
+// PositiveDataAcceptance judges the answer to a request the contract
+// accepts (a generated valid request): 400 and 422 refuse it as malformed,
+// unless the body is one of the op's documented examples for that status (a
+// documented refusal of the state, not of the input); another 4xx must be
+// one op documents. 401, 403 and 404 are answers about the account or the
+// thing asked for, as Schemathesis counts them; a 5xx is
+// not_a_server_error's.
+func PositiveDataAcceptance() Check {
+	return Check{Name: CheckPositiveDataAcceptance, Run: runPositiveDataAcceptance}
+}
+
+func runPositiveDataAcceptance(ex *Exchange) ([]Finding, string) {
+	if skip := noResponse(ex); skip != "" {
+		return nil, skip
+	}
+	if ex.Op == nil {
+		return nil, "the exchange names no operation"
+	}
+	s := ex.Response.Status
+	switch {
+	case s < 400 || s > 499 || s == 401 || s == 403 || s == 404 || s == 429:
+		return nil, ""
+	case s == 400 || s == 422:
+		for _, r := range ex.Op.Responses() {
+			if r.Status != s {
+				continue
+			}
+			for _, example := range r.Examples {
+				if f, _ := DocumentedErrorCase(s, example).Run(ex); len(f) == 0 {
+					return nil, ""
+				}
+			}
+		}
+		return []Finding{{Message: fmt.Sprintf("refused a request the contract accepts: status %d, expected an answer to it; body: %s",
+			s, maskedBody(ex.Response.Body, errorBodyCut))}}, ""
+	case documentedResponse(ex.Op, s) == nil:
+		return []Finding{{Message: fmt.Sprintf("refused a request the contract accepts with status %d, which %s does not document (documented: %s)",
+			s, ex.Op.ID, documentedStatuses(ex.Op))}}, ""
+	}
+	return nil, ""
+}
+
+// DocumentedRefusal is negative_data_rejection's provisional half: the
+// refusal of a malformed request comes with a status the operation
+// documents (UndocumentedRefusal); an answer that is no refusal is the
+// verdict's half's to judge.
+func DocumentedRefusal() Check {
+	return Check{Name: CheckNegativeDataRejected, Run: func(ex *Exchange) ([]Finding, string) {
+		if skip := noResponse(ex); skip != "" {
+			return nil, skip
+		}
+		if why := UndocumentedRefusal(ex); why != "" {
+			return []Finding{{Message: why}}, ""
+		}
+		return nil, ""
+	}}
+}

@@ -66,3 +66,31 @@ func TestNegativeDataRejectionReadsTheSharedReading(t *testing.T) {
 		t.Error("the refusal check decoded the body apart from the shared reading")
 	}
 }
+
+// positive_data_acceptance: a request the contract accepts must not be
+// refused as malformed. join_channel documents 400 for states (a room gone,
+// an app too old): its documented bodies are answers about the state, any
+// other 400 is a refusal of the input.
+func TestPositiveDataAcceptance(t *testing.T) {
+	spec := mustContract(t)
+	join := func(status int, body string) *Exchange { return crossExchange(spec, "join_channel", status, body) }
+	profile := func(status int, body string) *Exchange { return crossExchange(spec, "get_profile", status, body) }
+	P := PositiveDataAcceptance()
+	runCheckCases(t, []checkCase{
+		{name: "200", check: P, ex: join(200, `{"success":true}`), want: CheckPassed},
+		{name: "documented 401", check: P, ex: profile(401, `{"detail":"Authentication credentials were not provided."}`), want: CheckPassed},
+		{name: "404 about the thing asked for", check: P, ex: profile(404, `{"detail":"Not found."}`), want: CheckPassed},
+		{name: "a documented 400 example", check: P, ex: join(400, `{"success":false,"error_message":"Please upgrade the app to join rooms!"}`), want: CheckPassed},
+		{name: "400 in the app envelope with another message", check: P, ex: join(400, `{"success":false,"error_message":"Invalid value for channel."}`),
+			want: CheckFailed, fragment: "refused a request the contract accepts: status 400", findings: 1},
+		{name: "422", check: P, ex: profile(422, `{"detail":[]}`), want: CheckFailed, fragment: "status 422", findings: 1},
+		{name: "an undocumented 409", check: P, ex: profile(409, `{"detail":"x"}`), want: CheckFailed, fragment: "status 409, which get_profile does not document", findings: 1},
+		{name: "500 is not_a_server_error's", check: P, ex: profile(500, `oops`), want: CheckPassed},
+	})
+	D := DocumentedRefusal()
+	runCheckCases(t, []checkCase{
+		{name: "documented 400", check: D, ex: join(400, `{"detail":"x"}`), want: CheckPassed},
+		{name: "undocumented 400", check: D, ex: profile(400, `{"detail":"x"}`), want: CheckFailed, fragment: "refused with status 400, which get_profile does not document", findings: 1},
+		{name: "no refusal: the verdict's business", check: D, ex: profile(200, `{}`), want: CheckPassed},
+	})
+}

@@ -74,7 +74,27 @@ type Config struct {
 	// passes Ginkgo FlakeAttempts = 1 + Reruns. A spec that passes on a rerun
 	// is reported flaky, which is not conformant (harness/report/verdict.go).
 	Reruns int
+
+	// Explore switches the generation phase (CH_EXPLORE): "" (auto: on
+	// against a loopback target or an in-process handler), "on" (also
+	// against any other host, for the operations that change nothing) or
+	// "off". ExploreExamples is how many requests each of its specs
+	// generates (CH_EXPLORE_EXAMPLES), ExploreBudget the time the phase may
+	// take in one suite process (CH_EXPLORE_BUDGET), ExploreSeed the seed of
+	// the requests (CH_EXPLORE_SEED; 0: the run's random seed).
+	Explore         string
+	ExploreExamples int
+	ExploreBudget   time.Duration
+	ExploreSeed     int64
 }
+
+// The generation phase's defaults: a whole emulator run's phase sends about
+// 41 operations x 2 specs x 25 requests, in seconds; the budget is the
+// ceiling should a target answer slowly.
+const (
+	DefaultExploreExamples = 25
+	DefaultExploreBudget   = 40 * time.Second
+)
 
 // DefaultReruns and MaxReruns bound CH_RERUNS: two reruns tell a target
 // that answers two ways from one that is broken, and more than ten would
@@ -130,6 +150,7 @@ var configVars = []string{
 	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_RUN_TIMEOUT", "CH_SPEC",
 	"CH_REPORT_DIR",
 	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE", "CH_MIN_RESPONSE_COVERAGE", "CH_RERUNS", "CH_ANONYMOUS",
+	"CH_EXPLORE", "CH_EXPLORE_EXAMPLES", "CH_EXPLORE_BUDGET", "CH_EXPLORE_SEED",
 }
 
 // LoadConfigFromEnv reads the process environment.
@@ -273,6 +294,9 @@ func parseConfig(v map[string]string) (Config, error) {
 		}
 		c.RunTimeout = d
 	}
+	if err := parseExplore(v, &c); err != nil {
+		return Config{}, err
+	}
 	if c.BaseURL != nil && c.ProfileName() == "live" {
 		c.Rate = 1 // a server we do not own gets one request a second unless told otherwise
 	}
@@ -305,6 +329,42 @@ func parseConfig(v map[string]string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+func parseExplore(v map[string]string, c *Config) error {
+	switch raw := strings.ToLower(strings.TrimSpace(v["CH_EXPLORE"])); raw {
+	case "", "auto":
+	case "on", "true", "1":
+		c.Explore = "on"
+	case "off", "false", "0":
+		c.Explore = "off"
+	default:
+		return &ConfigError{Var: "CH_EXPLORE", Value: v["CH_EXPLORE"], Problem: "not on, off or auto (auto: on against a loopback target only)"}
+	}
+	c.ExploreExamples = DefaultExploreExamples
+	if raw := strings.TrimSpace(v["CH_EXPLORE_EXAMPLES"]); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 100000 {
+			return &ConfigError{Var: "CH_EXPLORE_EXAMPLES", Value: raw, Problem: "not a whole number of requests per spec from 1 to 100000"}
+		}
+		c.ExploreExamples = n
+	}
+	c.ExploreBudget = DefaultExploreBudget
+	if raw := strings.TrimSpace(v["CH_EXPLORE_BUDGET"]); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 {
+			return &ConfigError{Var: "CH_EXPLORE_BUDGET", Value: raw, Problem: "not a positive duration, e.g. 40s or 5m"}
+		}
+		c.ExploreBudget = d
+	}
+	if raw := strings.TrimSpace(v["CH_EXPLORE_SEED"]); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n == 0 {
+			return &ConfigError{Var: "CH_EXPLORE_SEED", Value: raw, Problem: "not a whole number other than 0 (unset: the run's random seed)"}
+		}
+		c.ExploreSeed = n
+	}
+	return nil
 }
 
 func parseBool(name, raw string) (bool, error) {
@@ -435,11 +495,22 @@ func (c Config) Redacted() map[string]string {
 		"CH_MIN_RESPONSE_COVERAGE": c.MinResponseCoverage,
 		"CH_RERUNS":                strconv.Itoa(c.Reruns),
 		"CH_ANONYMOUS":             strconv.FormatBool(c.Anonymous),
+		"CH_EXPLORE":               c.Explore,
+		"CH_EXPLORE_EXAMPLES":      strconv.Itoa(c.ExploreExamples),
+		"CH_EXPLORE_BUDGET":        c.ExploreBudget.String(),
+		"CH_EXPLORE_SEED":          exploreSeedString(c.ExploreSeed),
 	}
 	if c.BaseURL != nil {
 		out["CH_BASE_URL"] = ShownURL(c.BaseURL)
 	}
 	return out
+}
+
+func exploreSeedString(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 func runTimeoutString(d time.Duration) string {

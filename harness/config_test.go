@@ -47,6 +47,10 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		"CH_MIN_RESPONSE_COVERAGE": {"CH_MIN_RESPONSE_COVERAGE": "all"},
 		"CH_RERUNS":                {"CH_RERUNS": "-1"},
 		"CH_ANONYMOUS":             {"CH_ANONYMOUS": "perhaps"},
+		"CH_EXPLORE":               {"CH_EXPLORE": "sometimes"},
+		"CH_EXPLORE_EXAMPLES":      {"CH_EXPLORE_EXAMPLES": "0"},
+		"CH_EXPLORE_BUDGET":        {"CH_EXPLORE_BUDGET": "-5s"},
+		"CH_EXPLORE_SEED":          {"CH_EXPLORE_SEED": "0"},
 	}
 	for variable, env := range cases {
 		t.Run(variable, func(t *testing.T) {
@@ -78,6 +82,27 @@ func TestLoadConfigMinCoverage(t *testing.T) {
 				t.Errorf("%s=%s: want a ConfigError naming it, got %v", v.name, raw, err)
 			}
 		}
+	}
+}
+
+// The generation phase: auto by default with its default budget, each
+// setting read and echoed in the reports (the seed, so a run can be made
+// again).
+func TestLoadConfigExplore(t *testing.T) {
+	c, err := LoadConfig(lookupFrom(nil))
+	if err != nil || c.Explore != "" || c.ExploreExamples != DefaultExploreExamples || c.ExploreBudget != DefaultExploreBudget || c.ExploreSeed != 0 {
+		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+	c, err = LoadConfig(lookupFrom(map[string]string{"CH_EXPLORE": "ON", "CH_EXPLORE_EXAMPLES": "7", "CH_EXPLORE_BUDGET": "2m", "CH_EXPLORE_SEED": "-42"}))
+	if err != nil || c.Explore != "on" || c.ExploreExamples != 7 || c.ExploreBudget != 2*time.Minute || c.ExploreSeed != -42 {
+		t.Fatalf("set: %+v, %v", c, err)
+	}
+	r := c.Redacted()
+	if r["CH_EXPLORE"] != "on" || r["CH_EXPLORE_EXAMPLES"] != "7" || r["CH_EXPLORE_BUDGET"] != "2m0s" || r["CH_EXPLORE_SEED"] != "-42" {
+		t.Fatalf("echoed: %v", r)
+	}
+	if c, _ := LoadConfig(lookupFrom(map[string]string{"CH_EXPLORE": "off"})); c.Explore != "off" {
+		t.Fatalf("CH_EXPLORE=off: %q", c.Explore)
 	}
 }
 

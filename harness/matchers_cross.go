@@ -84,3 +84,10 @@ func KeepAccountsApart(what string, holds func(*Exchange) []Finding) types.Gomeg
 		checks:  []Check{ResponseReceived(), IdentityIsolation(what, holds, false)},
 	}
 }
+
+// PassChecks passes when none of checks fails on the exchange and one of
+// them judged it: the matcher of a request the suite generated, whose
+// checks depend on what the request was (harness/explore).
+func PassChecks(promise string, checks ...Check) types.GomegaMatcher {
+	return &checksMatcher{promise: promise, checks: checks}
+}

@@ -140,6 +140,11 @@ func replayTarget(t report.Target, baseURL, profile string, getenv env) error {
 	if os.Getenv("CH_PROFILE") == "" && t.Profile != "" {
 		os.Setenv("CH_PROFILE", t.Profile)
 	}
+	// Generated requests come from the run's seed: the replay sends the
+	// same ones.
+	if os.Getenv("CH_EXPLORE_SEED") == "" && t.Config["CH_EXPLORE_SEED"] != "" {
+		os.Setenv("CH_EXPLORE_SEED", t.Config["CH_EXPLORE_SEED"])
+	}
 	if os.Getenv("CH_FIXTURES") == "" && os.Getenv("CH_BASE_URL") == "" && t.Config["CH_FIXTURES"] != "" {
 		os.Setenv("CH_FIXTURES", t.Config["CH_FIXTURES"])
 	}

@@ -796,7 +796,9 @@ func (s Summary) Stable() Summary {
 	if s.Target.Config != nil {
 		cfg := make(map[string]string, len(s.Target.Config))
 		for k, v := range s.Target.Config {
-			if k != "CH_REPORT_DIR" {
+			// The generation phase's seed is drawn anew by every run
+			// unless CH_EXPLORE_SEED sets it.
+			if k != "CH_REPORT_DIR" && k != "CH_EXPLORE_SEED" {
 				cfg[k] = v
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
@@ -101,6 +102,9 @@ func recordRun() {
 		SpecSHA:  e.Spec.SHA256,
 		Config:   e.Config.Redacted(),
 	}
+	// The seed the generation phase used, set or drawn: replay and a run
+	// made again with it send the same requests.
+	run.Config["CH_EXPLORE_SEED"] = strconv.FormatInt(ExploreSeed(e), 10)
 	if e.Config.BaseURL != nil {
 		run.BaseURL = e.Config.Redacted()["CH_BASE_URL"]
 	}

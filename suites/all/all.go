@@ -12,11 +12,13 @@ import (
 	_ "github.com/chconform/chconform/suites/channels"
 	_ "github.com/chconform/chconform/suites/clubs"
 	_ "github.com/chconform/chconform/suites/events"
+	_ "github.com/chconform/chconform/suites/explore"
 	_ "github.com/chconform/chconform/suites/invites"
 	_ "github.com/chconform/chconform/suites/notifications"
 	_ "github.com/chconform/chconform/suites/topics"
 	_ "github.com/chconform/chconform/suites/users"
 )
 
-// Groups are the endpoint groups this package registers, in import order.
-var Groups = []string{"app", "auth", "channels", "clubs", "events", "invites", "notifications", "topics", "users"}
+// Groups are the spec groups this package registers, in import order: the
+// endpoint groups, and explore, the generation phase over every operation.
+var Groups = []string{"app", "auth", "channels", "clubs", "events", "explore", "invites", "notifications", "topics", "users"}
