@@ -37,11 +37,6 @@ var known = []knownReason{
 		"whatever a lenient cast makes of a refresh that is not a string, it is no refresh token the server issued " +
 			"(the documented one is a recording the emulator cannot verify), so the answer stays the 401 refusal " +
 			"the contract documents: accepting the type changes nothing a client sees"},
-	{"*/out-of-range-accepted/*", ReasonUnevidenced,
-		"the contract's minimum, enum or pattern for this property comes from clients (ground truth §4.4 [CLIENT]), " +
-			"not from the server's answers: what the real server answers to a value beyond it is not evidenced, so the " +
-			"generation phase holds such requests to negative_data_rejection provisionally only (reported apart), and " +
-			"no spec of the verdict may fail on their acceptance; evidence of a refusal makes the check, and this mutant, count"},
 }
 
 // classify explains a survivor: a studied one from known, otherwise by
@@ -50,14 +45,15 @@ var known = []knownReason{
 // rejects reached no check, a suite gap.
 func classify(spec *harness.Spec, res *Result) {
 	m := res.Mutant
+	if why := unevidenced(spec, m); why != "" {
+		res.Outcome, res.Reason, res.Explanation = Provisional, ReasonUnevidenced, why
+		return
+	}
 	for _, k := range known {
 		if ok, _ := path.Match(k.pattern, m.ID); ok {
 			res.Reason, res.Explanation = k.reason, k.why
-			switch k.reason {
-			case ReasonEquivalent:
+			if k.reason == ReasonEquivalent {
 				res.Outcome = Equivalent
-			case ReasonUnevidenced:
-				res.Outcome = Provisional
 			}
 			return
 		}

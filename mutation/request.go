@@ -36,9 +36,10 @@ const (
 	// the issue's {"club_id": 0}; an empty string or list) is a 500.
 	KindEdge500 Kind = "server-error-on-edge-value"
 	// KindMistypedAccepted: a value of a wrong type that a lenient cast
-	// lets through (isinstance(True, int), int(1.5), a number's truth,
-	// str(12345), a scalar as a one-item list) is accepted as if it were
-	// valid.
+	// lets through (isinstance(True, int), a number's truth, str(12345), a
+	// scalar as a one-item list) is accepted as if it were valid. Only
+	// values Django REST framework refuses count: it reads 1 and 0 as
+	// booleans and "140" as an integer itself.
 	KindMistypedAccepted Kind = "mistyped-property-accepted"
 	// KindRangeAccepted: a value beyond the property's minimum, maximum,
 	// length, enum or pattern is read as the nearest valid one and accepted.
@@ -179,12 +180,10 @@ func edgeOf(declared string) string {
 
 func lenientKinds(declared string) string {
 	switch declared {
-	case "integer":
-		return "a boolean or a number with a fraction"
-	case "number":
+	case "integer", "number":
 		return "a boolean"
 	case "boolean":
-		return "a number"
+		return "a number other than 0 and 1"
 	case "string":
 		return "a number or a boolean"
 	case "array":
@@ -218,6 +217,31 @@ func constraints(s *openapi3.Schema) string {
 		c = append(c, "pattern "+s.Pattern)
 	}
 	return strings.Join(c, ", ")
+}
+
+// unevidenced says why only a provisional check would judge request mutant
+// m ("" when the verdict's checks must): the fault accepts input the
+// contract refuses but the real server's answer to which is not evidenced,
+// so the generation phase holds it to negative_data_rejection provisionally.
+func unevidenced(spec *harness.Spec, m Mutant) string {
+	switch m.Kind {
+	case KindRangeAccepted:
+		return "the contract's minimum, enum or pattern for " + m.Path + " comes from clients (ground truth §4.4 [CLIENT]), " +
+			"not from the server's answers: what the real server answers to a value beyond it is not evidenced, so the " +
+			"generation phase judges such requests provisionally (reported apart) and no spec of the verdict may fail on " +
+			"their acceptance; evidence of a refusal would make the check, and this mutant, count"
+	case KindMistypedAccepted:
+		op, ok := spec.Operation(m.Op)
+		if !ok {
+			return ""
+		}
+		if p, ok := requestProp(op, m.Path); ok && p.Query {
+			return "a query parameter is text: how the real server reads " + m.Path + "=1.5 or =2 is not evidenced (Django " +
+				"reads query values in each view), so the generation phase judges such requests provisionally and no spec " +
+				"of the verdict may fail on their acceptance"
+		}
+	}
+	return ""
 }
 
 // requestFault is the emulator's fault for a request mutant of the
@@ -363,25 +387,15 @@ func lenientRead(declared string, v any, text bool) (any, bool) {
 		return nil, false
 	}
 	switch declared {
-	case "integer":
-		switch t := v.(type) {
-		case bool:
-			return json.Number(map[bool]string{true: "1", false: "0"}[t]), true
-		case json.Number:
-			if _, err := t.Int64(); err != nil {
-				if f, err := t.Float64(); err == nil && f != math.Trunc(f) {
-					return json.Number(strconv.FormatInt(int64(f), 10)), true
-				}
-			}
-		}
-	case "number":
+	case "integer", "number":
 		if b, ok := v.(bool); ok {
 			return json.Number(map[bool]string{true: "1", false: "0"}[b]), true
 		}
 	case "boolean":
 		if n, ok := v.(json.Number); ok {
-			f, _ := n.Float64()
-			return f != 0, true
+			if f, err := n.Float64(); err == nil && f != 0 && f != 1 {
+				return true, true
+			}
 		}
 	case "string":
 		switch t := v.(type) {

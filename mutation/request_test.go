@@ -39,8 +39,8 @@ func TestRequestMutantsAreMadeByTheEmulator(t *testing.T) {
 		{"record_action_trails/server-error-on-mistyped-property/action_trails", "POST", "/record_action_trails", `{"action_trails":[]}`, `{"action_trails":{"a":1}}`, 500, 4},
 		{"get_clubs_for_topic/server-error-on-edge-value/topic_id", "POST", "/get_clubs_for_topic", `{"topic_id":140}`, `{"topic_id":0}`, 500, 4},
 		{"get_notifications/server-error-on-edge-value/page", "GET", "/get_notifications?page=1", "", "", 500, 4},
-		{"get_profile/mistyped-property-accepted/user_id", "POST", "/get_profile", `{"user_id":1234}`, `{"user_id":1234.5}`, 200, 4},
-		{"me/mistyped-property-accepted/return_blocked_ids", "POST", "/me", `{"return_blocked_ids":true}`, `{"return_blocked_ids":1}`, 200, 4},
+		{"get_profile/mistyped-property-accepted/user_id", "POST", "/get_profile", `{"user_id":1234}`, `{"user_id":true}`, 200, 4},
+		{"me/mistyped-property-accepted/return_blocked_ids", "POST", "/me", `{"return_blocked_ids":true}`, `{"return_blocked_ids":2}`, 200, 4},
 		{"get_following/out-of-range-accepted/page", "POST", "/get_following", `{"user_id":1234,"page":1}`, `{"user_id":1234,"page":0}`, 200, 4},
 		{"get_clubs_for_topic/out-of-range-accepted/page_size", "POST", "/get_clubs_for_topic", `{"topic_id":140,"page_size":5}`, `{"topic_id":140,"page_size":-3}`, 200, 4},
 	} {
@@ -120,6 +120,7 @@ func TestAcceptedOutOfRangeIsProvisional(t *testing.T) {
 	spec := loadSpec(t)
 	for id, want := range map[string]string{
 		"get_following/out-of-range-accepted/page":       Provisional,
+		"get_events/mistyped-property-accepted/page":     Provisional,
 		"get_profile/mistyped-property-accepted/user_id": Survived,
 	} {
 		m, ok := Lookup(spec, id)

@@ -108,6 +108,7 @@ func run(spec *harness.Spec, args []string) int {
 	sample := fs.Int("sample", 0, "judge a seeded draw of N of the selected mutants (0: all of them)")
 	seedFlag := fs.String("seed", "commit", "the draw's seed: a decimal number, or commit (from the checkout's HEAD)")
 	skipBaseline := fs.Bool("skip-baseline", false, "do not check first that the unmutated target passes")
+	exploreExamples := fs.Int("explore-examples", 0, "CH_EXPLORE_EXAMPLES of the suites: requests per generation-phase spec (0: its default)")
 	if err := fs.Parse(args); err != nil {
 		return parseStatus(err)
 	}
@@ -140,7 +141,7 @@ func run(spec *harness.Spec, args []string) int {
 	defer stop()
 
 	start := time.Now()
-	r := &mutation.Runner{Spec: spec, Root: root, BinDir: bin, Timeout: *timeout, SuiteTimeout: *suiteTimeout, Workers: *workers,
+	r := &mutation.Runner{Spec: spec, Root: root, BinDir: bin, Timeout: *timeout, SuiteTimeout: *suiteTimeout, Workers: *workers, ExploreExamples: *exploreExamples,
 		Log: func(format string, a ...any) { fmt.Printf(format+"\n", a...) }}
 	fmt.Println("chconform mutate: building the suites")
 	if err := r.Build(ctx); err != nil {
