@@ -130,13 +130,15 @@ const (
 	FaultInputAccepted FaultKind = "input-accepted"
 )
 
-// requestFault applies a request fault to c's parameters: a reply when the
-// fault answers in place of the view, ok=false to let the view answer (with
-// the parameters as the fault left them). Called with the world's lock held.
-func (s *Server) requestFault(c *call, rt *route) (reply, bool) {
+// view answers c with rt's view, through the request fault when one is
+// set for rt. An accepting fault counts as fired only when the view then
+// answers with a success: a value read leniently and refused anyway (an
+// unknown user) changed nothing the contract tells apart. Called with the
+// world's lock held.
+func (s *Server) view(c *call, rt *route) reply {
 	f := s.opts.Fault
 	if (f.Kind != FaultServerErrorOnInput && f.Kind != FaultInputAccepted) || rt.id != f.Op || f.Match == nil {
-		return reply{}, false
+		return rt.h(c)
 	}
 	v, present := c.p[f.Property]
 	text, isText := v.(textValue)
@@ -144,16 +146,20 @@ func (s *Server) requestFault(c *call, rt *route) (reply, bool) {
 		v = string(text)
 	}
 	if !f.Match(v, present, isText) {
-		return reply{}, false
+		return rt.h(c)
 	}
-	s.faultsFired.Add(1)
 	if f.Kind == FaultServerErrorOnInput {
-		return fail(detailError(500, "A server error occurred.")), true
+		s.faultsFired.Add(1)
+		return fail(detailError(500, "A server error occurred."))
 	}
 	if f.Read == nil {
 		delete(c.p, f.Property)
 	} else {
 		c.p[f.Property] = f.Read(v, isText)
 	}
-	return reply{}, false
+	rep := rt.h(c)
+	if rep.status/100 == 2 {
+		s.faultsFired.Add(1)
+	}
+	return rep
 }

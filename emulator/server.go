@@ -249,10 +249,7 @@ func (s *Server) answer(rt *route, r *http.Request) reply {
 		return fail(e)
 	}
 	c.p = p
-	if rep, answered := s.requestFault(c, rt); answered {
-		return rep
-	}
-	return rt.h(c)
+	return s.view(c, rt)
 }
 
 func allowed(rt *route, method string) bool {

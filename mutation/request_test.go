@@ -138,3 +138,33 @@ func TestAcceptedOutOfRangeIsProvisional(t *testing.T) {
 		t.Errorf("tally %+v, %d listed", s.Overall, len(s.Survivors))
 	}
 }
+
+// An accepting fault fires only when the request is then answered with a
+// success: a mistyped value read leniently and refused for another reason
+// (an unknown user) changed nothing a check of the contract tells apart.
+func TestAnAcceptedValueRefusedAnywayDoesNotFire(t *testing.T) {
+	spec := loadSpec(t)
+	m, ok := Lookup(spec, "follow/mistyped-property-accepted/source")
+	if !ok {
+		t.Fatal("follow/mistyped-property-accepted/source is not in the catalogue")
+	}
+	tg := NewTarget(spec, &m, 0)
+	defer tg.Close()
+	post := func(body string) int {
+		req, _ := http.NewRequest(http.MethodPost, tg.URL+"/follow", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Token c0ffee5eed00c0ffee5eed00c0ffee5eed001234")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post(`{"user_id":987654321,"source":true}`); got/100 != 4 || tg.Proxy.Fired() != 0 {
+		t.Errorf("an unknown user with a mistyped source: %d, fired %d; want a refusal that does not fire", got, tg.Proxy.Fired())
+	}
+	if got := post(`{"user_id":2,"source":true}`); got != 200 || tg.Proxy.Fired() != 1 {
+		t.Errorf("a known user with a mistyped source: %d, fired %d; want 200, fired once", got, tg.Proxy.Fired())
+	}
+}
