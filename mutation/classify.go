@@ -33,10 +33,6 @@ var known = []knownReason{
 		"the contract documents no message for check_for_update's 401 (no example: \"Invalid token.\" is DRF's default, " +
 			"not a Clubhouse recording), so the probes that reach it accept any detail, as every operation's " +
 			"unknown-token probe does; only the no-credentials probe knows its message, and this token is optional"},
-	{"refresh_token/mistyped-property-accepted/refresh", ReasonEquivalent,
-		"whatever a lenient cast makes of a refresh that is not a string, it is no refresh token the server issued " +
-			"(the documented one is a recording the emulator cannot verify), so the answer stays the 401 refusal " +
-			"the contract documents: accepting the type changes nothing a client sees"},
 }
 
 // classify explains a survivor: a studied one from known, otherwise by
