@@ -495,6 +495,8 @@ func TestEveryCheckSurvivesNoResponse(t *testing.T) {
 		"IgnoredAuth":                {IgnoredAuth(""), IgnoredAuth("Invalid token.")},
 		"PaginationConformance":      {PaginationConformance(1, 0), PaginationConformance(2, 10)},
 		"NegativeDataRejection":      {NegativeDataRejection()},
+		"PositiveDataAcceptance":     {PositiveDataAcceptance()},
+		"DocumentedRefusal":          {DocumentedRefusal()},
 		"MethodEquivalence":          {MethodEquivalence(answered), MethodEquivalence(nil), MethodEquivalence(&Exchange{})},
 		"StatefulConsistency": {StatefulConsistency("w", ContainsJSONValue("users.#.user_id", 1)),
 			StatefulConsistency("w", nil)},

@@ -41,6 +41,10 @@ var envFlags = []envFlag{
 	{"user-id", "CH_USER_ID", "the configured account's user id"},
 	{"device-id", "CH_DEVICE_ID", "the CH-DeviceID the requests carry"},
 	{"reruns", "CH_RERUNS", "re-runs of a failed spec before the verdict; one that then passes is flaky (default 2)"},
+	{"explore", "CH_EXPLORE", "the generated requests (phase:explore): auto (loopback targets only), on or off"},
+	{"explore-examples", "CH_EXPLORE_EXAMPLES", "requests generated per explore spec (default 25)"},
+	{"explore-budget", "CH_EXPLORE_BUDGET", "time the explore phase may take per process (default 40s)"},
+	{"explore-seed", "CH_EXPLORE_SEED", "seed of the generated requests (default: the run's --seed)"},
 }
 
 // suiteDescription names the run's one Ginkgo suite (runner.SuiteDescription).

@@ -157,10 +157,13 @@ type opGen struct {
 	headers []*openapi3.Parameter
 	// examples are the documented values of each top-level body property.
 	examples map[string][]any
+	values   values
 }
 
 func newOpGen(op *harness.Operation) *opGen {
-	g := &opGen{op: op, examples: map[string][]any{}}
+	// A write's requests leave the documented values out: the documented
+	// requests of other specs send them, to a world they expect as seeded.
+	g := &opGen{op: op, examples: map[string][]any{}, values: values{withExamples: !op.Mutating()}}
 	if rb := op.Op.RequestBody; rb != nil && rb.Value != nil {
 		if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 			g.body = mt.Schema.Value
@@ -168,6 +171,9 @@ func newOpGen(op *harness.Operation) *opGen {
 		}
 	}
 	for _, ex := range op.RequestExamples() {
+		if !g.values.withExamples {
+			break
+		}
 		if m, ok := ex.Value.(map[string]any); ok {
 			for k, v := range m {
 				g.examples[k] = append(g.examples[k], v)
@@ -211,19 +217,26 @@ type mutation struct {
 }
 
 func (g *opGen) draw(t *rapid.T) Request {
+	// Two requests in six stay valid, one replaces the whole body (not JSON,
+	// not an object), three change one value. The draw shrinks towards 0,
+	// a valid request; a whole-body change draws no valid body first, so
+	// its shrink has nothing else to try.
+	mode := rapid.IntRange(0, 5).Draw(t, "change?")
 	r := Request{}
 	r.Query = g.drawQuery(t)
 	r.Header = g.drawHeaders(t)
 	if g.body != nil {
 		r.HasBody = true
-		r.Body = validValue(g.body, g.examples, 0).Draw(t, "body")
+		if mode == 2 {
+			m := bodyMutations[rapid.IntRange(0, len(bodyMutations)-1).Draw(t, "body change")]
+			r.Kind, r.What = m.kind, m.what
+			m.apply(t, &r)
+			return r
+		}
+		r.Body = g.values.validValue(g.body, g.examples, 0).Draw(t, "body")
 	}
-	// One request in three stays valid; the others get one change. Both
-	// draws shrink towards 0: a failure moves towards a valid request, or
-	// towards the first change that still fails.
 	m := mutation{kind: Valid}
-	change := rapid.IntRange(0, 2).Draw(t, "change?") > 0
-	if muts := g.mutations(r); change && len(muts) > 0 {
+	if muts := g.mutations(r); mode >= 2 && len(muts) > 0 {
 		m = muts[rapid.IntRange(0, len(muts)-1).Draw(t, "change")]
 	}
 	r.Kind, r.What = m.kind, m.what
@@ -299,7 +312,7 @@ func (g *opGen) drawQuery(t *rapid.T) url.Values {
 		if !p.Required && !rapid.Bool().Draw(t, "query "+p.Name+"?") {
 			continue
 		}
-		v := validValue(p.Schema.Value, exampleOf(p.Name, p.Example), 0).Draw(t, "query "+p.Name)
+		v := g.values.validValue(p.Schema.Value, exampleOf(p.Name, p.Example), 0).Draw(t, "query "+p.Name)
 		if q == nil {
 			q = url.Values{}
 		}
@@ -346,6 +359,11 @@ func printable() []rune {
 }
 
 func (g *opGen) drawHeaders(t *rapid.T) map[string]string {
+	// One request in four changes the app headers: one draw decides, so a
+	// shrunk request drops every header change at once.
+	if len(g.headers) == 0 || rapid.IntRange(0, 3).Draw(t, "headers?") < 3 {
+		return nil
+	}
 	var h map[string]string
 	for _, p := range g.headers {
 		// Mostly the client's own value; sometimes none, sometimes another.
@@ -363,4 +381,37 @@ func (g *opGen) drawHeaders(t *rapid.T) map[string]string {
 		}
 	}
 	return h
+}
+
+// Names reports whether the request's body holds, at any depth, one of
+// values (a number as its decimal text, a string as itself).
+func (r Request) Names(values map[string]bool) bool {
+	if len(values) == 0 || !r.HasBody || r.Raw != nil {
+		return false
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		case string:
+			return values[x]
+		case int64:
+			return values[strconv.FormatInt(x, 10)]
+		case float64:
+			return values[strconv.FormatFloat(x, 'f', -1, 64)]
+		}
+		return false
+	}
+	return walk(r.Body)
 }

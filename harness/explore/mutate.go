@@ -99,18 +99,21 @@ var notJSON = []string{`{"`, `{`, `not json`, `{"a":}`, `[1,`, `{}}`, `{} {}`, `
 // contract's request bodies all are.
 var otherTopLevel = []any{[]any{}, "text", int64(1), true, nil, []any{map[string]any{}}}
 
-// mutations lists every single change that makes r, a valid request,
-// invalid: the body, then each value of it, then the query.
+// bodyMutations replace the whole body.
+var bodyMutations = []mutation{
+	{kind: Malformed, what: "a body that is not JSON", apply: func(t *rapid.T, r *Request) {
+		r.Raw = []byte(rapid.SampledFrom(notJSON).Draw(t, "not JSON"))
+	}},
+	{kind: Malformed, what: "a JSON body that is not an object", apply: func(t *rapid.T, r *Request) {
+		r.Body = rapid.SampledFrom(otherTopLevel).Draw(t, "top level")
+	}},
+}
+
+// mutations lists every single change to one value of r, a valid request:
+// each value of its body, then the query.
 func (g *opGen) mutations(r Request) []mutation {
 	var out []mutation
 	if g.body != nil {
-		out = append(out,
-			mutation{kind: Malformed, what: "a body that is not JSON", apply: func(t *rapid.T, r *Request) {
-				r.Raw = []byte(rapid.SampledFrom(notJSON).Draw(t, "not JSON"))
-			}},
-			mutation{kind: Malformed, what: "a JSON body that is not an object", apply: func(t *rapid.T, r *Request) {
-				r.Body = rapid.SampledFrom(otherTopLevel).Draw(t, "top level")
-			}})
 		var locs []location
 		locations(g.body, r.Body, "", nil, &locs)
 		for i, l := range locs {

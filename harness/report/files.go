@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -112,6 +113,9 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 	if rc := s.ResponseCoverage; rc != nil {
 		fmt.Fprintf(w, "chconform: response coverage %d/%d schema locations observed (%s)\n", rc.Observed, rc.Total, share(rc.Observed, rc.Total))
 	}
+	if seed := s.Target.Config["CH_EXPLORE_SEED"]; seed != "" && explored(s) {
+		fmt.Fprintf(w, "chconform: generated requests (phase:explore) from seed %s; CH_EXPLORE_SEED=%s sends the same ones again\n", seed, seed)
+	}
 	for _, m := range v.BelowFloor {
 		fmt.Fprintln(w, harness.OneLine("  BELOW FLOOR "+m))
 	}
@@ -188,6 +192,24 @@ func WriteVerdict(w io.Writer, s Summary, suites int) {
 			fmt.Fprintln(w, harness.OneLine(line))
 		}
 	}
+}
+
+// ExplorePrefix starts the name of every spec of the generation phase.
+const ExplorePrefix = "explore: "
+
+// explored: a spec of the generation phase sent requests (it ended other
+// than unsupported or disabled).
+func explored(s Summary) bool {
+	specs := s.Specs
+	if s.Provisional != nil {
+		specs = append(slices.Clone(specs), s.Provisional.Specs...)
+	}
+	for _, sp := range specs {
+		if strings.HasPrefix(sp.Name, ExplorePrefix) && sp.Outcome != OutcomeUnsupported && sp.Outcome != OutcomeDisabled {
+			return true
+		}
+	}
+	return false
 }
 
 // CurrentTool names this build and the libraries whose behaviour shapes a

@@ -302,3 +302,24 @@ func TestAnAnonymousVerdictSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// The verdict names the seed of the generated requests when the phase sent
+// any, so a failure can be made again; not when every explore spec was
+// unsupported (the fixtures) or no explore spec ran.
+func TestTheVerdictNamesTheExploreSeed(t *testing.T) {
+	for _, c := range []struct {
+		specs []SpecSummary
+		want  bool
+	}{
+		{[]SpecSummary{{Name: ExplorePrefix + "POST /me answers generated requests", Outcome: OutcomePassed}}, true},
+		{[]SpecSummary{{Name: ExplorePrefix + "POST /me answers generated requests", Outcome: OutcomeUnsupported}}, false},
+		{[]SpecSummary{{Name: "me: POST /me returns 200", Outcome: OutcomeFailed}}, false},
+	} {
+		s := Summary{Target: Target{Config: map[string]string{"CH_EXPLORE_SEED": "683479"}}, Specs: c.specs}
+		var b strings.Builder
+		WriteVerdict(&b, s, 1)
+		if got := strings.Contains(b.String(), "from seed 683479; CH_EXPLORE_SEED=683479"); got != c.want {
+			t.Errorf("%+v: seed line %v, want %v:\n%s", c.specs, got, c.want, b.String())
+		}
+	}
+}

@@ -38,6 +38,7 @@ func checkOrder() []string {
 		harness.CheckDocumentedErrorCase,
 		harness.CheckIgnoredAuth,
 		harness.CheckNegativeDataRejected,
+		harness.CheckPositiveDataAcceptance,
 		harness.CheckPagination,
 		harness.CheckMethodEquivalence,
 		harness.CheckStatefulConsistency,
@@ -71,6 +72,8 @@ func checkTitle(name string) string {
 		return "auth"
 	case harness.CheckNegativeDataRejected:
 		return "negative"
+	case harness.CheckPositiveDataAcceptance:
+		return "positive"
 	case harness.CheckPagination:
 		return "pagination"
 	case harness.CheckMethodEquivalence:
