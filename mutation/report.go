@@ -238,8 +238,11 @@ func generatedOnly(s Summary) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Killed by generated requests\n\n%d mutants were killed by a spec of the generation phase (`%s`); ", s.Overall.Generated, GenerationPhase)
-	fmt.Fprintf(&b, "**%d of them only by it**: run again without that phase, every other spec passed. ", s.Overall.OnlyGenerated)
-	b.WriteString("The rest the documented requests kill too (the spec that did is named).\n\n")
+	fmt.Fprintf(&b, "**%d of them only by it**: every other spec labelled with the operation passed. ", s.Overall.OnlyGenerated)
+	if s.Overall.Generated > s.Overall.OnlyGenerated {
+		b.WriteString("The rest a spec of the documented requests kills too, run again without the phase (`also_killed_by` names it).")
+	}
+	b.WriteString("\n\n")
 	b.WriteString("| fault | killed | by generated | only by generated |\n|---|---:|---:|---:|\n")
 	for _, k := range sortedKeys(s.ByKind) {
 		if t := s.ByKind[k]; t.Generated > 0 {

@@ -78,6 +78,8 @@ type Result struct {
 	// passed (AlsoKilledBy names the one that failed when they did not).
 	OnlyKilledIn string `json:"only_killed_in,omitempty"`
 	AlsoKilledBy string `json:"also_killed_by,omitempty"`
+	// killerSuite is the group whose spec killed the mutant.
+	killerSuite string
 	// ErroredBy names the first spec whose outcome is error (a panic, a
 	// harness error, a suite that did not run), when no spec failed.
 	ErroredBy string `json:"errored_by,omitempty"`
@@ -470,9 +472,12 @@ func (r *Runner) Run(ctx context.Context, mutants []Mutant) []Result {
 // may have stopped the specs that would have judged the answer, so the
 // mutant runs once more on a fresh emulator without it; that run decides.
 //
-// A mutant the generation phase killed runs once more without that phase's
-// specs: whether the documented requests kill it too is what tells a fault
-// only generated input reaches (OnlyKilledIn).
+// Whether the documented requests kill a mutant the generation phase
+// killed too is what tells a fault only generated input reaches
+// (OnlyKilledIn). The phase's own suite runs after every other suite of the
+// operation, so a kill there is one the others did not make; a generated
+// spec in a suite beside documented ones makes the mutant run once more
+// without the phase's specs.
 func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 	start := time.Now()
 	filter := "op:" + m.Op
@@ -490,7 +495,13 @@ func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 		}
 	}
 	decide(r.Spec, &res)
-	if res.Outcome == Killed && res.KilledIn != "" && ctx.Err() == nil {
+	switch {
+	case res.Outcome != Killed || res.KilledIn == "":
+	case r.generationOnly[res.killerSuite]:
+		// Its suite runs after every other one of the operation, and
+		// none of them failed: the documented specs do not kill it.
+		res.OnlyKilledIn = res.KilledIn
+	case ctx.Err() == nil:
 		again := r.attempt(ctx, m, filter+" && !"+res.KilledIn, true)
 		if again.KilledBy != "" && again.Fired > 0 {
 			res.AlsoKilledBy = again.KilledBy
@@ -522,7 +533,7 @@ func (r *Runner) attempt(ctx context.Context, m Mutant, filter string, failFast 
 		}
 		if run.failed != "" {
 			res.KilledBy = g + ": " + run.failed
-			res.KilledIn = run.phase
+			res.KilledIn, res.killerSuite = run.phase, g
 			res.ExitCode = run.exit
 			break
 		}
