@@ -66,6 +66,17 @@ type Fault struct {
 	Kind FaultKind
 	// Op is the operationId whose requests the fault applies to.
 	Op string
+	// Property is the request property a request fault watches.
+	Property string
+	// Match picks the values a request fault fires on: v is the property's
+	// value as decoded (json.Number, string, bool, []any, map[string]any,
+	// nil), present is false when the request has no such property, and
+	// text is true when v came as text (a query or form value, always a
+	// string).
+	Match func(v any, present, text bool) bool
+	// Read is what FaultInputAccepted reads in place of a matched value
+	// (text as for Match); nil drops the property.
+	Read func(v any, text bool) any
 }
 
 // FaultsFired is how many requests the configured fault changed.
@@ -187,4 +198,56 @@ func mistype(data []byte) (out []byte, changed bool) {
 	out = append(out, data[:at.Index]...)
 	out = append(out, repl...)
 	return append(out, data[at.Index+len(at.Raw):]...), true
+}
+
+// Request faults (issue 21): how one operation treats its input. Each
+// watches one request property (a body member or a query parameter) and
+// fires on the values Fault.Match picks; the mutation package builds Match
+// from the contract's schema of that property, so the emulator needs no
+// schema of its own. Only generated input reaches most of them: the
+// documented requests send valid, realistic values.
+const (
+	// FaultServerErrorOnInput: a matched value is answered 500, as a view
+	// that reads the property without guarding it (a KeyError on a missing
+	// member, a TypeError on a list where a number belongs, an IndexError
+	// on an empty string) would crash.
+	FaultServerErrorOnInput FaultKind = "server-error-on-input"
+	// FaultInputAccepted: a matched value is read as Fault.Read makes it
+	// (a lenient cast, a clamp) and the request is answered as if it had
+	// been valid, where the refusal belongs.
+	FaultInputAccepted FaultKind = "input-accepted"
+)
+
+// view answers c with rt's view, through the request fault when one is
+// set for rt. An accepting fault counts as fired only when the view then
+// answers with a success: a value read leniently and refused anyway (an
+// unknown user) changed nothing the contract tells apart. Called with the
+// world's lock held.
+func (s *Server) view(c *call, rt *route) reply {
+	f := s.opts.Fault
+	if (f.Kind != FaultServerErrorOnInput && f.Kind != FaultInputAccepted) || rt.id != f.Op || f.Match == nil {
+		return rt.h(c)
+	}
+	v, present := c.p[f.Property]
+	text, isText := v.(textValue)
+	if isText {
+		v = string(text)
+	}
+	if !f.Match(v, present, isText) {
+		return rt.h(c)
+	}
+	if f.Kind == FaultServerErrorOnInput {
+		s.faultsFired.Add(1)
+		return fail(detailError(500, "A server error occurred."))
+	}
+	if f.Read == nil {
+		delete(c.p, f.Property)
+	} else {
+		c.p[f.Property] = f.Read(v, isText)
+	}
+	rep := rt.h(c)
+	if rep.status/100 == 2 {
+		s.faultsFired.Add(1)
+	}
+	return rep
 }

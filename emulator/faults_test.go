@@ -112,7 +112,7 @@ func TestMistypedFieldChangesOneValue(t *testing.T) {
 
 func TestParseFault(t *testing.T) {
 	got, err := emulator.ParseFault("mistyped-field:get_profile")
-	if err != nil || got != (emulator.Fault{Kind: emulator.FaultMistypedField, Op: "get_profile"}) {
+	if err != nil || got.Kind != emulator.FaultMistypedField || got.Op != "get_profile" || got.Match != nil {
 		t.Errorf("got %+v, %v", got, err)
 	}
 	for _, bad := range []string{"", "mistyped-field", "mistyped-field:", ":me", "no-such-kind:me", "mistyped-field:get_followers"} {

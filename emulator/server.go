@@ -250,7 +250,7 @@ func (s *Server) answer(rt *route, r *http.Request) reply {
 		return fail(e)
 	}
 	c.p = p
-	return rt.h(c)
+	return s.view(c, rt)
 }
 
 func allowed(rt *route, method string) bool {

@@ -226,6 +226,9 @@ func operationMutants(op *harness.Operation) []Mutant {
 		add(Mutant{Kind: KindEndedRoomCreatorJoinable,
 			Description: "ended room still joinable by its creator: the room-gone answer goes to every account but the one that made the room"})
 	}
+	for _, m := range requestMutants(op) {
+		add(m)
+	}
 	add(Mutant{Kind: KindDelay, Description: "every answer arrives after the client's timeout"})
 	add(Mutant{Kind: KindServerError, Description: "every answer is a 500 with a DRF error body"})
 	return out

@@ -14,6 +14,10 @@ const (
 	ReasonSuiteGap    = "suite gap"
 	ReasonContractGap = "contract gap"
 	ReasonEquivalent  = "equivalent mutant"
+	// ReasonUnevidenced: the fault accepts input the contract refuses but
+	// the real server's answer to which is not evidenced; the checks that
+	// would see it are provisional, so no spec of the verdict may fail on it.
+	ReasonUnevidenced = "not evidenced"
 )
 
 // knownReason explains survivors that were studied and are not suite gaps:
@@ -37,6 +41,10 @@ var known = []knownReason{
 // rejects reached no check, a suite gap.
 func classify(spec *harness.Spec, res *Result) {
 	m := res.Mutant
+	if why := unevidenced(spec, m); why != "" {
+		res.Outcome, res.Reason, res.Explanation = Provisional, ReasonUnevidenced, why
+		return
+	}
 	for _, k := range known {
 		if ok, _ := path.Match(k.pattern, m.ID); ok {
 			res.Reason, res.Explanation = k.reason, k.why

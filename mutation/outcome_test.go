@@ -236,3 +236,49 @@ func TestSurvivorSamplesAreMasked(t *testing.T) {
 		t.Errorf("masking lost the rest of the body: %s", s.Survivors[0].Sample.Body)
 	}
 }
+
+// The run names the phase of the spec that killed a mutant, so the report
+// can tell a fault only generated requests reach from one the documented
+// requests kill too.
+func TestJudgeSuiteNamesTheKillersPhase(t *testing.T) {
+	dir := t.TempDir()
+	documented := ginkgoSpec("me has a schema", types.SpecStateFailed, "schema: want integer", "")
+	generated := ginkgoSpec("me answers generated bodies", types.SpecStateFailed, "not_a_server_error: 500", "")
+	generated.LeafNodeLabels = []string{"op:me", GenerationPhase}
+	if run := judgeSuite(ginkgoReport(t, dir, "g.json", false, generated), 1, ""); run.phase != GenerationPhase {
+		t.Errorf("a generated spec's failure: phase %q, want %q", run.phase, GenerationPhase)
+	}
+	if run := judgeSuite(ginkgoReport(t, dir, "d.json", false, documented, generated), 1, ""); run.phase != "" || !strings.Contains(run.failed, "want integer") {
+		t.Errorf("a documented spec failed first: phase %q (%s), want none", run.phase, run.failed)
+	}
+}
+
+func TestReportCountsWhatOnlyGeneratedRequestsKill(t *testing.T) {
+	results := []Result{
+		{Mutant: Mutant{ID: "me/server-error-on-null-property/timezone_identifier", Op: "me", Kind: KindNull500}, Outcome: Killed,
+			KilledBy: "explore: me answers generated bodies: 500", KilledIn: GenerationPhase, OnlyKilledIn: GenerationPhase},
+		{Mutant: Mutant{ID: "follow/server-error-on-missing-property/user_id", Op: "follow", Kind: KindMissing500}, Outcome: Killed,
+			KilledBy: "explore: follow answers generated bodies: 500", KilledIn: GenerationPhase, AlsoKilledBy: "users: follow without required user_id"},
+		{Mutant: Mutant{ID: "me/server-error", Op: "me", Kind: KindServerError}, Outcome: Killed, KilledBy: "users: me has a schema"},
+	}
+	s := Summarise("chconform", results)
+	if s.Overall.Generated != 2 || s.Overall.OnlyGenerated != 1 {
+		t.Errorf("overall: %d killed by generated, %d only by them; want 2 and 1", s.Overall.Generated, s.Overall.OnlyGenerated)
+	}
+	if k := s.ByKind[string(KindNull500)]; k.OnlyGenerated != 1 {
+		t.Errorf("by kind: %+v", k)
+	}
+	md := s.Markdown()
+	for _, want := range []string{"## Killed by generated requests", "**1 of them only by it**", "| server-error-on-missing-property | 1 | 1 | 0 |",
+		"- `me/server-error-on-null-property/timezone_identifier`"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("survivors.md lacks %q", want)
+		}
+	}
+	if strings.Contains(md, "- `follow/server-error-on-missing-property/user_id`") {
+		t.Error("a mutant the documented requests kill too is listed as only generated requests'")
+	}
+	if md := Summarise("chconform", results[2:]).Markdown(); strings.Contains(md, "generated requests") {
+		t.Error("a run where no generated spec killed anything has the section")
+	}
+}

@@ -21,11 +21,19 @@ type Tally struct {
 	// Errored counts mutants on which specs errored (panicked, a harness
 	// error) and none failed: reported beside the score, never a kill.
 	Errored int `json:"errored"`
+	// Provisional counts faults only a provisional check would judge
+	// (ReasonUnevidenced): not scored, not gated.
+	Provisional int `json:"provisional,omitempty"`
 	// Flaky counts runs that failed without the fault firing (not scored).
 	Flaky int `json:"flaky,omitempty"`
 	// NotJudgeable counts peer mutants whose every changed answer the peer
 	// already flagged unmutated (PeerVerdict): not scored.
 	NotJudgeable int `json:"not_judgeable,omitempty"`
+	// Generated counts the killed mutants a spec of the generation phase
+	// (GenerationPhase) killed; OnlyGenerated those of them no other spec
+	// kills (Result.OnlyKilledIn): faults only generated input reaches.
+	Generated     int `json:"killed_by_generated,omitempty"`
+	OnlyGenerated int `json:"killed_only_by_generated,omitempty"`
 	// Score is killed / (killed + survived), in percent; -1 when there is
 	// neither. Errored, equivalent, flaky, not judgeable and not exercised
 	// mutants are outside it.
@@ -37,6 +45,12 @@ func (t *Tally) add(r Result) {
 	switch r.Outcome {
 	case Killed:
 		t.Killed++
+		if r.KilledIn == GenerationPhase {
+			t.Generated++
+		}
+		if r.OnlyKilledIn == GenerationPhase {
+			t.OnlyGenerated++
+		}
 	case Survived:
 		t.Survived++
 	case Equivalent:
@@ -47,6 +61,8 @@ func (t *Tally) add(r Result) {
 		t.Errored++
 	case Flaky:
 		t.Flaky++
+	case Provisional:
+		t.Provisional++
 	case NotJudgeable:
 		t.NotJudgeable++
 	}
@@ -95,7 +111,7 @@ func Summarise(tool string, results []Result) Summary {
 		o := s.ByOp[r.Mutant.Op]
 		o.add(r)
 		s.ByOp[r.Mutant.Op] = o
-		if r.Outcome == Survived || r.Outcome == Errored || r.Outcome == Equivalent || r.Outcome == Flaky {
+		if r.Outcome == Survived || r.Outcome == Errored || r.Outcome == Equivalent || r.Outcome == Flaky || r.Outcome == Provisional {
 			r.Sample = r.Sample.masked()
 			s.Survivors = append(s.Survivors, r)
 		}
@@ -150,6 +166,9 @@ func (s Summary) Markdown() string {
 	if o.Flaky > 0 {
 		fmt.Fprintf(&b, ", %d flaky", o.Flaky)
 	}
+	if o.Provisional > 0 {
+		fmt.Fprintf(&b, ", %d provisional (only a provisional check would judge them)", o.Provisional)
+	}
 	if o.NotJudgeable > 0 {
 		fmt.Fprintf(&b, ", %d not judgeable", o.NotJudgeable)
 	}
@@ -164,7 +183,8 @@ func (s Summary) Markdown() string {
 	for _, k := range sortedKeys(s.ByOp) {
 		b.WriteString(row(k, s.ByOp[k]))
 	}
-	b.WriteString("\n## Survivors\n\nEvery mutant that was exercised and not killed: survived, errored (specs errored, none failed), equivalent or flaky.\n\n")
+	b.WriteString(generatedOnly(s))
+	b.WriteString("\n## Survivors\n\nEvery mutant that was exercised and not killed: survived, errored (specs errored, none failed), equivalent, provisional or flaky.\n\n")
 	if len(s.Survivors) == 0 {
 		b.WriteString("None: every exercised mutant was killed.\n")
 	}
@@ -206,6 +226,37 @@ func dirtyNote(t Tree) string {
 		return " with uncommitted changes (the figures describe no commit)"
 	}
 	return ""
+}
+
+// generatedOnly is survivors.md's section on the mutants the generation
+// phase killed: how many, by fault, and which of them no documented request
+// kills (the faults only generated input reaches). Empty when that phase
+// killed nothing (it did not run, or a peer tool's run).
+func generatedOnly(s Summary) string {
+	if s.Overall.Generated == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## Killed by generated requests\n\n%d mutants were killed by a spec of the generation phase (`%s`); ", s.Overall.Generated, GenerationPhase)
+	fmt.Fprintf(&b, "**%d of them only by it**: every other spec labelled with the operation passed. ", s.Overall.OnlyGenerated)
+	if s.Overall.Generated > s.Overall.OnlyGenerated {
+		b.WriteString("The rest a spec of the documented requests kills too, run again without the phase (`also_killed_by` names it).")
+	}
+	b.WriteString("\n\n")
+	b.WriteString("| fault | killed | by generated | only by generated |\n|---|---:|---:|---:|\n")
+	for _, k := range sortedKeys(s.ByKind) {
+		if t := s.ByKind[k]; t.Generated > 0 {
+			fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", k, t.Killed, t.Generated, t.OnlyGenerated)
+		}
+	}
+	b.WriteString("\n<details><summary>the mutants only generated requests kill</summary>\n\n")
+	for _, r := range s.Mutants {
+		if r.OnlyKilledIn == GenerationPhase {
+			fmt.Fprintf(&b, "- `%s` (%s): %s\n", r.Mutant.ID, r.Mutant.Description, harness.Cut(r.KilledBy, 240))
+		}
+	}
+	b.WriteString("\n</details>\n")
+	return b.String()
 }
 
 // notJudgeable is survivors.md's section on the peer mutants outside the

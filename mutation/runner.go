@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -35,12 +36,28 @@ type Runner struct {
 	SuiteTimeout time.Duration
 	// Workers is how many mutants run at once, each with its own emulator.
 	Workers int
+	// ExploreExamples is CH_EXPLORE_EXAMPLES of every suite run (0: the
+	// phase's default): the generation phase draws its changes at random,
+	// and a request fault is killed only when a draw meets its property.
+	ExploreExamples int
 	// Log receives one line per mutant.
 	Log func(format string, args ...any)
 
 	suites  []string            // groups, sorted
 	opSuite map[string][]string // operationId to the groups with a spec labelled op:<id>
+	// generationOnly are the groups whose every spec is of the generation
+	// phase: they run after the others, so a mutant the documented
+	// requests kill never waits for generated ones.
+	generationOnly map[string]bool
 }
+
+// explorationSeed is CH_EXPLORE_SEED of every suite run.
+const explorationSeed = "1"
+
+// GenerationPhase labels the specs whose requests are generated from the
+// contract rather than documented (issue 21): a mutant only they kill is a
+// fault no documented request reaches.
+const GenerationPhase = "phase:explore"
 
 // Result is the verdict on one mutant.
 type Result struct {
@@ -53,6 +70,16 @@ type Result struct {
 	Suites  []string `json:"suites"`
 	// KilledBy names the first spec whose outcome is failed, and its failure.
 	KilledBy string `json:"killed_by,omitempty"`
+	// KilledIn is the phase label (GenerationPhase) of that spec; empty
+	// for the specs that send documented requests.
+	KilledIn string `json:"killed_in,omitempty"`
+	// OnlyKilledIn is set when the phase that killed the mutant is the only
+	// one that does: run again without that phase's specs, the others
+	// passed (AlsoKilledBy names the one that failed when they did not).
+	OnlyKilledIn string `json:"only_killed_in,omitempty"`
+	AlsoKilledBy string `json:"also_killed_by,omitempty"`
+	// killerSuite is the group whose spec killed the mutant.
+	killerSuite string
 	// ErroredBy names the first spec whose outcome is error (a panic, a
 	// harness error, a suite that did not run), when no spec failed.
 	ErroredBy string `json:"errored_by,omitempty"`
@@ -74,6 +101,10 @@ const (
 	Errored     = "errored"
 	Unexercised = "unexercised"
 	Equivalent  = "equivalent"
+	// Provisional: a fault only a provisional check would judge (the real
+	// server's answer to that input is not evidenced, issue 21): reported
+	// apart, outside the score and the gate, like the check itself.
+	Provisional = "provisional"
 	Flaky       = "flaky"
 )
 
@@ -113,6 +144,7 @@ func (r *Runner) Build(ctx context.Context) error {
 		return err
 	}
 	r.opSuite = map[string][]string{}
+	r.generationOnly = map[string]bool{}
 	for _, g := range r.suites {
 		report := filepath.Join(r.BinDir, g+".dry.json")
 		cmd := exec.CommandContext(ctx, r.bin(g), "-ginkgo.dry-run", "-ginkgo.no-color", "-ginkgo.json-report="+report)
@@ -126,8 +158,15 @@ func (r *Runner) Build(ctx context.Context) error {
 			return err
 		}
 		ops := map[string]bool{}
+		specs, generated := 0, 0
 		for _, rep := range reports {
 			for _, s := range rep.SpecReports {
+				if s.LeafNodeType == types.NodeTypeIt {
+					specs++
+					if slices.Contains(s.Labels(), GenerationPhase) {
+						generated++
+					}
+				}
 				for _, l := range s.Labels() {
 					if id, ok := strings.CutPrefix(l, "op:"); ok {
 						ops[id] = true
@@ -135,14 +174,25 @@ func (r *Runner) Build(ctx context.Context) error {
 				}
 			}
 		}
+		r.generationOnly[g] = specs > 0 && generated == specs
 		for id := range ops {
 			r.opSuite[id] = append(r.opSuite[id], g)
 		}
 	}
 	for _, op := range r.Spec.Operations() {
-		// The operation's own group first: it is the likeliest to kill.
+		// The operation's own group first: it is the likeliest to kill;
+		// generated requests last: they cost the most.
 		gs := r.opSuite[op.ID]
-		sort.SliceStable(gs, func(i, j int) bool { return gs[i] == op.Group && gs[j] != op.Group })
+		rank := func(g string) int {
+			switch {
+			case r.generationOnly[g]:
+				return 2
+			case g == op.Group:
+				return 0
+			}
+			return 1
+		}
+		sort.SliceStable(gs, func(i, j int) bool { return rank(gs[i]) < rank(gs[j]) })
 	}
 	return nil
 }
@@ -201,7 +251,7 @@ func (t *Target) Close() {
 // NewTarget starts a fresh in-process emulator and a proxy applying m (nil
 // for none) in front of it, both on loopback ports.
 func NewTarget(spec *harness.Spec, m *Mutant, delay time.Duration) *Target {
-	em := emulator.New(emulator.Options{Fault: emulatorFault(m)})
+	em := emulator.New(emulator.Options{Fault: emulatorFault(spec, m)})
 	up := httptest.NewServer(em.Handler())
 	u, _ := url.Parse(up.URL)
 	token, _ := em.AccountToken("default")
@@ -212,11 +262,14 @@ func NewTarget(spec *harness.Spec, m *Mutant, delay time.Duration) *Target {
 }
 
 // emulatorFault is the emulator's own fault switch for the mutants only
-// the emulator can make (whose state a request reads or writes); the zero
-// Fault for every other mutant.
-func emulatorFault(m *Mutant) emulator.Fault {
+// the emulator can make (whose state a request reads or writes, how it
+// treats a request's input); the zero Fault for every other mutant.
+func emulatorFault(spec *harness.Spec, m *Mutant) emulator.Fault {
 	if m == nil {
 		return emulator.Fault{}
+	}
+	if f, ok := requestFault(spec, m); ok {
+		return f
 	}
 	kinds := map[Kind]emulator.FaultKind{
 		KindIdentityFromHeader:       emulator.FaultIdentityFromHeader,
@@ -236,6 +289,7 @@ func emulatorFault(m *Mutant) emulator.Fault {
 type suiteRun struct {
 	exit    int
 	failed  string // the first spec whose outcome is failed, and its reason
+	phase   string // GenerationPhase when that spec carries it
 	errored string // the first spec whose outcome is error, and its reason
 }
 
@@ -255,12 +309,20 @@ func (r *Runner) runSuite(ctx context.Context, group, base, filter, dir string, 
 	}
 	cmd := exec.CommandContext(ctx, r.bin(group), args...)
 	cmd.Dir = filepath.Join(r.Root, "suites", group)
-	cmd.Env = cleanEnv(map[string]string{
+	env := map[string]string{
 		"CH_BASE_URL":   base,
 		"CH_PROFILE":    "emulator",
 		"CH_TIMEOUT":    r.Timeout.String(),
 		"CH_REPORT_DIR": dir,
-	})
+		// The generation phase's requests are the same on every mutant and
+		// every run: a kill, or a survival, is the fault's doing and can be
+		// made again (the phase's default seed changes from run to run).
+		"CH_EXPLORE_SEED": explorationSeed,
+	}
+	if r.ExploreExamples > 0 {
+		env["CH_EXPLORE_EXAMPLES"] = fmt.Sprint(r.ExploreExamples)
+	}
+	cmd.Env = cleanEnv(env)
 	out, err := cmd.CombinedOutput()
 	exit := 0
 	var exitErr *exec.ExitError
@@ -288,14 +350,29 @@ func judgeSuite(reportFile string, exit int, output string) suiteRun {
 	run := suiteRun{exit: exit}
 	reports, err := readReports(reportFile)
 	if err == nil {
+		generated := map[string]bool{}
+		for _, rep := range reports {
+			for _, sr := range rep.SpecReports {
+				if slices.Contains(sr.Labels(), GenerationPhase) {
+					generated[sr.FullText()] = true
+				}
+			}
+		}
 		s, berr := report.Build(reports, report.ToolInfo{})
 		if berr != nil {
 			run.errored = "reading the run's report: " + berr.Error()
 			return run
 		}
 		nErr := 0
+		// A documented spec's failure names the kill before a generated
+		// one's: the phase is the generation's only when nothing else failed.
+		var failedGenerated string
 		for _, sp := range s.Specs {
 			switch {
+			case sp.Outcome == report.OutcomeFailed && generated[sp.Name]:
+				if failedGenerated == "" {
+					failedGenerated = harness.Cut(sp.Name+": "+sp.Reason, 400)
+				}
 			case sp.Outcome == report.OutcomeFailed && run.failed == "":
 				run.failed = harness.Cut(sp.Name+": "+sp.Reason, 400)
 			case sp.Outcome == report.OutcomeError:
@@ -306,6 +383,9 @@ func judgeSuite(reportFile string, exit int, output string) suiteRun {
 		}
 		if nErr > 1 {
 			run.errored += fmt.Sprintf(" (and %d more errored specs)", nErr-1)
+		}
+		if run.failed == "" && failedGenerated != "" {
+			run.failed, run.phase = failedGenerated, GenerationPhase
 		}
 	}
 	if exit != 0 && run.failed == "" && run.errored == "" {
@@ -336,7 +416,12 @@ func (r *Runner) Baseline(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	for _, g := range r.suites {
+	// In the order a mutant's run takes them: the generation phase last,
+	// since what its requests change (an account signed up with a
+	// documented phone number) is not what the documented specs expect.
+	suites := slices.Clone(r.suites)
+	sort.SliceStable(suites, func(i, j int) bool { return !r.generationOnly[suites[i]] && r.generationOnly[suites[j]] })
+	for _, g := range suites {
 		if run := r.runSuite(ctx, g, t.URL, "", dir, true); run.exit != 0 || run.failed != "" || run.errored != "" {
 			return fmt.Errorf("baseline: suite %s does not pass through the unmutated proxy (exit %d): %s", g, run.exit, firstOf(run.failed, run.errored))
 		}
@@ -386,16 +471,44 @@ func (r *Runner) Run(ctx context.Context, mutants []Mutant) []Result {
 // specs that did not pass errored (a panic, a harness error), the fail-fast
 // may have stopped the specs that would have judged the answer, so the
 // mutant runs once more on a fresh emulator without it; that run decides.
+//
+// Whether the documented requests kill a mutant the generation phase
+// killed too is what tells a fault only generated input reaches
+// (OnlyKilledIn). The phase's own suite runs after every other suite of the
+// operation, so a kill there is one the others did not make; a generated
+// spec in a suite beside documented ones makes the mutant run once more
+// without the phase's specs.
 func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 	start := time.Now()
-	res := r.attempt(ctx, m, true)
+	filter := "op:" + m.Op
+	if IsRequestKind(m.Kind) {
+		// A provisional spec never kills; for a request fault it would
+		// only fire it with input whose answer is not evidenced, and that
+		// would read as a survivor of the verdict's checks.
+		filter += " && !" + report.LabelProvisional
+	}
+	res := r.attempt(ctx, m, filter, true)
 	if res.KilledBy == "" && res.ErroredBy != "" && ctx.Err() == nil {
-		res = r.attempt(ctx, m, false)
+		res = r.attempt(ctx, m, filter, false)
 		if res.ErroredBy != "" {
 			res.ErroredBy += " (also without -ginkgo.fail-fast)"
 		}
 	}
 	decide(r.Spec, &res)
+	switch {
+	case res.Outcome != Killed || res.KilledIn == "":
+	case r.generationOnly[res.killerSuite]:
+		// Its suite runs after every other one of the operation, and
+		// none of them failed: the documented specs do not kill it.
+		res.OnlyKilledIn = res.KilledIn
+	case ctx.Err() == nil:
+		again := r.attempt(ctx, m, filter+" && !"+res.KilledIn, true)
+		if again.KilledBy != "" && again.Fired > 0 {
+			res.AlsoKilledBy = again.KilledBy
+		} else {
+			res.OnlyKilledIn = res.KilledIn
+		}
+	}
 	res.Seconds = time.Since(start).Seconds()
 	return res
 }
@@ -403,7 +516,7 @@ func (r *Runner) RunMutant(ctx context.Context, m Mutant) Result {
 // attempt is one run of the mutant's suites on a fresh target. It stops at
 // the first suite with a failed spec; with failFast, also at the first with
 // an errored one.
-func (r *Runner) attempt(ctx context.Context, m Mutant, failFast bool) Result {
+func (r *Runner) attempt(ctx context.Context, m Mutant, filter string, failFast bool) Result {
 	res := Result{Mutant: m, Suites: r.SuitesFor(m.Op)}
 	t := NewTarget(r.Spec, &m, r.Timeout+time.Second)
 	dir, err := os.MkdirTemp("", "chmutate-")
@@ -411,7 +524,7 @@ func (r *Runner) attempt(ctx context.Context, m Mutant, failFast bool) Result {
 		defer os.RemoveAll(dir)
 	}
 	for _, g := range res.Suites {
-		run := r.runSuite(ctx, g, t.URL, "op:"+m.Op, dir, failFast)
+		run := r.runSuite(ctx, g, t.URL, filter, dir, failFast)
 		if run.exit != 0 && res.ExitCode == 0 {
 			res.ExitCode = run.exit
 		}
@@ -420,6 +533,7 @@ func (r *Runner) attempt(ctx context.Context, m Mutant, failFast bool) Result {
 		}
 		if run.failed != "" {
 			res.KilledBy = g + ": " + run.failed
+			res.KilledIn, res.killerSuite = run.phase, g
 			res.ExitCode = run.exit
 			break
 		}
@@ -485,6 +599,9 @@ func unexercisedWhy(spec *harness.Spec, m Mutant, matched int64) string {
 	}
 	if matched == 0 {
 		return "no request of " + m.Op + " reached the proxy"
+	}
+	if IsRequestKind(m.Kind) {
+		return fmt.Sprintf("%d requests of %s went through, none with a %s the fault fires on: no spec sends that input", matched, m.Op, m.Path)
 	}
 	if m.Path != "" {
 		return fmt.Sprintf("%d answers of %s went through, none with status %d holding %s", matched, m.Op, m.Status, m.Path)

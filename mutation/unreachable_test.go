@@ -101,6 +101,10 @@ func disagreements(list []Unreachable, results []Result) []string {
 		switch {
 		case listed != nil && r.Outcome != Unexercised:
 			out = append(out, fmt.Sprintf("%s is listed as unreachable (%s) but the committed run %s it: a stale entry", r.Mutant.ID, listed.Pattern, r.Outcome))
+		case listed == nil && r.Outcome == Unexercised && IsRequestKind(r.Mutant.Kind):
+			// Some request reaches every request fault: one not exercised
+			// is the generation phase's random draws missing it, reported
+			// with the run, not a state no target reaches.
 		case listed == nil && r.Outcome == Unexercised:
 			out = append(out, fmt.Sprintf("%s was not exercised and unreachable.yaml does not say why (%s)", r.Mutant.ID, r.Explanation))
 		}
@@ -115,6 +119,7 @@ func TestDisagreementsNameStaleEntriesAndUnlistedMutants(t *testing.T) {
 		{Mutant: Mutant{ID: "me/200/type-changed/email"}, Outcome: Unexercised}, // unlisted
 		{Mutant: Mutant{ID: "me/403/null-for-non-nullable/code"}, Outcome: Unexercised},
 		{Mutant: Mutant{ID: "me/200/type-changed/is_admin"}, Outcome: Killed},
+		{Mutant: Mutant{ID: "me/server-error-on-null-property/timezone_identifier", Kind: KindNull500}, Outcome: Unexercised},
 	}
 	got := disagreements(list, results)
 	if len(got) != 2 || !strings.Contains(got[0], "stale") || !strings.Contains(got[1], "does not say why") {
