@@ -112,6 +112,10 @@ type alt struct {
 type slot struct {
 	child  *conj // nil when no part constrains the value
 	closed bool  // some part forbids the name (additionalProperties: false)
+	// undeclared: no part declares the name in properties, or the value
+	// also answers to another part's additionalProperties (whose fields
+	// Declared does not count): Judge is not sure it is declared.
+	undeclared bool
 }
 
 // Validator is a compiled schema. It is immutable and safe for concurrent use.
@@ -528,11 +532,13 @@ func (c *compiler) altOf(parts []*part) *alt {
 // the name may be declared by some part; otherwise it is declared by none).
 func (c *compiler) slotFor(parts []*part, name string, declared bool) slot {
 	var child []*openapi3.Schema
-	var sl slot
+	sl := slot{undeclared: true}
+	extra := false
 	for _, p := range parts {
 		if declared {
 			if ref := p.s.Properties[name]; ref != nil && ref.Value != nil {
 				child = append(child, ref.Value)
+				sl.undeclared = false
 				continue
 			}
 		}
@@ -543,8 +549,10 @@ func (c *compiler) slotFor(parts []*part, name string, declared bool) slot {
 		}
 		if ap.Schema != nil && ap.Schema.Value != nil {
 			child = append(child, ap.Schema.Value)
+			extra = true
 		}
 	}
+	sl.undeclared = sl.undeclared || extra
 	if len(child) > 0 {
 		sl.child = c.conjOf(child)
 	}

@@ -188,6 +188,12 @@ func judge(t *testing.T, name string, s *openapi3.Schema, body []byte) (fast, ki
 	if fast && !kin {
 		t.Errorf("UNSOUND: %s: fast path says valid, kin says invalid: %q", name, body)
 	}
+	// The same walk's answer for strict mode is never surer than
+	// Declared's own walk (harness/fastverdict_test.go compares both
+	// with the walk on decoded values).
+	if v := fastschema.For(s).Judge(body); v.Valid != fast || v.Valid && v.Declared && !fastschema.DeclaredFor(s).None(body) {
+		t.Errorf("%s: Judge says %+v, Valid %v, Declared.None %v: %q", name, v, fast, fastschema.DeclaredFor(s).None(body), body)
+	}
 	return fast, kin
 }
 

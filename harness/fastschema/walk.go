@@ -14,20 +14,49 @@ import (
 // allowed) that certainly validates against the compiled schema. It also
 // guarantees that data is valid UTF-8 and valid JSON without duplicate
 // object keys. False means "invalid or not sure": ask kin-openapi.
-func (v *Validator) Valid(data []byte) bool {
+func (v *Validator) Valid(data []byte) bool { return v.Judge(data).Valid }
+
+// Verdict is what one walk of a body (Judge) learns: whether it validates,
+// and, for a valid body, the answers of two other checks that would
+// otherwise walk it again.
+type Verdict struct {
+	// Valid is Valid's answer.
+	Valid bool
+	// Declared: every object field of the body is declared, by the rules of
+	// Declared (its None is true). False: there is an undeclared field, or
+	// not sure. Only meaningful when Valid.
+	Declared bool
+	// Plain: the body holds nothing harness's json_interop reports (a valid
+	// body has no duplicate name, invalid UTF-8, lone surrogate or number
+	// past a double's range; Plain adds no integer beyond ±2^53) and is
+	// nested well under the harness's depth limit. False: there may be.
+	// Only meaningful when Valid.
+	Plain bool
+}
+
+// Judge is Valid, and the Verdict's other answers from the same walk.
+//
+// Declared follows from the walk because the schemas it judges a value
+// against are some of those Declared flattens at that place (an alternative
+// takes allOf parts and one anyOf branch each, Declared takes every branch):
+// a name one of them declares is declared for Declared too. So the walk
+// only notes what could break that: a name its alternative does not declare
+// in properties, a declared name whose value also answers to another part's
+// additionalProperties, and any object or array it does not judge inside.
+func (v *Validator) Judge(data []byte) Verdict {
 	if v == nil || v.bad || v.root == nil {
-		return false
+		return Verdict{}
 	}
 	w := walker{data: data}
 	i := w.ws(0)
 	if i >= len(data) {
-		return false
+		return Verdict{}
 	}
 	end, ok := w.conj(v.root, i, 0)
-	if !ok {
-		return false
+	if !ok || w.ws(end) != len(data) {
+		return Verdict{}
 	}
-	return w.ws(end) == len(data)
+	return Verdict{Valid: true, Declared: !w.undeclared, Plain: !w.unplain}
 }
 
 // Valid is For(s).Valid(data).
@@ -35,7 +64,16 @@ func Valid(s *openapi3.Schema, data []byte) bool { return For(s).Valid(data) }
 
 type walker struct {
 	data []byte
+	// undeclared and unplain are Judge's doubts (see Verdict), noted as
+	// the walk meets them, in alternatives that fail too: a doubt only
+	// costs the caller the walk it would have made anyway.
+	undeclared, unplain bool
 }
+
+// plainDepth is where Judge stops calling a body Plain: the harness reads
+// nothing nested deeper than 512 as JSON (MaxJSONDepth), the walk judges
+// one level more.
+const plainDepth = 500
 
 func (w *walker) ws(i int) int {
 	for i < len(w.data) {
@@ -60,6 +98,9 @@ func (w *walker) lit(i int, s string) (int, bool) {
 func (w *walker) conj(cj *conj, i, depth int) (int, bool) {
 	if depth > maxDepth || i >= len(w.data) {
 		return i, false
+	}
+	if depth >= plainDepth {
+		w.unplain = true
 	}
 	if w.data[i] == 'n' {
 		end, ok := w.lit(i, "null")
@@ -292,9 +333,13 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 					return i, false // a duplicate, or an escaped undeclared name: not worth tracking
 				}
 				sl = a.other
+				w.undeclared = true
 			}
 			if sl.closed {
 				return i, false
+			}
+			if sl.undeclared {
+				w.undeclared = true
 			}
 			count++
 			i = w.ws(kend)
@@ -412,11 +457,16 @@ func (w *walker) skip(i, depth int) (int, bool) {
 	if depth > maxDepth || i >= len(w.data) {
 		return i, false
 	}
+	if depth >= plainDepth {
+		w.unplain = true
+	}
 	switch c := w.data[i]; {
 	case c == '"':
 		end, _, ok := w.str(i)
 		return end, ok
 	case c == '{':
+		// Nothing inside is judged: its names may be undeclared.
+		w.undeclared = true
 		i = w.ws(i + 1)
 		if i < len(w.data) && w.data[i] == '}' {
 			return i + 1, true
@@ -445,6 +495,7 @@ func (w *walker) skip(i, depth int) (int, bool) {
 		}
 		return i, true
 	case c == '[':
+		w.undeclared = true
 		i = w.ws(i + 1)
 		if i < len(w.data) && w.data[i] == ']' {
 			return i + 1, true
@@ -561,9 +612,12 @@ func (w *walker) str(i int) (end int, esc bool, ok bool) {
 // number checks the number token at i (RFC 8259) and returns its end.
 func (w *walker) number(i int) (int, bool) {
 	d := w.data
-	j, _, exp, ok := NumberEnd(d, i)
+	j, frac, exp, ok := NumberEnd(d, i)
 	if !ok {
 		return i, false
+	}
+	if !frac && !exp && j-i > 15 && (j-i > 16 || d[i] != '-') {
+		w.unplain = true // 16 digits or more: maybe past ±2^53
 	}
 	// kin converts every number a non-empty schema judges with
 	// json.Number.Float64 and fails on overflow (1e400): refuse such numbers
