@@ -20,12 +20,13 @@ func fresh(ex *Exchange) *Exchange {
 
 // judgedWith runs the standard checks and the undeclared-field search on a
 // fresh copy of ex, with the fast walk's other answers used or not.
-func judgedWith(ex *Exchange, strict, one bool) ([]CheckResult, []byte, []FieldValue) {
+func judgedWith(ex *Exchange, strict, one bool) ([]CheckResult, []byte, []FieldValue, []string) {
 	defer func(old bool) { oneWalk = old }(oneWalk)
 	oneWalk = one
 	e := fresh(ex)
 	results := Verify(e, StandardChecks(strict)...)
-	return results, e.Response.JSONText(), UndeclaredFields(e)
+	var log CoverageLog
+	return results, e.Response.JSONText(), UndeclaredFields(e), log.Observe(e)
 }
 
 // TestOneWalkKeepsEveryVerdict: the schema check's walk also answers
@@ -38,14 +39,20 @@ func judgedWith(ex *Exchange, strict, one bool) ([]CheckResult, []byte, []FieldV
 // nothing, Plain only where the interop scan finds nothing and reads the
 // body as it is.
 func TestOneWalkKeepsEveryVerdict(t *testing.T) {
-	var declared, undeclared, plain, unplain int
+	var declared, undeclared, plain, unplain, covered, walkCovered int
 	for i, c := range contractCases(t, true) {
 		if testing.Short() && i%3 != 0 && !strings.HasSuffix(c.name, ": example") {
 			continue
 		}
 		for _, strict := range []bool{false, true} {
-			want, wantText, wantFields := judgedWith(c.ex, strict, false)
-			got, gotText, gotFields := judgedWith(c.ex, strict, true)
+			want, wantText, wantFields, wantCov := judgedWith(c.ex, strict, false)
+			got, gotText, gotFields, gotCov := judgedWith(c.ex, strict, true)
+			if !slices.Equal(wantCov, gotCov) {
+				t.Errorf("%s (strict %v): the coverage differs:\nObserve: %v\nwalk:    %v", c.name, strict, wantCov, gotCov)
+			}
+			if len(gotCov) > 0 {
+				covered++
+			}
 			if !reflect.DeepEqual(want, got) {
 				t.Errorf("%s (strict %v): results differ\nseparate walks: %+v\none walk:       %+v", c.name, strict, want, got)
 			}
@@ -57,6 +64,10 @@ func TestOneWalkKeepsEveryVerdict(t *testing.T) {
 		body := c.ex.Response.Body
 		mt := documentedResponse(c.ex.Op, c.ex.Response.Status).Content.Get("application/json")
 		v := fastschema.For(mt.Schema.Value).Judge(body)
+		cov := fastschema.CoverageFor(mt.Schema.Value)
+		if v.Valid && cov.Len() > 1 && fastschema.For(mt.Schema.Value).JudgeCovering(body, cov, cov.NewSeen()).Covered {
+			walkCovered++
+		}
 		if v.Valid != fastschema.Valid(mt.Schema.Value, body) {
 			t.Errorf("%s: Judge and Valid disagree", c.name)
 		}
@@ -84,11 +95,12 @@ func TestOneWalkKeepsEveryVerdict(t *testing.T) {
 			unplain++
 		}
 	}
-	t.Logf("valid bodies: %d all declared, %d with undeclared fields; %d plain, %d with interop findings", declared, undeclared, plain, unplain)
+	t.Logf("valid bodies: %d all declared, %d with undeclared fields; %d plain, %d with interop findings; %d whose coverage the walk marked; %d with coverage",
+		declared, undeclared, plain, unplain, walkCovered, covered)
 	// The shortcuts are taken, and the doubts are met: neither side of
 	// either answer is vacuous.
-	if declared == 0 || undeclared == 0 || plain == 0 || unplain == 0 {
-		t.Errorf("a side is never exercised: %d declared, %d undeclared, %d plain, %d unplain", declared, undeclared, plain, unplain)
+	if declared == 0 || undeclared == 0 || plain == 0 || unplain == 0 || covered == 0 || walkCovered == 0 {
+		t.Errorf("a side is never exercised: %d declared, %d undeclared, %d plain, %d unplain, %d covered by the walk", declared, undeclared, plain, unplain, walkCovered)
 	}
 }
 

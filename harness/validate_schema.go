@@ -113,7 +113,7 @@ func validateBody(ex *Exchange, resp *openapi3.Response, mediaType string, mt *o
 }
 
 // oneWalk lets the tests compare the fast walk's other answers (Verdict's
-// Declared and Plain) with the walks they spare.
+// Declared, Plain and Covered) with the walks they spare.
 var oneWalk = true
 
 // useFastSchema lets the tests compare the fast path with kin-openapi alone.
@@ -153,17 +153,31 @@ type fastVerdict struct {
 	schema *openapi3.Schema
 	src    []byte
 	fastschema.Verdict
+	// covered: the response coverage locations of s the text shows (see
+	// CoverageLog.Look), when Covered.
+	covered fastschema.Seen
 }
 
 // fastJudge is fastschema's verdict on text against s, walked once per
-// response.
+// response; the walk marks the coverage locations too.
 func (r *Response) fastJudge(s *openapi3.Schema, text []byte) fastschema.Verdict {
 	if v, ok := r.judged(s, text); ok {
 		return v
 	}
-	v := fastschema.For(s).Judge(text)
-	r.fast = &fastVerdict{schema: s, src: text, Verdict: v}
+	cov := fastschema.CoverageFor(s)
+	seen := cov.NewSeen()
+	v := fastschema.For(s).JudgeCovering(text, cov, seen)
+	r.fast = &fastVerdict{schema: s, src: text, Verdict: v, covered: seen}
 	return v
+}
+
+// covered is what the fast walk found of s's coverage locations in text,
+// if it walked text against s and was sure.
+func (r *Response) covered(s *openapi3.Schema, text []byte) (fastschema.Seen, bool) {
+	if f := r.fast; oneWalk && f != nil && f.schema == s && sameSlice(f.src, text) && f.Valid && f.Covered {
+		return f.covered, true
+	}
+	return nil, false
 }
 
 // judged is the verdict fastJudge reached on text against s, if it did.

@@ -194,7 +194,32 @@ func judge(t *testing.T, name string, s *openapi3.Schema, body []byte) (fast, ki
 	if v := fastschema.For(s).Judge(body); v.Valid != fast || v.Valid && v.Declared && !fastschema.DeclaredFor(s).None(body) {
 		t.Errorf("%s: Judge says %+v, Valid %v, Declared.None %v: %q", name, v, fast, fastschema.DeclaredFor(s).None(body), body)
 	}
+	sameCoverage(t, name, s, body)
 	return fast, kin
+}
+
+// sameCoverage: where the walk says it marked the coverage of a valid body,
+// it marked what Observe marks. It reports whether the walk was sure.
+func sameCoverage(t *testing.T, name string, s *openapi3.Schema, body []byte) bool {
+	t.Helper()
+	cov := fastschema.CoverageFor(s)
+	walked := cov.NewSeen()
+	v := fastschema.For(s).JudgeCovering(body, cov, walked)
+	if !v.Valid || !v.Covered {
+		return false
+	}
+	observed := cov.NewSeen()
+	cov.Observe(body, observed, nil)
+	if !slices.Equal(walked, observed) {
+		var diff []string
+		for i, id := range cov.IDs() {
+			if walked.Has(i) != observed.Has(i) {
+				diff = append(diff, fmt.Sprintf("%s walk %v observe %v", id, walked.Has(i), observed.Has(i)))
+			}
+		}
+		t.Errorf("%s: the walk's coverage is not Observe's: %v: %q", name, diff, body)
+	}
+	return true
 }
 
 func TestHandSchemas(t *testing.T) {

@@ -32,6 +32,11 @@ type Verdict struct {
 	// nested well under the harness's depth limit. False: there may be.
 	// Only meaningful when Valid.
 	Plain bool
+	// Covered: the seen of JudgeCovering holds every location of the
+	// Coverage that the body shows, as Observe would mark them. False: the
+	// walk was not sure (a branch of anyOf/oneOf to tell apart, a value it
+	// did not look inside), ask Observe.
+	Covered bool
 }
 
 // Judge is Valid, and the Verdict's other answers from the same walk.
@@ -43,20 +48,51 @@ type Verdict struct {
 // only notes what could break that: a name its alternative does not declare
 // in properties, a declared name whose value also answers to another part's
 // additionalProperties, and any object or array it does not judge inside.
-func (v *Validator) Judge(data []byte) Verdict {
+func (v *Validator) Judge(data []byte) Verdict { return v.JudgeCovering(data, nil, nil) }
+
+// JudgeCovering is Judge, and, when c is the coverage catalogue of the same
+// schema, the locations of c the body shows, added to seen (c.NewSeen()) as
+// Observe adds them: the coverage walk, done by the same pass. The coverage
+// of an alternative that failed is not taken back: when one fails after
+// marking a location, Covered is false.
+func (v *Validator) JudgeCovering(data []byte, c *Coverage, seen Seen) Verdict {
 	if v == nil || v.bad || v.root == nil {
 		return Verdict{}
 	}
 	w := walker{data: data}
+	var root *covNode
+	if c != nil && len(seen) >= (len(c.ids)+63)/64 {
+		w.seen, w.stamp, root = seen, make([]uint32, c.props), c.root
+		w.mark(0)
+	} else {
+		w.uncovered = true
+	}
 	i := w.ws(0)
 	if i >= len(data) {
 		return Verdict{}
 	}
-	end, ok := w.conj(v.root, i, 0)
+	end, ok := w.conj(v.root, i, 0, root)
 	if !ok || w.ws(end) != len(data) {
 		return Verdict{}
 	}
-	return Verdict{Valid: true, Declared: !w.undeclared, Plain: !w.unplain}
+	return Verdict{Valid: true, Declared: !w.undeclared, Plain: !w.unplain, Covered: !w.uncovered}
+}
+
+// mark adds coverage location i (-1: none) to the walk's seen.
+func (w *walker) mark(i int) {
+	if i >= 0 {
+		w.seen[i/64] |= 1 << (i % 64)
+		w.marks++
+	}
+}
+
+// unlooked notes a value the walk passes over unread: if its coverage node
+// could show more than null or not (Observe would look inside), the
+// coverage is not complete.
+func (w *walker) unlooked(n *covNode, i int) {
+	if n != nil && (w.data[i] == '{' || w.data[i] == '[' || len(n.enum) > 0) {
+		w.uncovered = true
+	}
 }
 
 // Valid is For(s).Valid(data).
@@ -68,6 +104,16 @@ type walker struct {
 	// the walk meets them, in alternatives that fail too: a doubt only
 	// costs the caller the walk it would have made anyway.
 	undeclared, unplain bool
+
+	// The coverage JudgeCovering marks: seen and, per covProp, the serial
+	// of the last object that held it (stamp, obj); marks counts the marks,
+	// so that a failed alternative that made some is noticed. uncovered is
+	// its doubt.
+	seen      Seen
+	stamp     []uint32
+	obj       uint32
+	marks     int
+	uncovered bool
 }
 
 // plainDepth is where Judge stops calling a body Plain: the harness reads
@@ -95,33 +141,51 @@ func (w *walker) lit(i int, s string) (int, bool) {
 }
 
 // conj judges the value at i against a set of schemas.
-func (w *walker) conj(cj *conj, i, depth int) (int, bool) {
+// conj judges the value at i against a set of schemas. n is the value's
+// coverage node (nil: nothing to mark).
+func (w *walker) conj(cj *conj, i, depth int, n *covNode) (int, bool) {
 	if depth > maxDepth || i >= len(w.data) {
 		return i, false
 	}
 	if depth >= plainDepth {
 		w.unplain = true
 	}
+	if n != nil && len(n.branches) > 0 {
+		// Which branch a value takes is Observe's to tell.
+		w.uncovered, n = true, nil
+	}
 	if w.data[i] == 'n' {
+		if n != nil {
+			w.mark(n.null)
+		}
 		end, ok := w.lit(i, "null")
 		return end, ok && cj.nullOK
 	}
+	if n != nil {
+		w.mark(n.value)
+	}
 	if cj.any {
+		w.unlooked(n, i)
 		return w.skip(i, depth)
 	}
 	for _, a := range cj.alts {
-		if end, ok := w.alt(a, i, depth); ok {
+		marks := w.marks
+		if end, ok := w.alt(a, i, depth, n); ok {
 			return end, true
+		}
+		if w.marks != marks {
+			w.uncovered = true // marks of an alternative that failed
 		}
 	}
 	return i, false
 }
 
-func (w *walker) alt(a *alt, i, depth int) (int, bool) {
+func (w *walker) alt(a *alt, i, depth int, n *covNode) (int, bool) {
 	if a.bad {
 		return i, false
 	}
 	if a.any {
+		w.unlooked(n, i)
 		return w.skip(i, depth)
 	}
 	switch c := w.data[i]; {
@@ -129,18 +193,19 @@ func (w *walker) alt(a *alt, i, depth int) (int, bool) {
 		if a.permits&kObject == 0 || a.hasEnum {
 			return i, false
 		}
-		return w.object(a, i, depth)
+		return w.object(a, i, depth, n)
 	case c == '[':
 		if a.permits&kArray == 0 || a.hasEnum {
 			return i, false
 		}
-		return w.array(a, i, depth)
+		return w.array(a, i, depth, n)
 	case c == '"':
 		if a.permits&kString == 0 {
 			return i, false
 		}
 		end, esc, ok := w.str(i)
-		if !ok || len(a.scalar) == 0 {
+		covEnum := n != nil && len(n.enum) > 0
+		if !ok || len(a.scalar) == 0 && !covEnum {
 			return end, ok
 		}
 		s, ok := w.decode(i, end, esc)
@@ -151,6 +216,9 @@ func (w *walker) alt(a *alt, i, depth int) (int, bool) {
 			if !p.string(s) {
 				return i, false
 			}
+		}
+		if covEnum {
+			w.enum(n, s)
 		}
 		return end, true
 	case c == 't' || c == 'f':
@@ -171,6 +239,9 @@ func (w *walker) alt(a *alt, i, depth int) (int, bool) {
 				return i, false
 			}
 		}
+		if n != nil && len(n.enum) > 0 {
+			w.enum(n, b)
+		}
 		return end, true
 	case c == '-' || c >= '0' && c <= '9':
 		for _, p := range a.parts {
@@ -179,18 +250,25 @@ func (w *walker) alt(a *alt, i, depth int) (int, bool) {
 			}
 		}
 		end, ok := w.number(i)
-		if !ok || len(a.scalar) == 0 {
+		covEnum := n != nil && len(n.enum) > 0
+		if !ok || len(a.scalar) == 0 && !covEnum {
 			return end, ok
 		}
 		// kin reads numbers as json.Number, then Float64: strconv.ParseFloat.
 		f, err := strconv.ParseFloat(unsafe.String(&w.data[i], end-i), 64)
 		if err != nil {
+			if len(a.scalar) == 0 {
+				return end, true // Observe marks no enum value either
+			}
 			return i, false
 		}
 		for _, p := range a.scalar {
 			if !p.number(f) {
 				return i, false
 			}
+		}
+		if covEnum {
+			w.enum(n, f)
 		}
 		return end, true
 	}
@@ -212,6 +290,15 @@ func (w *walker) decode(i, end int, esc bool) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// enum marks the enum location of n that v is, as Observe does.
+func (w *walker) enum(n *covNode, v any) {
+	for k, e := range n.enum {
+		if e == v {
+			w.mark(n.enumIdx[k])
+		}
+	}
 }
 
 func enumHas(enum []any, v any) bool {
@@ -298,9 +385,14 @@ func validateIntegerFormat(validator openapi3.IntegerFormatValidator, value floa
 	}
 }
 
-func (w *walker) object(a *alt, i, depth int) (int, bool) {
+func (w *walker) object(a *alt, i, depth int, n *covNode) (int, bool) {
 	if len(a.slotList) > 256 {
 		return i, false
+	}
+	var serial uint32
+	if n != nil {
+		w.obj++
+		serial = w.obj
 	}
 	var seen [4]uint64
 	var others keySet
@@ -347,17 +439,33 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 				return i, false
 			}
 			i = w.ws(i + 1)
+			var cn *covNode
+			if n != nil && n.props != nil {
+				if p := n.props[name]; p != nil {
+					w.mark(p.present)
+					w.stamp[p.id] = serial
+					cn = p.node
+				}
+			}
 			var end int
 			if sl.child == nil {
+				w.unlooked(cn, i)
 				end, ok = w.skip(i, depth+1)
 			} else {
-				end, ok = w.conj(sl.child, i, depth+1)
+				end, ok = w.conj(sl.child, i, depth+1, cn)
 			}
 			if !ok {
 				return i, false
 			}
 			if i, more, ok = w.next(end, '}'); !ok {
 				return i, false
+			}
+		}
+	}
+	if n != nil {
+		for _, p := range n.optional {
+			if w.stamp[p.id] != serial {
+				w.mark(p.absent)
 			}
 		}
 	}
@@ -372,19 +480,25 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 	return i, true
 }
 
-func (w *walker) array(a *alt, i, depth int) (int, bool) {
+func (w *walker) array(a *alt, i, depth int, cov *covNode) (int, bool) {
 	n := uint64(0)
 	i = w.ws(i + 1)
 	if i < len(w.data) && w.data[i] == ']' {
 		i++
 	} else {
+		var items *covNode
+		if cov != nil {
+			w.mark(cov.nonempty)
+			items = cov.items
+		}
 		for more := true; more; {
 			var end int
 			var ok bool
 			if a.items == nil {
+				w.unlooked(items, i)
 				end, ok = w.skip(i, depth+1)
 			} else {
-				end, ok = w.conj(a.items, i, depth+1)
+				end, ok = w.conj(a.items, i, depth+1, items)
 			}
 			if !ok {
 				return i, false
