@@ -2,14 +2,18 @@ package capture
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/chconform/chconform/harness/fastschema"
 )
 
 // The fast HAR reader. encoding/json decodes a HAR entry at about 30 MB/s
@@ -114,18 +118,19 @@ func (w *window) object(limit int) ([]byte, bool) {
 		b := w.buf[w.pos:w.end]
 		for off < len(b) {
 			if inStr {
-				j := bytes.IndexByte(b[off:], '"')
-				if j < 0 {
+				// To the quote that ends the string, past the escapes (a
+				// body's quotes are all escaped: one every few bytes).
+				k := quoteOrBackslash(b, off)
+				if k >= len(b) {
 					off = len(b)
 					break
 				}
-				k := off + j
-				n := 0
-				for p := k - 1; b[p] == '\\'; p-- {
-					n++
+				if b[k] == '\\' {
+					off = k + 2 // may be past b: the next byte is read with more
+					continue
 				}
 				off = k + 1
-				inStr = n%2 == 1
+				inStr = false
 				continue
 			}
 			switch b[off] {
@@ -146,6 +151,27 @@ func (w *window) object(limit int) ([]byte, bool) {
 			return nil, false
 		}
 	}
+}
+
+// quoteOrBackslash is the index of the first '"' or '\\' at or after j, or
+// len(b); eight bytes at a time.
+func quoteOrBackslash(b []byte, j int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	for ; j+8 <= len(b); j += 8 {
+		x := binary.LittleEndian.Uint64(b[j:])
+		q, s := x^(ones*'"'), x^(ones*'\\')
+		// The lowest byte zero in q or s has the lowest bit set.
+		if t := ((q-ones)&^q | (s-ones)&^s) & high; t != 0 {
+			return j + bits.TrailingZeros64(t)>>3
+		}
+	}
+	for j < len(b) && b[j] != '"' && b[j] != '\\' {
+		j++
+	}
+	return j
 }
 
 // fastEntries streams the entries of log.entries after its '[', then hands
@@ -664,10 +690,7 @@ func (p *fastParser) str(i int, out *string) (int, bool) {
 // lone surrogates become U+FFFD.
 func (p *fastParser) scanString(i int, decode bool) (int, string, bool) {
 	d := p.d
-	r := i + 1
-	for r < len(d) && plain[d[r]] {
-		r++
-	}
+	r := fastschema.PlainEnd(d, i+1)
 	if r < len(d) && d[r] == '"' {
 		if decode {
 			return r + 1, string(d[i+1 : r]), true
@@ -729,10 +752,7 @@ func (p *fastParser) scanString(i int, decode bool) (int, string, bool) {
 			return r, "", false
 		case c < utf8.RuneSelf:
 			// A run of plain ASCII at once.
-			j := r + 1
-			for j < len(d) && plain[d[j]] {
-				j++
-			}
+			j := fastschema.PlainEnd(d, r+1)
 			b = append(b, d[r:j]...)
 			r = j
 		default:
@@ -745,23 +765,11 @@ func (p *fastParser) scanString(i int, decode bool) (int, string, bool) {
 	return r, "", false
 }
 
-// plain marks the bytes a JSON string holds as they are: printable ASCII
-// other than the quote and the backslash.
-var plain = func() (t [256]bool) {
-	for c := ' '; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
 // scanBytes is scanString's decoding into a fresh slice (never nil), for a
 // body: one copy of it, not two.
 func (p *fastParser) scanBytes(i int) (int, []byte, bool) {
 	d := p.d
-	r := i + 1
-	for r < len(d) && plain[d[r]] {
-		r++
-	}
+	r := fastschema.PlainEnd(d, i+1)
 	if r < len(d) && d[r] == '"' {
 		return r + 1, append(make([]byte, 0, r-i-1), d[i+1:r]...), true
 	}

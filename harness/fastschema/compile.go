@@ -95,10 +95,15 @@ type alt struct {
 	hasEnum bool
 	scalar  []*part // parts with string or number constraints or an enum
 
+	// id numbers the alts of one Validator: the index of the walk's
+	// per-alt scratch (walker.order).
+	id int
+
 	// object
 	slots    map[string]int // property name -> index in slotList
 	slotList []slot
-	other    slot // a name no part declares
+	names    []string // slotList's names
+	other    slot     // a name no part declares
 	required []int
 	minProps uint64
 	maxProps *uint64
@@ -122,6 +127,7 @@ type slot struct {
 type Validator struct {
 	root *conj
 	bad  bool
+	alts int // how many alts (alt.id)
 }
 
 var cache sync.Map // *openapi3.Schema -> *entry
@@ -148,6 +154,7 @@ func Compile(s *openapi3.Schema) *Validator {
 		return v
 	}
 	v.root = c.conjOf([]*openapi3.Schema{s})
+	v.alts = c.alts
 	if c.overflow {
 		v.bad = true
 	}
@@ -157,6 +164,7 @@ func Compile(s *openapi3.Schema) *Validator {
 type compiler struct {
 	parts    map[*openapi3.Schema]*part
 	conjs    map[string]*conj
+	alts     int // how many alts, numbered from 0 (alt.id)
 	overflow bool
 }
 
@@ -474,7 +482,8 @@ func nullValid(n *openapi3.Schema, stack []*openapi3.Schema) tri {
 }
 
 func (c *compiler) altOf(parts []*part) *alt {
-	a := &alt{parts: parts, permits: kBool | kInteger | kNumber | kString | kArray | kObject, slots: map[string]int{}}
+	a := &alt{id: c.alts, parts: parts, permits: kBool | kInteger | kNumber | kString | kArray | kObject, slots: map[string]int{}}
+	c.alts++
 	a.any = len(parts) == 0
 	var items []*openapi3.Schema
 	names := map[string]bool{}
@@ -517,6 +526,7 @@ func (c *compiler) altOf(parts []*part) *alt {
 		a.slots[name] = len(a.slotList)
 		a.slotList = append(a.slotList, c.slotFor(parts, name, true))
 	}
+	a.names = sorted
 	a.other = c.slotFor(parts, "", false)
 	for _, p := range parts {
 		for _, name := range p.s.Required {

@@ -474,3 +474,27 @@ func FuzzPatternDFA(f *testing.F) {
 		}
 	})
 }
+
+// TestPlainEnd: the eight-bytes-at-a-time scan stops where the byte loop
+// does, for every byte value at every place of a run, from every start.
+func TestPlainEnd(t *testing.T) {
+	slow := func(d []byte, j int) int {
+		for j < len(d) && d[j] >= 0x20 && d[j] < 0x80 && d[j] != '"' && d[j] != '\\' {
+			j++
+		}
+		return j
+	}
+	for c := range 256 {
+		for at := range 24 {
+			for _, fill := range []byte{'a', ' ', '~', '!', '#', '[', ']'} {
+				d := bytes.Repeat([]byte{fill}, 24)
+				d[at] = byte(c)
+				for start := range 10 {
+					if got, want := fastschema.PlainEnd(d, start), slow(d, start); got != want {
+						t.Fatalf("byte %#x at %d in %q from %d: %d, want %d", c, at, fill, start, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package fastschema
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -59,10 +61,11 @@ func (v *Validator) JudgeCovering(data []byte, c *Coverage, seen Seen) Verdict {
 	if v == nil || v.bad || v.root == nil {
 		return Verdict{}
 	}
-	w := walker{data: data}
+	w := walker{data: data, order: make([][]int32, v.alts)}
 	var root *covNode
 	if c != nil && len(seen) >= (len(c.ids)+63)/64 {
 		w.seen, w.stamp, root = seen, make([]uint32, c.props), c.root
+		w.covOrder = make([][]*covProp, c.nodes)
 		w.mark(0)
 	} else {
 		w.uncovered = true
@@ -114,6 +117,73 @@ type walker struct {
 	obj       uint32
 	marks     int
 	uncovered bool
+
+	// order is, per alt (alt.id), the slots in the order the last objects
+	// listed their names, and covOrder the same per covNode: the objects of
+	// one list mostly repeat it, and a name compared with the expected one
+	// is cheaper than a map lookup. Nil in the walks that do not keep it.
+	order    [][]int32
+	covOrder [][]*covProp
+
+	// formatOK holds the last strings a format validator passed in this
+	// walk (formatNext is where the next goes): a list repeats its dates.
+	formatOK   [8]struct{ format, s string }
+	formatNext int
+}
+
+// slot finds the slot of name in a, the k-th name of its object.
+func (w *walker) slot(a *alt, k int, name string) (int, bool) {
+	if w.order == nil {
+		idx, ok := a.slots[name]
+		return idx, ok
+	}
+	order := w.order[a.id]
+	if k < len(order) && order[k] >= 0 && a.names[order[k]] == name {
+		return int(order[k]), true
+	}
+	idx, ok := a.slots[name]
+	for len(order) <= k {
+		order = append(order, -1)
+	}
+	order[k] = -1
+	if ok {
+		order[k] = int32(idx)
+	}
+	w.order[a.id] = order
+	return idx, ok
+}
+
+// covProp finds the property name of n, the k-th name of its object.
+func (w *walker) covProp(n *covNode, k int, name string) *covProp {
+	order := w.covOrder[n.id]
+	if k < len(order) && order[k] != nil && order[k].name == name {
+		return order[k]
+	}
+	p := n.props[name]
+	if p != nil {
+		for len(order) <= k {
+			order = append(order, nil)
+		}
+		order[k] = p
+		w.covOrder[n.id] = order
+	}
+	return p
+}
+
+// format is kin's validator of the string format named, remembered for
+// the strings it passed.
+func (w *walker) format(name, s string) bool {
+	for _, m := range w.formatOK {
+		if m.s == s && m.format == name {
+			return true
+		}
+	}
+	if f, ok := openapi3.SchemaStringFormats[name]; ok && f.Validate(s) != nil {
+		return false
+	}
+	w.formatOK[w.formatNext%len(w.formatOK)] = struct{ format, s string }{name, s}
+	w.formatNext++
+	return true
 }
 
 // plainDepth is where Judge stops calling a body Plain: the harness reads
@@ -213,7 +283,7 @@ func (w *walker) alt(a *alt, i, depth int, n *covNode) (int, bool) {
 			return i, false
 		}
 		for _, p := range a.scalar {
-			if !p.string(s) {
+			if !p.string(s, w) {
 				return i, false
 			}
 		}
@@ -312,7 +382,7 @@ func enumHas(enum []any, v any) bool {
 
 // string is kin's visitJSONString (and the enum check before it) for one
 // part; the type was checked by the caller.
-func (p *part) string(s string) bool {
+func (p *part) string(s string, w *walker) bool {
 	if p.bad || p.permits&kString == 0 {
 		return false
 	}
@@ -328,10 +398,8 @@ func (p *part) string(s string) bool {
 	if p.re != nil && !p.re.MatchString(s) {
 		return false
 	}
-	if p.strFmt != "" {
-		if f, ok := openapi3.SchemaStringFormats[p.strFmt]; ok && f.Validate(s) != nil {
-			return false
-		}
+	if p.strFmt != "" && !w.format(p.strFmt, s) {
+		return false
 	}
 	return true
 }
@@ -401,7 +469,7 @@ func (w *walker) object(a *alt, i, depth int, n *covNode) (int, bool) {
 	if i < len(w.data) && w.data[i] == '}' {
 		i++
 	} else {
-		for more := true; more; {
+		for k, more := 0, true; more; k++ {
 			if i >= len(w.data) || w.data[i] != '"' {
 				return i, false
 			}
@@ -414,7 +482,7 @@ func (w *walker) object(a *alt, i, depth int, n *covNode) (int, bool) {
 				return i, false
 			}
 			var sl slot
-			if idx, declared := a.slots[name]; declared {
+			if idx, declared := w.slot(a, k, name); declared {
 				if seen[idx>>6]&(1<<(idx&63)) != 0 {
 					return i, false // duplicate key: kin keeps the last (or refuses it)
 				}
@@ -441,7 +509,7 @@ func (w *walker) object(a *alt, i, depth int, n *covNode) (int, bool) {
 			i = w.ws(i + 1)
 			var cn *covNode
 			if n != nil && n.props != nil {
-				if p := n.props[name]; p != nil {
+				if p := w.covProp(n, k, name); p != nil {
 					w.mark(p.present)
 					w.stamp[p.id] = serial
 					cn = p.node
@@ -645,6 +713,32 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// PlainEnd is the index of the first byte at or after j that a JSON string
+// does not hold as it is (a quote, a backslash, a control character, a
+// byte of a multi-byte sequence), or len(d). It tests eight bytes at a time:
+// most of a body is such runs.
+func PlainEnd(d []byte, j int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	for ; j+8 <= len(d); j += 8 {
+		x := binary.LittleEndian.Uint64(d[j:])
+		q, b := x^(ones*'"'), x^(ones*'\\')
+		// A byte has its high bit set here if it is zero in q or b (a quote,
+		// a backslash), below 0x20 or has the high bit in x. The
+		// subtractions borrow only past such a byte, so eight plain bytes
+		// set none, and the lowest bit set is the first byte that is not.
+		if t := ((q-ones)&^q | (b-ones)&^b | (x - ones*0x20) | x) & high; t != 0 {
+			return j + bits.TrailingZeros64(t)>>3
+		}
+	}
+	for j < len(d) && plain[d[j]] {
+		j++
+	}
+	return j
+}
+
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
@@ -673,9 +767,7 @@ func (w *walker) str(i int) (end int, esc bool, ok bool) {
 	d := w.data
 	j := i + 1
 	for {
-		for j < len(d) && plain[d[j]] {
-			j++
-		}
+		j = PlainEnd(d, j)
 		if j >= len(d) {
 			return j, esc, false
 		}
