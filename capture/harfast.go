@@ -2,11 +2,9 @@ package capture
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"io"
 	"math"
-	"math/bits"
 	"strconv"
 	"strings"
 	"unicode"
@@ -120,7 +118,7 @@ func (w *window) object(limit int) ([]byte, bool) {
 			if inStr {
 				// To the quote that ends the string, past the escapes (a
 				// body's quotes are all escaped: one every few bytes).
-				k := quoteOrBackslash(b, off)
+				k := fastschema.QuoteOrBackslash(b, off)
 				if k >= len(b) {
 					off = len(b)
 					break
@@ -151,27 +149,6 @@ func (w *window) object(limit int) ([]byte, bool) {
 			return nil, false
 		}
 	}
-}
-
-// quoteOrBackslash is the index of the first '"' or '\\' at or after j, or
-// len(b); eight bytes at a time.
-func quoteOrBackslash(b []byte, j int) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	for ; j+8 <= len(b); j += 8 {
-		x := binary.LittleEndian.Uint64(b[j:])
-		q, s := x^(ones*'"'), x^(ones*'\\')
-		// The lowest byte zero in q or s has the lowest bit set.
-		if t := ((q-ones)&^q | (s-ones)&^s) & high; t != 0 {
-			return j + bits.TrailingZeros64(t)>>3
-		}
-	}
-	for j < len(b) && b[j] != '"' && b[j] != '\\' {
-		j++
-	}
-	return j
 }
 
 // fastEntries streams the entries of log.entries after its '[', then hands

@@ -202,25 +202,3 @@ func TestFastReaderCallbackErrorIsNotReplayed(t *testing.T) {
 		t.Errorf("%v after %d", err, n)
 	}
 }
-
-// TestQuoteOrBackslash: the eight-bytes-at-a-time search finds the byte the
-// byte loop finds, for every byte value at every place, from every start.
-func TestQuoteOrBackslash(t *testing.T) {
-	for c := range 256 {
-		for at := range 24 {
-			for _, fill := range []byte{'a', 0, 0xff, '!', ']', 0x80} {
-				d := bytes.Repeat([]byte{fill}, 24)
-				d[at] = byte(c)
-				for start := range 10 {
-					want := start
-					for want < len(d) && d[want] != '"' && d[want] != '\\' {
-						want++
-					}
-					if got := quoteOrBackslash(d, start); got != want {
-						t.Fatalf("byte %#x at %d in %#x from %d: %d, want %d", c, at, fill, start, got, want)
-					}
-				}
-			}
-		}
-	}
-}

@@ -475,23 +475,32 @@ func FuzzPatternDFA(f *testing.F) {
 	})
 }
 
-// TestPlainEnd: the eight-bytes-at-a-time scan stops where the byte loop
-// does, for every byte value at every place of a run, from every start.
+// TestPlainEnd: the eight-bytes-at-a-time scans stop where the byte loops
+// do, for every byte value at every place of a run, from every start.
 func TestPlainEnd(t *testing.T) {
-	slow := func(d []byte, j int) int {
+	plainEnd := func(d []byte, j int) int {
 		for j < len(d) && d[j] >= 0x20 && d[j] < 0x80 && d[j] != '"' && d[j] != '\\' {
+			j++
+		}
+		return j
+	}
+	quoteOrBackslash := func(d []byte, j int) int {
+		for j < len(d) && d[j] != '"' && d[j] != '\\' {
 			j++
 		}
 		return j
 	}
 	for c := range 256 {
 		for at := range 24 {
-			for _, fill := range []byte{'a', ' ', '~', '!', '#', '[', ']'} {
+			for _, fill := range []byte{'a', ' ', '~', '!', '#', '[', ']', 0, 0x1f, 0x80, 0xff} {
 				d := bytes.Repeat([]byte{fill}, 24)
 				d[at] = byte(c)
 				for start := range 10 {
-					if got, want := fastschema.PlainEnd(d, start), slow(d, start); got != want {
-						t.Fatalf("byte %#x at %d in %q from %d: %d, want %d", c, at, fill, start, got, want)
+					if got, want := fastschema.PlainEnd(d, start), plainEnd(d, start); got != want {
+						t.Fatalf("PlainEnd: byte %#x at %d in %#x from %d: %d, want %d", c, at, fill, start, got, want)
+					}
+					if got, want := fastschema.QuoteOrBackslash(d, start), quoteOrBackslash(d, start); got != want {
+						t.Fatalf("QuoteOrBackslash: byte %#x at %d in %#x from %d: %d, want %d", c, at, fill, start, got, want)
 					}
 				}
 			}

@@ -717,7 +717,13 @@ var plain = func() (t [256]bool) {
 // does not hold as it is (a quote, a backslash, a control character, a
 // byte of a multi-byte sequence), or len(d). It tests eight bytes at a time:
 // most of a body is such runs.
-func PlainEnd(d []byte, j int) int {
+func PlainEnd(d []byte, j int) int { return wordScan(d, j, true) }
+
+// QuoteOrBackslash is the index of the first '"' or '\\' at or after j, or
+// len(d): where a string that is known to be JSON ends or escapes.
+func QuoteOrBackslash(d []byte, j int) int { return wordScan(d, j, false) }
+
+func wordScan(d []byte, j int, plainOnly bool) int {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
@@ -726,15 +732,21 @@ func PlainEnd(d []byte, j int) int {
 		x := binary.LittleEndian.Uint64(d[j:])
 		q, b := x^(ones*'"'), x^(ones*'\\')
 		// A byte has its high bit set here if it is zero in q or b (a quote,
-		// a backslash), below 0x20 or has the high bit in x. The
-		// subtractions borrow only past such a byte, so eight plain bytes
-		// set none, and the lowest bit set is the first byte that is not.
-		if t := ((q-ones)&^q | (b-ones)&^b | (x - ones*0x20) | x) & high; t != 0 {
+		// a backslash), or, plainOnly, below 0x20 or has the high bit in x.
+		// The subtractions borrow only past such a byte, so eight bytes
+		// without one set none, and the lowest bit set is the first byte.
+		t := (q-ones)&^q | (b-ones)&^b
+		if plainOnly {
+			t |= (x - ones*0x20) | x
+		}
+		if t &= high; t != 0 {
 			return j + bits.TrailingZeros64(t)>>3
 		}
 	}
-	for j < len(d) && plain[d[j]] {
-		j++
+	for ; j < len(d); j++ {
+		if c := d[j]; c == '"' || c == '\\' || plainOnly && !plain[c] {
+			break
+		}
 	}
 	return j
 }
