@@ -322,6 +322,12 @@ func Verify(ex *Exchange, checks ...Check) []CheckResult {
 	results := make([]CheckResult, 0, len(checks))
 	noResponse := ex == nil
 	for _, c := range checks {
+		if c.Name == CheckResponseSchema {
+			primeReading(ex)
+			break
+		}
+	}
+	for _, c := range checks {
 		if noResponse || (c.Name != CheckResponseReceived && ex.Response == nil) {
 			results = append(results, CheckResult{Name: c.Name, Status: CheckSkipped, Reason: "no response"})
 			continue

@@ -59,6 +59,8 @@ type Response struct {
 
 	// read is the one reading of Body every check shares (JSONText).
 	read *bodyReading
+	// fast is fastschema's verdict on that reading (fastJudge).
+	fast *fastVerdict
 }
 
 // Recorder is told about every exchange and every verdict on it, so that a run

@@ -90,10 +90,16 @@ func (l *CoverageLog) Look(ex *Exchange) *Observation {
 	if known.Count() == cov.Len() {
 		return nil
 	}
-	body := cov.NewSeen()
 	// The text the schema check validated: a member a later one of the same
-	// name overrides was never judged, so it shows nothing.
-	cov.Observe(ex.Response.JSONText(), body, known)
+	// name overrides was never judged, so it shows nothing. Its fast walk
+	// marked what the text shows, unless it was not sure; all of it, not
+	// only what the log lacks, which Add leaves out just the same.
+	text := ex.Response.JSONText()
+	body, ok := ex.Response.covered(s, text)
+	if !ok {
+		body = cov.NewSeen()
+		cov.Observe(text, body, known)
+	}
 	return &Observation{cov: cov, key: key, seen: body}
 }
 

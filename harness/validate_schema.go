@@ -69,7 +69,7 @@ func runResponseSchema(ex *Exchange, strict bool) ([]Finding, string) {
 	// On the fast path the undeclared fields are looked for on the raw bytes
 	// too; only a body that has some (or a doubt) is walked, on the shared
 	// decode.
-	if strict && isJSONMediaType(mediaType) && !(fast && fastschema.DeclaredFor(mt.Schema.Value).None(text)) {
+	if strict && isJSONMediaType(mediaType) && !(fast && declaredOnly(ex.Response, mt.Schema.Value, text)) {
 		if value, ok := ex.Response.JSONValue(); ok {
 			walkDeclared([]*openapi3.Schema{mt.Schema.Value}, value, nil, &findings)
 		}
@@ -112,6 +112,10 @@ func validateBody(ex *Exchange, resp *openapi3.Response, mediaType string, mt *o
 	return nil
 }
 
+// oneWalk lets the tests compare the fast walk's other answers (Verdict's
+// Declared, Plain and Covered) with the walks they spare.
+var oneWalk = true
+
 // useFastSchema lets the tests compare the fast path with kin-openapi alone.
 var useFastSchema = true
 
@@ -123,6 +127,12 @@ var useFastSchema = true
 // is judged here: kin decodes it with encoding/json (its default decoder),
 // under the OpenAPI 3.0 rules (3.1 documents use another validator).
 func fastValid(ex *Exchange, text []byte, mediaType string, mt *openapi3.MediaType) bool {
+	return fastApplies(ex, mediaType, mt) && ex.Response.fastJudge(mt.Schema.Value, text).Valid
+}
+
+// fastApplies says whether fastschema may judge a body of mediaType
+// against mt's schema.
+func fastApplies(ex *Exchange, mediaType string, mt *openapi3.MediaType) bool {
 	if !useFastSchema || mediaType != "application/json" || len(mt.Encoding) > 0 {
 		return false
 	}
@@ -132,7 +142,77 @@ func fastValid(ex *Exchange, text []byte, mediaType string, mt *openapi3.MediaTy
 	if s := mt.Schema.Value; s.Type.Is("string") && s.Format == "binary" {
 		return false // kin reads such a body as raw bytes, not as JSON
 	}
-	return fastschema.Valid(mt.Schema.Value, text)
+	return true
+}
+
+// fastVerdict is fastschema's walk of one text against one schema, kept on
+// the response so that the body is walked once for the schema check, the
+// undeclared-field search (strict mode, the audit's drift) and the reading
+// json_interop makes (primeReading).
+type fastVerdict struct {
+	schema *openapi3.Schema
+	src    []byte
+	fastschema.Verdict
+	// covered: the response coverage locations of s the text shows (see
+	// CoverageLog.Look), when Covered.
+	covered fastschema.Seen
+}
+
+// fastJudge is fastschema's verdict on text against s, walked once per
+// response; the walk marks the coverage locations too.
+func (r *Response) fastJudge(s *openapi3.Schema, text []byte) fastschema.Verdict {
+	if v, ok := r.judged(s, text); ok {
+		return v
+	}
+	cov := fastschema.CoverageFor(s)
+	seen := cov.NewSeen()
+	v := fastschema.For(s).JudgeCovering(text, cov, seen)
+	r.fast = &fastVerdict{schema: s, src: text, Verdict: v, covered: seen}
+	return v
+}
+
+// covered is what the fast walk found of s's coverage locations in text,
+// if it walked text against s and was sure.
+func (r *Response) covered(s *openapi3.Schema, text []byte) (fastschema.Seen, bool) {
+	if f := r.fast; oneWalk && f != nil && f.schema == s && sameSlice(f.src, text) && f.Valid && f.Covered {
+		return f.covered, true
+	}
+	return nil, false
+}
+
+// judged is the verdict fastJudge reached on text against s, if it did.
+func (r *Response) judged(s *openapi3.Schema, text []byte) (fastschema.Verdict, bool) {
+	if f := r.fast; f != nil && f.schema == s && sameSlice(f.src, text) {
+		return f.Verdict, true
+	}
+	return fastschema.Verdict{}, false
+}
+
+// primeReading makes the body's one reading (see JSONText) from the schema
+// check's fast walk when that walk passes the body and finds nothing
+// json_interop reports: the reading is then the body itself, which the
+// interop scan, a pass of its own over the body, would only confirm.
+// Verify calls it before a schema check runs; any doubt leaves the reading
+// to the scan.
+func primeReading(ex *Exchange) {
+	if !oneWalk || ex == nil || ex.Op == nil || ex.Response == nil || ex.Response.Truncated {
+		return
+	}
+	r := ex.Response
+	if rd := r.read; rd != nil && sameSlice(rd.src, r.Body) {
+		return
+	}
+	resp := documentedResponse(ex.Op, r.Status)
+	if resp == nil || len(resp.Content) == 0 {
+		return
+	}
+	mediaType, mt := documentedMediaType(resp, r.Header.Get("Content-Type"))
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || !fastApplies(ex, mediaType, mt) {
+		return
+	}
+	if v := r.fastJudge(mt.Schema.Value, r.Body); v.Valid && v.Plain {
+		r.read = &bodyReading{src: r.Body, json: true, text: r.Body}
+	}
 }
 
 // documentedMediaType finds the documented media type matching the response's
@@ -219,6 +299,16 @@ func collectSchemaErrors(err error, out *[]Finding) {
 		// kin wraps the allOf branches' errors in unexported types.
 		collectSchemaErrors(errors.Unwrap(err), out)
 	}
+}
+
+// declaredOnly says whether text, which the fast path passed against s, has
+// no undeclared field: the fast walk's own answer, or when it was not sure,
+// Declared's walk.
+func declaredOnly(r *Response, s *openapi3.Schema, text []byte) bool {
+	if v, ok := r.judged(s, text); oneWalk && ok && v.Valid && v.Declared {
+		return true
+	}
+	return fastschema.DeclaredFor(s).None(text)
 }
 
 // walkDeclared reports fields of value that none of schemas declares. An

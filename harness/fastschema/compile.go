@@ -95,10 +95,15 @@ type alt struct {
 	hasEnum bool
 	scalar  []*part // parts with string or number constraints or an enum
 
+	// id numbers the alts of one Validator: the index of the walk's
+	// per-alt scratch (walker.order).
+	id int
+
 	// object
 	slots    map[string]int // property name -> index in slotList
 	slotList []slot
-	other    slot // a name no part declares
+	names    []string // slotList's names
+	other    slot     // a name no part declares
 	required []int
 	minProps uint64
 	maxProps *uint64
@@ -112,12 +117,17 @@ type alt struct {
 type slot struct {
 	child  *conj // nil when no part constrains the value
 	closed bool  // some part forbids the name (additionalProperties: false)
+	// undeclared: no part declares the name in properties, or the value
+	// also answers to another part's additionalProperties (whose fields
+	// Declared does not count): Judge is not sure it is declared.
+	undeclared bool
 }
 
 // Validator is a compiled schema. It is immutable and safe for concurrent use.
 type Validator struct {
 	root *conj
 	bad  bool
+	alts int // how many alts (alt.id)
 }
 
 var cache sync.Map // *openapi3.Schema -> *entry
@@ -144,6 +154,7 @@ func Compile(s *openapi3.Schema) *Validator {
 		return v
 	}
 	v.root = c.conjOf([]*openapi3.Schema{s})
+	v.alts = c.alts
 	if c.overflow {
 		v.bad = true
 	}
@@ -153,6 +164,7 @@ func Compile(s *openapi3.Schema) *Validator {
 type compiler struct {
 	parts    map[*openapi3.Schema]*part
 	conjs    map[string]*conj
+	alts     int // how many alts, numbered from 0 (alt.id)
 	overflow bool
 }
 
@@ -470,7 +482,8 @@ func nullValid(n *openapi3.Schema, stack []*openapi3.Schema) tri {
 }
 
 func (c *compiler) altOf(parts []*part) *alt {
-	a := &alt{parts: parts, permits: kBool | kInteger | kNumber | kString | kArray | kObject, slots: map[string]int{}}
+	a := &alt{id: c.alts, parts: parts, permits: kBool | kInteger | kNumber | kString | kArray | kObject, slots: map[string]int{}}
+	c.alts++
 	a.any = len(parts) == 0
 	var items []*openapi3.Schema
 	names := map[string]bool{}
@@ -513,6 +526,7 @@ func (c *compiler) altOf(parts []*part) *alt {
 		a.slots[name] = len(a.slotList)
 		a.slotList = append(a.slotList, c.slotFor(parts, name, true))
 	}
+	a.names = sorted
 	a.other = c.slotFor(parts, "", false)
 	for _, p := range parts {
 		for _, name := range p.s.Required {
@@ -528,11 +542,13 @@ func (c *compiler) altOf(parts []*part) *alt {
 // the name may be declared by some part; otherwise it is declared by none).
 func (c *compiler) slotFor(parts []*part, name string, declared bool) slot {
 	var child []*openapi3.Schema
-	var sl slot
+	sl := slot{undeclared: true}
+	extra := false
 	for _, p := range parts {
 		if declared {
 			if ref := p.s.Properties[name]; ref != nil && ref.Value != nil {
 				child = append(child, ref.Value)
+				sl.undeclared = false
 				continue
 			}
 		}
@@ -543,8 +559,10 @@ func (c *compiler) slotFor(parts []*part, name string, declared bool) slot {
 		}
 		if ap.Schema != nil && ap.Schema.Value != nil {
 			child = append(child, ap.Schema.Value)
+			extra = true
 		}
 	}
+	sl.undeclared = sl.undeclared || extra
 	if len(child) > 0 {
 		sl.child = c.conjOf(child)
 	}

@@ -188,7 +188,38 @@ func judge(t *testing.T, name string, s *openapi3.Schema, body []byte) (fast, ki
 	if fast && !kin {
 		t.Errorf("UNSOUND: %s: fast path says valid, kin says invalid: %q", name, body)
 	}
+	// The same walk's answer for strict mode is never surer than
+	// Declared's own walk (harness/fastverdict_test.go compares both
+	// with the walk on decoded values).
+	if v := fastschema.For(s).Judge(body); v.Valid != fast || v.Valid && v.Declared && !fastschema.DeclaredFor(s).None(body) {
+		t.Errorf("%s: Judge says %+v, Valid %v, Declared.None %v: %q", name, v, fast, fastschema.DeclaredFor(s).None(body), body)
+	}
+	sameCoverage(t, name, s, body)
 	return fast, kin
+}
+
+// sameCoverage: where the walk says it marked the coverage of a valid body,
+// it marked what Observe marks. It reports whether the walk was sure.
+func sameCoverage(t *testing.T, name string, s *openapi3.Schema, body []byte) bool {
+	t.Helper()
+	cov := fastschema.CoverageFor(s)
+	walked := cov.NewSeen()
+	v := fastschema.For(s).JudgeCovering(body, cov, walked)
+	if !v.Valid || !v.Covered {
+		return false
+	}
+	observed := cov.NewSeen()
+	cov.Observe(body, observed, nil)
+	if !slices.Equal(walked, observed) {
+		var diff []string
+		for i, id := range cov.IDs() {
+			if walked.Has(i) != observed.Has(i) {
+				diff = append(diff, fmt.Sprintf("%s walk %v observe %v", id, walked.Has(i), observed.Has(i)))
+			}
+		}
+		t.Errorf("%s: the walk's coverage is not Observe's: %v: %q", name, diff, body)
+	}
+	return true
 }
 
 func TestHandSchemas(t *testing.T) {
@@ -442,4 +473,37 @@ func FuzzPatternDFA(f *testing.F) {
 			t.Errorf("%q on %q: DFA %v, regexp %v", patternCases[i], in, got, want)
 		}
 	})
+}
+
+// TestPlainEnd: the eight-bytes-at-a-time scans stop where the byte loops
+// do, for every byte value at every place of a run, from every start.
+func TestPlainEnd(t *testing.T) {
+	plainEnd := func(d []byte, j int) int {
+		for j < len(d) && d[j] >= 0x20 && d[j] < 0x80 && d[j] != '"' && d[j] != '\\' {
+			j++
+		}
+		return j
+	}
+	quoteOrBackslash := func(d []byte, j int) int {
+		for j < len(d) && d[j] != '"' && d[j] != '\\' {
+			j++
+		}
+		return j
+	}
+	for c := range 256 {
+		for at := range 24 {
+			for _, fill := range []byte{'a', ' ', '~', '!', '#', '[', ']', 0, 0x1f, 0x80, 0xff} {
+				d := bytes.Repeat([]byte{fill}, 24)
+				d[at] = byte(c)
+				for start := range 10 {
+					if got, want := fastschema.PlainEnd(d, start), plainEnd(d, start); got != want {
+						t.Fatalf("PlainEnd: byte %#x at %d in %#x from %d: %d, want %d", c, at, fill, start, got, want)
+					}
+					if got, want := fastschema.QuoteOrBackslash(d, start), quoteOrBackslash(d, start); got != want {
+						t.Fatalf("QuoteOrBackslash: byte %#x at %d in %#x from %d: %d, want %d", c, at, fill, start, got, want)
+					}
+				}
+			}
+		}
+	}
 }

@@ -1,8 +1,10 @@
 package fastschema
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -14,20 +16,86 @@ import (
 // allowed) that certainly validates against the compiled schema. It also
 // guarantees that data is valid UTF-8 and valid JSON without duplicate
 // object keys. False means "invalid or not sure": ask kin-openapi.
-func (v *Validator) Valid(data []byte) bool {
+func (v *Validator) Valid(data []byte) bool { return v.Judge(data).Valid }
+
+// Verdict is what one walk of a body (Judge) learns: whether it validates,
+// and, for a valid body, the answers of two other checks that would
+// otherwise walk it again.
+type Verdict struct {
+	// Valid is Valid's answer.
+	Valid bool
+	// Declared: every object field of the body is declared, by the rules of
+	// Declared (its None is true). False: there is an undeclared field, or
+	// not sure. Only meaningful when Valid.
+	Declared bool
+	// Plain: the body holds nothing harness's json_interop reports (a valid
+	// body has no duplicate name, invalid UTF-8, lone surrogate or number
+	// past a double's range; Plain adds no integer beyond ±2^53) and is
+	// nested well under the harness's depth limit. False: there may be.
+	// Only meaningful when Valid.
+	Plain bool
+	// Covered: the seen of JudgeCovering holds every location of the
+	// Coverage that the body shows, as Observe would mark them. False: the
+	// walk was not sure (a branch of anyOf/oneOf to tell apart, a value it
+	// did not look inside), ask Observe.
+	Covered bool
+}
+
+// Judge is Valid, and the Verdict's other answers from the same walk.
+//
+// Declared follows from the walk because the schemas it judges a value
+// against are some of those Declared flattens at that place (an alternative
+// takes allOf parts and one anyOf branch each, Declared takes every branch):
+// a name one of them declares is declared for Declared too. So the walk
+// only notes what could break that: a name its alternative does not declare
+// in properties, a declared name whose value also answers to another part's
+// additionalProperties, and any object or array it does not judge inside.
+func (v *Validator) Judge(data []byte) Verdict { return v.JudgeCovering(data, nil, nil) }
+
+// JudgeCovering is Judge, and, when c is the coverage catalogue of the same
+// schema, the locations of c the body shows, added to seen (c.NewSeen()) as
+// Observe adds them: the coverage walk, done by the same pass. The coverage
+// of an alternative that failed is not taken back: when one fails after
+// marking a location, Covered is false.
+func (v *Validator) JudgeCovering(data []byte, c *Coverage, seen Seen) Verdict {
 	if v == nil || v.bad || v.root == nil {
-		return false
+		return Verdict{}
 	}
-	w := walker{data: data}
+	w := walker{data: data, order: make([][]int32, v.alts)}
+	var root *covNode
+	if c != nil && len(seen) >= (len(c.ids)+63)/64 {
+		w.seen, w.stamp, root = seen, make([]uint32, c.props), c.root
+		w.covOrder = make([][]*covProp, c.nodes)
+		w.mark(0)
+	} else {
+		w.uncovered = true
+	}
 	i := w.ws(0)
 	if i >= len(data) {
-		return false
+		return Verdict{}
 	}
-	end, ok := w.conj(v.root, i, 0)
-	if !ok {
-		return false
+	end, ok := w.conj(v.root, i, 0, root)
+	if !ok || w.ws(end) != len(data) {
+		return Verdict{}
 	}
-	return w.ws(end) == len(data)
+	return Verdict{Valid: true, Declared: !w.undeclared, Plain: !w.unplain, Covered: !w.uncovered}
+}
+
+// mark adds coverage location i (-1: none) to the walk's seen.
+func (w *walker) mark(i int) {
+	if i >= 0 {
+		w.seen[i/64] |= 1 << (i % 64)
+		w.marks++
+	}
+}
+
+// unlooked notes a value the walk passes over unread: if its coverage node
+// could show more than null or not (Observe would look inside), the
+// coverage is not complete.
+func (w *walker) unlooked(n *covNode, i int) {
+	if n != nil && (w.data[i] == '{' || w.data[i] == '[' || len(n.enum) > 0) {
+		w.uncovered = true
+	}
 }
 
 // Valid is For(s).Valid(data).
@@ -35,7 +103,93 @@ func Valid(s *openapi3.Schema, data []byte) bool { return For(s).Valid(data) }
 
 type walker struct {
 	data []byte
+	// undeclared and unplain are Judge's doubts (see Verdict), noted as
+	// the walk meets them, in alternatives that fail too: a doubt only
+	// costs the caller the walk it would have made anyway.
+	undeclared, unplain bool
+
+	// The coverage JudgeCovering marks: seen and, per covProp, the serial
+	// of the last object that held it (stamp, obj); marks counts the marks,
+	// so that a failed alternative that made some is noticed. uncovered is
+	// its doubt.
+	seen      Seen
+	stamp     []uint32
+	obj       uint32
+	marks     int
+	uncovered bool
+
+	// order is, per alt (alt.id), the slots in the order the last objects
+	// listed their names, and covOrder the same per covNode: the objects of
+	// one list mostly repeat it, and a name compared with the expected one
+	// is cheaper than a map lookup. Nil in the walks that do not keep it.
+	order    [][]int32
+	covOrder [][]*covProp
+
+	// formatOK holds the last strings a format validator passed in this
+	// walk (formatNext is where the next goes): a list repeats its dates.
+	formatOK   [8]struct{ format, s string }
+	formatNext int
 }
+
+// slot finds the slot of name in a, the k-th name of its object.
+func (w *walker) slot(a *alt, k int, name string) (int, bool) {
+	if w.order == nil {
+		idx, ok := a.slots[name]
+		return idx, ok
+	}
+	order := w.order[a.id]
+	if k < len(order) && order[k] >= 0 && a.names[order[k]] == name {
+		return int(order[k]), true
+	}
+	idx, ok := a.slots[name]
+	for len(order) <= k {
+		order = append(order, -1)
+	}
+	order[k] = -1
+	if ok {
+		order[k] = int32(idx)
+	}
+	w.order[a.id] = order
+	return idx, ok
+}
+
+// covProp finds the property name of n, the k-th name of its object.
+func (w *walker) covProp(n *covNode, k int, name string) *covProp {
+	order := w.covOrder[n.id]
+	if k < len(order) && order[k] != nil && order[k].name == name {
+		return order[k]
+	}
+	p := n.props[name]
+	if p != nil {
+		for len(order) <= k {
+			order = append(order, nil)
+		}
+		order[k] = p
+		w.covOrder[n.id] = order
+	}
+	return p
+}
+
+// format is kin's validator of the string format named, remembered for
+// the strings it passed.
+func (w *walker) format(name, s string) bool {
+	for _, m := range w.formatOK {
+		if m.s == s && m.format == name {
+			return true
+		}
+	}
+	if f, ok := openapi3.SchemaStringFormats[name]; ok && f.Validate(s) != nil {
+		return false
+	}
+	w.formatOK[w.formatNext%len(w.formatOK)] = struct{ format, s string }{name, s}
+	w.formatNext++
+	return true
+}
+
+// plainDepth is where Judge stops calling a body Plain: the harness reads
+// nothing nested deeper than 512 as JSON (MaxJSONDepth), the walk judges
+// one level more.
+const plainDepth = 500
 
 func (w *walker) ws(i int) int {
 	for i < len(w.data) {
@@ -57,30 +211,51 @@ func (w *walker) lit(i int, s string) (int, bool) {
 }
 
 // conj judges the value at i against a set of schemas.
-func (w *walker) conj(cj *conj, i, depth int) (int, bool) {
+// conj judges the value at i against a set of schemas. n is the value's
+// coverage node (nil: nothing to mark).
+func (w *walker) conj(cj *conj, i, depth int, n *covNode) (int, bool) {
 	if depth > maxDepth || i >= len(w.data) {
 		return i, false
 	}
+	if depth >= plainDepth {
+		w.unplain = true
+	}
+	if n != nil && len(n.branches) > 0 {
+		// Which branch a value takes is Observe's to tell.
+		w.uncovered, n = true, nil
+	}
 	if w.data[i] == 'n' {
+		if n != nil {
+			w.mark(n.null)
+		}
 		end, ok := w.lit(i, "null")
 		return end, ok && cj.nullOK
 	}
+	if n != nil {
+		w.mark(n.value)
+	}
 	if cj.any {
+		w.unlooked(n, i)
 		return w.skip(i, depth)
 	}
 	for _, a := range cj.alts {
-		if end, ok := w.alt(a, i, depth); ok {
+		marks := w.marks
+		if end, ok := w.alt(a, i, depth, n); ok {
 			return end, true
+		}
+		if w.marks != marks {
+			w.uncovered = true // marks of an alternative that failed
 		}
 	}
 	return i, false
 }
 
-func (w *walker) alt(a *alt, i, depth int) (int, bool) {
+func (w *walker) alt(a *alt, i, depth int, n *covNode) (int, bool) {
 	if a.bad {
 		return i, false
 	}
 	if a.any {
+		w.unlooked(n, i)
 		return w.skip(i, depth)
 	}
 	switch c := w.data[i]; {
@@ -88,18 +263,19 @@ func (w *walker) alt(a *alt, i, depth int) (int, bool) {
 		if a.permits&kObject == 0 || a.hasEnum {
 			return i, false
 		}
-		return w.object(a, i, depth)
+		return w.object(a, i, depth, n)
 	case c == '[':
 		if a.permits&kArray == 0 || a.hasEnum {
 			return i, false
 		}
-		return w.array(a, i, depth)
+		return w.array(a, i, depth, n)
 	case c == '"':
 		if a.permits&kString == 0 {
 			return i, false
 		}
 		end, esc, ok := w.str(i)
-		if !ok || len(a.scalar) == 0 {
+		covEnum := n != nil && len(n.enum) > 0
+		if !ok || len(a.scalar) == 0 && !covEnum {
 			return end, ok
 		}
 		s, ok := w.decode(i, end, esc)
@@ -107,9 +283,12 @@ func (w *walker) alt(a *alt, i, depth int) (int, bool) {
 			return i, false
 		}
 		for _, p := range a.scalar {
-			if !p.string(s) {
+			if !p.string(s, w) {
 				return i, false
 			}
+		}
+		if covEnum {
+			w.enum(n, s)
 		}
 		return end, true
 	case c == 't' || c == 'f':
@@ -130,6 +309,9 @@ func (w *walker) alt(a *alt, i, depth int) (int, bool) {
 				return i, false
 			}
 		}
+		if n != nil && len(n.enum) > 0 {
+			w.enum(n, b)
+		}
 		return end, true
 	case c == '-' || c >= '0' && c <= '9':
 		for _, p := range a.parts {
@@ -138,18 +320,25 @@ func (w *walker) alt(a *alt, i, depth int) (int, bool) {
 			}
 		}
 		end, ok := w.number(i)
-		if !ok || len(a.scalar) == 0 {
+		covEnum := n != nil && len(n.enum) > 0
+		if !ok || len(a.scalar) == 0 && !covEnum {
 			return end, ok
 		}
 		// kin reads numbers as json.Number, then Float64: strconv.ParseFloat.
 		f, err := strconv.ParseFloat(unsafe.String(&w.data[i], end-i), 64)
 		if err != nil {
+			if len(a.scalar) == 0 {
+				return end, true // Observe marks no enum value either
+			}
 			return i, false
 		}
 		for _, p := range a.scalar {
 			if !p.number(f) {
 				return i, false
 			}
+		}
+		if covEnum {
+			w.enum(n, f)
 		}
 		return end, true
 	}
@@ -173,6 +362,15 @@ func (w *walker) decode(i, end int, esc bool) (string, bool) {
 	return s, true
 }
 
+// enum marks the enum location of n that v is, as Observe does.
+func (w *walker) enum(n *covNode, v any) {
+	for k, e := range n.enum {
+		if e == v {
+			w.mark(n.enumIdx[k])
+		}
+	}
+}
+
 func enumHas(enum []any, v any) bool {
 	for _, e := range enum {
 		if e == v {
@@ -184,7 +382,7 @@ func enumHas(enum []any, v any) bool {
 
 // string is kin's visitJSONString (and the enum check before it) for one
 // part; the type was checked by the caller.
-func (p *part) string(s string) bool {
+func (p *part) string(s string, w *walker) bool {
 	if p.bad || p.permits&kString == 0 {
 		return false
 	}
@@ -200,10 +398,8 @@ func (p *part) string(s string) bool {
 	if p.re != nil && !p.re.MatchString(s) {
 		return false
 	}
-	if p.strFmt != "" {
-		if f, ok := openapi3.SchemaStringFormats[p.strFmt]; ok && f.Validate(s) != nil {
-			return false
-		}
+	if p.strFmt != "" && !w.format(p.strFmt, s) {
+		return false
 	}
 	return true
 }
@@ -257,9 +453,14 @@ func validateIntegerFormat(validator openapi3.IntegerFormatValidator, value floa
 	}
 }
 
-func (w *walker) object(a *alt, i, depth int) (int, bool) {
+func (w *walker) object(a *alt, i, depth int, n *covNode) (int, bool) {
 	if len(a.slotList) > 256 {
 		return i, false
+	}
+	var serial uint32
+	if n != nil {
+		w.obj++
+		serial = w.obj
 	}
 	var seen [4]uint64
 	var others keySet
@@ -268,7 +469,7 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 	if i < len(w.data) && w.data[i] == '}' {
 		i++
 	} else {
-		for more := true; more; {
+		for k, more := 0, true; more; k++ {
 			if i >= len(w.data) || w.data[i] != '"' {
 				return i, false
 			}
@@ -281,7 +482,7 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 				return i, false
 			}
 			var sl slot
-			if idx, declared := a.slots[name]; declared {
+			if idx, declared := w.slot(a, k, name); declared {
 				if seen[idx>>6]&(1<<(idx&63)) != 0 {
 					return i, false // duplicate key: kin keeps the last (or refuses it)
 				}
@@ -292,9 +493,13 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 					return i, false // a duplicate, or an escaped undeclared name: not worth tracking
 				}
 				sl = a.other
+				w.undeclared = true
 			}
 			if sl.closed {
 				return i, false
+			}
+			if sl.undeclared {
+				w.undeclared = true
 			}
 			count++
 			i = w.ws(kend)
@@ -302,17 +507,33 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 				return i, false
 			}
 			i = w.ws(i + 1)
+			var cn *covNode
+			if n != nil && n.props != nil {
+				if p := w.covProp(n, k, name); p != nil {
+					w.mark(p.present)
+					w.stamp[p.id] = serial
+					cn = p.node
+				}
+			}
 			var end int
 			if sl.child == nil {
+				w.unlooked(cn, i)
 				end, ok = w.skip(i, depth+1)
 			} else {
-				end, ok = w.conj(sl.child, i, depth+1)
+				end, ok = w.conj(sl.child, i, depth+1, cn)
 			}
 			if !ok {
 				return i, false
 			}
 			if i, more, ok = w.next(end, '}'); !ok {
 				return i, false
+			}
+		}
+	}
+	if n != nil {
+		for _, p := range n.optional {
+			if w.stamp[p.id] != serial {
+				w.mark(p.absent)
 			}
 		}
 	}
@@ -327,19 +548,25 @@ func (w *walker) object(a *alt, i, depth int) (int, bool) {
 	return i, true
 }
 
-func (w *walker) array(a *alt, i, depth int) (int, bool) {
+func (w *walker) array(a *alt, i, depth int, cov *covNode) (int, bool) {
 	n := uint64(0)
 	i = w.ws(i + 1)
 	if i < len(w.data) && w.data[i] == ']' {
 		i++
 	} else {
+		var items *covNode
+		if cov != nil {
+			w.mark(cov.nonempty)
+			items = cov.items
+		}
 		for more := true; more; {
 			var end int
 			var ok bool
 			if a.items == nil {
+				w.unlooked(items, i)
 				end, ok = w.skip(i, depth+1)
 			} else {
-				end, ok = w.conj(a.items, i, depth+1)
+				end, ok = w.conj(a.items, i, depth+1, items)
 			}
 			if !ok {
 				return i, false
@@ -412,11 +639,16 @@ func (w *walker) skip(i, depth int) (int, bool) {
 	if depth > maxDepth || i >= len(w.data) {
 		return i, false
 	}
+	if depth >= plainDepth {
+		w.unplain = true
+	}
 	switch c := w.data[i]; {
 	case c == '"':
 		end, _, ok := w.str(i)
 		return end, ok
 	case c == '{':
+		// Nothing inside is judged: its names may be undeclared.
+		w.undeclared = true
 		i = w.ws(i + 1)
 		if i < len(w.data) && w.data[i] == '}' {
 			return i + 1, true
@@ -445,6 +677,7 @@ func (w *walker) skip(i, depth int) (int, bool) {
 		}
 		return i, true
 	case c == '[':
+		w.undeclared = true
 		i = w.ws(i + 1)
 		if i < len(w.data) && w.data[i] == ']' {
 			return i + 1, true
@@ -480,6 +713,44 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// PlainEnd is the index of the first byte at or after j that a JSON string
+// does not hold as it is (a quote, a backslash, a control character, a
+// byte of a multi-byte sequence), or len(d). It tests eight bytes at a time:
+// most of a body is such runs.
+func PlainEnd(d []byte, j int) int { return wordScan(d, j, true) }
+
+// QuoteOrBackslash is the index of the first '"' or '\\' at or after j, or
+// len(d): where a string that is known to be JSON ends or escapes.
+func QuoteOrBackslash(d []byte, j int) int { return wordScan(d, j, false) }
+
+func wordScan(d []byte, j int, plainOnly bool) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	for ; j+8 <= len(d); j += 8 {
+		x := binary.LittleEndian.Uint64(d[j:])
+		q, b := x^(ones*'"'), x^(ones*'\\')
+		// A byte has its high bit set here if it is zero in q or b (a quote,
+		// a backslash), or, plainOnly, below 0x20 or has the high bit in x.
+		// The subtractions borrow only past such a byte, so eight bytes
+		// without one set none, and the lowest bit set is the first byte.
+		t := (q-ones)&^q | (b-ones)&^b
+		if plainOnly {
+			t |= (x - ones*0x20) | x
+		}
+		if t &= high; t != 0 {
+			return j + bits.TrailingZeros64(t)>>3
+		}
+	}
+	for ; j < len(d); j++ {
+		if c := d[j]; c == '"' || c == '\\' || plainOnly && !plain[c] {
+			break
+		}
+	}
+	return j
+}
+
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
@@ -508,9 +779,7 @@ func (w *walker) str(i int) (end int, esc bool, ok bool) {
 	d := w.data
 	j := i + 1
 	for {
-		for j < len(d) && plain[d[j]] {
-			j++
-		}
+		j = PlainEnd(d, j)
 		if j >= len(d) {
 			return j, esc, false
 		}
@@ -561,9 +830,12 @@ func (w *walker) str(i int) (end int, esc bool, ok bool) {
 // number checks the number token at i (RFC 8259) and returns its end.
 func (w *walker) number(i int) (int, bool) {
 	d := w.data
-	j, _, exp, ok := NumberEnd(d, i)
+	j, frac, exp, ok := NumberEnd(d, i)
 	if !ok {
 		return i, false
+	}
+	if !frac && !exp && j-i > 15 && (j-i > 16 || d[i] != '-') {
+		w.unplain = true // 16 digits or more: maybe past ±2^53
 	}
 	// kin converts every number a non-empty schema judges with
 	// json.Number.Float64 and fails on overflow (1e400): refuse such numbers
