@@ -20,6 +20,7 @@ import (
 
 	"github.com/chconform/chconform/emulator"
 	"github.com/chconform/chconform/harness"
+	"github.com/chconform/chconform/harness/explore"
 	"github.com/chconform/chconform/harness/report"
 )
 
@@ -57,7 +58,7 @@ const explorationSeed = "1"
 // GenerationPhase labels the specs whose requests are generated from the
 // contract rather than documented (issue 21): a mutant only they kill is a
 // fault no documented request reaches.
-const GenerationPhase = "phase:explore"
+const GenerationPhase = explore.Label
 
 // Result is the verdict on one mutant.
 type Result struct {

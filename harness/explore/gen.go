@@ -22,6 +22,11 @@ import (
 	"github.com/chconform/chconform/harness"
 )
 
+// Label marks the generation phase's specs (FILTER=phase:explore selects
+// them, '!phase:explore' leaves them out). The suites and the mutation
+// report both read it from here, so the two cannot drift apart.
+const Label = "phase:explore"
+
 // Kind says what the contract makes of a generated request, and so which
 // answer it calls for.
 type Kind int

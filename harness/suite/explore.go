@@ -17,9 +17,8 @@ import (
 	"github.com/chconform/chconform/harness/report"
 )
 
-// LabelExplore selects the generation phase (FILTER=phase:explore), and
-// FILTER='!phase:explore' leaves it out.
-const LabelExplore = "phase:explore"
+// LabelExplore selects the generation phase (explore.Label).
+const LabelExplore = explore.Label
 
 // EntryExplore is the report entry of one exploration: its seed, how many
 // requests it sent, and the smallest failing one.
