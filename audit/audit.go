@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/chconform/chconform/capture"
@@ -77,6 +78,8 @@ type Auditor struct {
 	observed harness.CoverageLog
 	// read is capture.Read (tests swap in the encoding/json reader).
 	read func(path string, fn func(capture.Entry) error) error
+	// readLazy reads for several workers: entries found, not decoded.
+	readLazy func(path string, fn func(*capture.Pending) error) error
 }
 
 // New starts an audit against opts.Spec.
@@ -88,13 +91,14 @@ func New(opts Options) *Auditor {
 		opts.MaxTranscripts = DefaultMaxTranscripts
 	}
 	a := &Auditor{
-		opts:    opts,
-		builder: report.NewBuilder(opts.Tool),
-		byPath:  map[string][]*harness.Operation{},
-		outside: map[[2]string]int{},
-		drift:   map[string]*driftAgg{},
-		errors:  map[string][]errorCase{},
-		read:    capture.Read,
+		opts:     opts,
+		builder:  report.NewBuilder(opts.Tool),
+		byPath:   map[string][]*harness.Operation{},
+		outside:  map[[2]string]int{},
+		drift:    map[string]*driftAgg{},
+		errors:   map[string][]errorCase{},
+		read:     capture.Read,
+		readLazy: capture.ReadLazy,
 	}
 	a.info.OutsideCounts = opts.OutsideCounts
 	for _, op := range opts.Spec.Operations() {
@@ -154,20 +158,27 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 		})
 	}
 	type job struct {
-		e    capture.Entry
+		p    *capture.Pending
 		size int64
+		// done is nil when the entry could not be decoded.
 		done chan *assessed
 	}
 	// In flight (read, not yet applied): at most maxInFlight entries and
 	// inFlightBytes of bodies per worker, but always one. A capture mixes
 	// small answers and large ones; the reader must run ahead by more than
-	// one large answer for the workers to judge two at once.
+	// one large answer for the workers to judge two at once. The reader only
+	// finds each entry; the workers decode it (most of reading a capture)
+	// as well as judge it.
 	const maxInFlight = 256
 	var (
 		mu      sync.Mutex
 		room    = sync.NewCond(&mu)
 		pending int64
 		budget  = int64(workers) * inFlightBytes
+		// undecodable: the first entry the workers could not decode (-1:
+		// none); from it on nothing is applied, and stop ends the read.
+		undecodable = -1
+		stop        atomic.Bool
 	)
 	jobs := make(chan *job, maxInFlight)
 	inOrder := make(chan *job, maxInFlight)
@@ -177,7 +188,12 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 		go func() {
 			defer wg.Done()
 			for jb := range jobs {
-				jb.done <- a.assess(jb.e, nil)
+				e, ok := jb.p.Decode()
+				if !ok {
+					jb.done <- nil
+					continue
+				}
+				jb.done <- a.assess(e, nil)
 			}
 		}()
 	}
@@ -185,15 +201,27 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	go func() {
 		defer close(applied)
 		for jb := range inOrder {
-			apply(<-jb.done)
+			j := <-jb.done
+			switch {
+			case undecodable >= 0:
+			case j == nil:
+				undecodable = jb.p.Index()
+				stop.Store(true)
+			default:
+				apply(j)
+			}
 			mu.Lock()
 			pending -= jb.size
 			room.Signal()
 			mu.Unlock()
 		}
 	}()
-	err := a.read(path, func(e capture.Entry) error {
-		jb := &job{e: e, size: entrySize(e), done: make(chan *assessed, 1)}
+	errStop := errors.New("stopped at an entry that cannot be decoded")
+	err := a.readLazy(path, func(p *capture.Pending) error {
+		if stop.Load() {
+			return errStop
+		}
+		jb := &job{p: p, size: p.Size(), done: make(chan *assessed, 1)}
 		mu.Lock()
 		for pending > 0 && pending+jb.size > budget {
 			room.Wait()
@@ -208,6 +236,16 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	close(inOrder)
 	wg.Wait()
 	<-applied
+	if undecodable >= 0 {
+		// Read says in its own words what is wrong with that entry (and
+		// judges the rest, should it read the entry after all).
+		return a.read(path, func(e capture.Entry) error {
+			if e.Index >= undecodable {
+				apply(a.assess(e, nil))
+			}
+			return nil
+		})
+	}
 	return err
 }
 
@@ -215,13 +253,7 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 const inFlightBytes = 4 << 20
 
 // entrySize is what an entry holds in memory, about.
-func entrySize(e capture.Entry) int64 {
-	n := int64(len(e.Request.Body) + len(e.Request.URL) + 512)
-	if e.Response != nil {
-		n += int64(len(e.Response.Body))
-	}
-	return n
-}
+func entrySize(e capture.Entry) int64 { return capture.Decoded(e).Size() }
 
 // Judge judges one captured entry.
 func (a *Auditor) Judge(e capture.Entry) { a.apply(a.assess(e, nil)) }
