@@ -191,7 +191,7 @@ func (s *stream) fastEntries() error {
 		}
 		if s.lazy != nil {
 			// The window's memory is read into again: the entry keeps a copy.
-			if err := s.deliverRaw(append([]byte(nil), obj...)); err != nil {
+			if err := s.deliverRaw(rawCopy(obj)); err != nil {
 				return err
 			}
 			continue

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"encoding/json"
+	"math/bits"
 	"net/http"
 	"os"
 	"sync"
@@ -27,7 +28,7 @@ func (p *Pending) Index() int { return p.e.Index }
 func (p *Pending) Size() int64 {
 	if !p.ready {
 		// The decoded bodies are at most as long as their JSON strings.
-		return int64(len(p.raw)) + 512
+		return int64(cap(p.raw)) + 512
 	}
 	n := int64(len(p.e.Request.Body) + len(p.e.Request.URL) + 512)
 	if p.e.Response != nil {
@@ -37,6 +38,42 @@ func (p *Pending) Size() int64 {
 }
 
 var parsers = sync.Pool{New: func() any { return &fastParser{} }}
+
+// raws are the memory of entries decoded, by size class (a power of two
+// from 4 KiB to maxPooledRaw): the reader copies each entry out of its
+// window, and a new slice for every one would double what the collector
+// has to keep up with. Nothing decoded refers to it.
+var raws [9]sync.Pool
+
+// maxPooledRaw is the largest entry whose memory is used again.
+const maxPooledRaw = 1 << 20
+
+// rawClass is the size class of n bytes (-1: too large to pool).
+func rawClass(n int) int {
+	if n > maxPooledRaw {
+		return -1
+	}
+	return max(0, bits.Len(uint(n-1))-12)
+}
+
+// rawCopy is a copy of b in pooled memory.
+func rawCopy(b []byte) []byte {
+	c := rawClass(len(b))
+	if c < 0 {
+		return append([]byte(nil), b...)
+	}
+	if r, ok := raws[c].Get().(*[]byte); ok {
+		return append((*r)[:0], b...)
+	}
+	return append(make([]byte, 0, 4<<10<<c), b...)
+}
+
+// release gives raw's memory back for the next entries.
+func release(raw []byte) {
+	if c := rawClass(cap(raw)); c >= 0 && cap(raw) == 4<<10<<c {
+		raws[c].Put(&raw)
+	}
+}
 
 // Decode returns the entry as Read would deliver it. False: the entry's
 // bytes are no JSON object encoding/json accepts, and Read would stop there
@@ -55,6 +92,7 @@ func (p *Pending) Decode() (Entry, bool) {
 			return Entry{}, false
 		}
 	}
+	release(p.raw)
 	e := he.entry()
 	e.File, e.Index = p.e.File, p.e.Index
 	if e.Request.Header == nil {
