@@ -77,6 +77,25 @@ func awkwardCapture(t *testing.T, dir string) string {
 	return path
 }
 
+// writeReports writes an audit's four reports into out and returns its
+// summary and the files' bytes by name.
+func writeReports(t *testing.T, a *audit.Auditor, out string) (report.Summary, map[string][]byte) {
+	t.Helper()
+	s, failures := a.Result()
+	if err := report.WriteJSONFile(filepath.Join(out, "summary.json"), s); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteRenderings(s, failures, nil, report.PathsIn(out)); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	names, _ := filepath.Glob(filepath.Join(out, "*"))
+	for _, n := range names {
+		files[filepath.Base(n)], _ = os.ReadFile(n)
+	}
+	return s, files
+}
+
 // TestTheFastReaderAndWorkersWriteTheSameReports: the reports of an audit
 // read by the fast reader on several workers are byte for byte those of the
 // encoding/json reader on one, strict or not.
@@ -94,19 +113,7 @@ func TestTheFastReaderAndWorkersWriteTheSameReports(t *testing.T) {
 		if err := a.File(path); err == nil {
 			t.Fatalf("%s: the entry past the cap was read", name)
 		}
-		s, failures := a.Result()
-		out := filepath.Join(dir, name)
-		if err := report.WriteJSONFile(filepath.Join(out, "summary.json"), s); err != nil {
-			t.Fatal(err)
-		}
-		if err := report.WriteRenderings(s, failures, nil, report.PathsIn(out)); err != nil {
-			t.Fatal(err)
-		}
-		files := map[string][]byte{}
-		names, _ := filepath.Glob(filepath.Join(out, "*"))
-		for _, n := range names {
-			files[filepath.Base(n)], _ = os.ReadFile(n)
-		}
+		s, files := writeReports(t, a, filepath.Join(dir, name))
 		if s.Totals.Passed == 0 || s.Totals.Failed == 0 || s.Totals.Unsupported == 0 || s.Totals.Error == 0 {
 			t.Fatalf("%s: the capture does not exercise every outcome: %+v", name, s.Totals)
 		}
@@ -167,19 +174,7 @@ func TestWorkersStopAtAnEntryOnlyEncodingJSONCanName(t *testing.T) {
 			if !errors.As(err, &cerr) || cerr.Index != 12 {
 				t.Fatalf("%s: want the audit stopped at entry #12, got %v", name, err)
 			}
-			s, failures := a.Result()
-			out := filepath.Join(dir, name)
-			if err := report.WriteJSONFile(filepath.Join(out, "summary.json"), s); err != nil {
-				t.Fatal(err)
-			}
-			if err := report.WriteRenderings(s, failures, nil, report.PathsIn(out)); err != nil {
-				t.Fatal(err)
-			}
-			files := map[string][]byte{}
-			names, _ := filepath.Glob(filepath.Join(out, "*"))
-			for _, n := range names {
-				files[filepath.Base(n)], _ = os.ReadFile(n)
-			}
+			s, files := writeReports(t, a, filepath.Join(dir, name))
 			if s.Totals.Passed == 0 {
 				t.Fatalf("%s: no entry before the broken one was judged: %+v", name, s.Totals)
 			}
