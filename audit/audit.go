@@ -157,13 +157,16 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 			return nil
 		})
 	}
+	// A job is a few entries in a row: handing entries over one by one
+	// woke a goroutine per entry, and most entries are a few KiB.
 	type job struct {
-		p    *capture.Pending
+		ps   []*capture.Pending
 		size int64
-		// done is nil when the entry could not be decoded.
-		done chan *assessed
+		// done holds an assessment per entry, nil from the first entry
+		// that could not be decoded on.
+		done chan []*assessed
 	}
-	// In flight (read, not yet applied): at most maxInFlight entries and
+	// In flight (read, not yet applied): at most maxInFlight jobs and
 	// inFlightBytes of bodies per worker, but always one. A capture mixes
 	// small answers and large ones; the reader must run ahead by more than
 	// one large answer for the workers to judge two at once. The reader only
@@ -188,12 +191,15 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 		go func() {
 			defer wg.Done()
 			for jb := range jobs {
-				e, ok := jb.p.Decode()
-				if !ok {
-					jb.done <- nil
-					continue
+				out := make([]*assessed, len(jb.ps))
+				for i, p := range jb.ps {
+					e, ok := p.Decode()
+					if !ok {
+						break
+					}
+					out[i] = a.assess(e, nil)
 				}
-				jb.done <- a.assess(e, nil)
+				jb.done <- out
 			}
 		}()
 	}
@@ -201,14 +207,15 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	go func() {
 		defer close(applied)
 		for jb := range inOrder {
-			j := <-jb.done
-			switch {
-			case undecodable >= 0:
-			case j == nil:
-				undecodable = jb.p.Index()
-				stop.Store(true)
-			default:
-				apply(j)
+			for i, j := range <-jb.done {
+				switch {
+				case undecodable >= 0:
+				case j == nil:
+					undecodable = jb.ps[i].Index()
+					stop.Store(true)
+				default:
+					apply(j)
+				}
 			}
 			mu.Lock()
 			pending -= jb.size
@@ -216,12 +223,17 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 			mu.Unlock()
 		}
 	}()
-	errStop := errors.New("stopped at an entry that cannot be decoded")
-	err := a.readLazy(path, func(p *capture.Pending) error {
-		if stop.Load() {
-			return errStop
+	// batch is the job being filled; a job is sent when it holds
+	// batchBytes or batchEntries.
+	const batchBytes, batchEntries = 64 << 10, 32
+	batch := &job{}
+	send := func() {
+		if len(batch.ps) == 0 {
+			return
 		}
-		jb := &job{p: p, size: p.Size(), done: make(chan *assessed, 1)}
+		jb := batch
+		batch = &job{}
+		jb.done = make(chan []*assessed, 1)
 		mu.Lock()
 		for pending > 0 && pending+jb.size > budget {
 			room.Wait()
@@ -230,8 +242,20 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 		mu.Unlock()
 		inOrder <- jb
 		jobs <- jb
+	}
+	errStop := errors.New("stopped at an entry that cannot be decoded")
+	err := a.readLazy(path, func(p *capture.Pending) error {
+		if stop.Load() {
+			return errStop
+		}
+		batch.ps = append(batch.ps, p)
+		batch.size += p.Size()
+		if batch.size >= batchBytes || len(batch.ps) >= batchEntries {
+			send()
+		}
 		return nil
 	})
+	send()
 	close(jobs)
 	close(inOrder)
 	wg.Wait()
