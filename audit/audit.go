@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/chconform/chconform/capture"
@@ -77,6 +78,8 @@ type Auditor struct {
 	observed harness.CoverageLog
 	// read is capture.Read (tests swap in the encoding/json reader).
 	read func(path string, fn func(capture.Entry) error) error
+	// readLazy reads for several workers: entries found, not decoded.
+	readLazy func(path string, fn func(*capture.Pending) error) error
 }
 
 // New starts an audit against opts.Spec.
@@ -88,13 +91,14 @@ func New(opts Options) *Auditor {
 		opts.MaxTranscripts = DefaultMaxTranscripts
 	}
 	a := &Auditor{
-		opts:    opts,
-		builder: report.NewBuilder(opts.Tool),
-		byPath:  map[string][]*harness.Operation{},
-		outside: map[[2]string]int{},
-		drift:   map[string]*driftAgg{},
-		errors:  map[string][]errorCase{},
-		read:    capture.Read,
+		opts:     opts,
+		builder:  report.NewBuilder(opts.Tool),
+		byPath:   map[string][]*harness.Operation{},
+		outside:  map[[2]string]int{},
+		drift:    map[string]*driftAgg{},
+		errors:   map[string][]errorCase{},
+		read:     capture.Read,
+		readLazy: capture.ReadLazy,
 	}
 	a.info.OutsideCounts = opts.OutsideCounts
 	for _, op := range opts.Spec.Operations() {
@@ -153,21 +157,31 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 			return nil
 		})
 	}
+	// A job is a few entries in a row: handing entries over one by one
+	// woke a goroutine per entry, and most entries are a few KiB.
 	type job struct {
-		e    capture.Entry
+		ps   []*capture.Pending
 		size int64
-		done chan *assessed
+		// done holds an assessment per entry, nil from the first entry
+		// that could not be decoded on.
+		done chan []*assessed
 	}
-	// In flight (read, not yet applied): at most maxInFlight entries and
+	// In flight (read, not yet applied): at most maxInFlight jobs and
 	// inFlightBytes of bodies per worker, but always one. A capture mixes
 	// small answers and large ones; the reader must run ahead by more than
-	// one large answer for the workers to judge two at once.
+	// one large answer for the workers to judge two at once. The reader only
+	// finds each entry; the workers decode it (most of reading a capture)
+	// as well as judge it.
 	const maxInFlight = 256
 	var (
 		mu      sync.Mutex
 		room    = sync.NewCond(&mu)
 		pending int64
 		budget  = int64(workers) * inFlightBytes
+		// undecodable: the first entry the workers could not decode (-1:
+		// none); from it on nothing is applied, and stop ends the read.
+		undecodable = -1
+		stop        atomic.Bool
 	)
 	jobs := make(chan *job, maxInFlight)
 	inOrder := make(chan *job, maxInFlight)
@@ -177,7 +191,15 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 		go func() {
 			defer wg.Done()
 			for jb := range jobs {
-				jb.done <- a.assess(jb.e, nil)
+				out := make([]*assessed, len(jb.ps))
+				for i, p := range jb.ps {
+					e, ok := p.Decode()
+					if !ok {
+						break
+					}
+					out[i] = a.assess(e, nil)
+				}
+				jb.done <- out
 			}
 		}()
 	}
@@ -185,15 +207,33 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	go func() {
 		defer close(applied)
 		for jb := range inOrder {
-			apply(<-jb.done)
+			for i, j := range <-jb.done {
+				switch {
+				case undecodable >= 0:
+				case j == nil:
+					undecodable = jb.ps[i].Index()
+					stop.Store(true)
+				default:
+					apply(j)
+				}
+			}
 			mu.Lock()
 			pending -= jb.size
 			room.Signal()
 			mu.Unlock()
 		}
 	}()
-	err := a.read(path, func(e capture.Entry) error {
-		jb := &job{e: e, size: entrySize(e), done: make(chan *assessed, 1)}
+	// batch is the job being filled; a job is sent when it holds
+	// batchBytes or batchEntries.
+	const batchBytes, batchEntries = 64 << 10, 32
+	batch := &job{}
+	send := func() {
+		if len(batch.ps) == 0 {
+			return
+		}
+		jb := batch
+		batch = &job{}
+		jb.done = make(chan []*assessed, 1)
 		mu.Lock()
 		for pending > 0 && pending+jb.size > budget {
 			room.Wait()
@@ -202,12 +242,34 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 		mu.Unlock()
 		inOrder <- jb
 		jobs <- jb
+	}
+	errStop := errors.New("stopped at an entry that cannot be decoded")
+	err := a.readLazy(path, func(p *capture.Pending) error {
+		if stop.Load() {
+			return errStop
+		}
+		batch.ps = append(batch.ps, p)
+		batch.size += p.Size()
+		if batch.size >= batchBytes || len(batch.ps) >= batchEntries {
+			send()
+		}
 		return nil
 	})
+	send()
 	close(jobs)
 	close(inOrder)
 	wg.Wait()
 	<-applied
+	if undecodable >= 0 {
+		// Read says in its own words what is wrong with that entry (and
+		// judges the rest, should it read the entry after all).
+		return a.read(path, func(e capture.Entry) error {
+			if e.Index >= undecodable {
+				apply(a.assess(e, nil))
+			}
+			return nil
+		})
+	}
 	return err
 }
 
@@ -215,13 +277,7 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 const inFlightBytes = 4 << 20
 
 // entrySize is what an entry holds in memory, about.
-func entrySize(e capture.Entry) int64 {
-	n := int64(len(e.Request.Body) + len(e.Request.URL) + 512)
-	if e.Response != nil {
-		n += int64(len(e.Response.Body))
-	}
-	return n
-}
+func entrySize(e capture.Entry) int64 { return capture.Decoded(e).Size() }
 
 // Judge judges one captured entry.
 func (a *Auditor) Judge(e capture.Entry) { a.apply(a.assess(e, nil)) }

@@ -19,4 +19,7 @@ func UseEncodingJSONReader(a *Auditor) {
 		defer f.Close()
 		return capture.ReadReader(path, struct{ io.Reader }{f}, fn)
 	}
+	a.readLazy = func(path string, fn func(*capture.Pending) error) error {
+		return a.read(path, func(e capture.Entry) error { return fn(capture.Decoded(e)) })
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,6 +77,25 @@ func awkwardCapture(t *testing.T, dir string) string {
 	return path
 }
 
+// writeReports writes an audit's four reports into out and returns its
+// summary and the files' bytes by name.
+func writeReports(t *testing.T, a *audit.Auditor, out string) (report.Summary, map[string][]byte) {
+	t.Helper()
+	s, failures := a.Result()
+	if err := report.WriteJSONFile(filepath.Join(out, "summary.json"), s); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteRenderings(s, failures, nil, report.PathsIn(out)); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	names, _ := filepath.Glob(filepath.Join(out, "*"))
+	for _, n := range names {
+		files[filepath.Base(n)], _ = os.ReadFile(n)
+	}
+	return s, files
+}
+
 // TestTheFastReaderAndWorkersWriteTheSameReports: the reports of an audit
 // read by the fast reader on several workers are byte for byte those of the
 // encoding/json reader on one, strict or not.
@@ -93,19 +113,7 @@ func TestTheFastReaderAndWorkersWriteTheSameReports(t *testing.T) {
 		if err := a.File(path); err == nil {
 			t.Fatalf("%s: the entry past the cap was read", name)
 		}
-		s, failures := a.Result()
-		out := filepath.Join(dir, name)
-		if err := report.WriteJSONFile(filepath.Join(out, "summary.json"), s); err != nil {
-			t.Fatal(err)
-		}
-		if err := report.WriteRenderings(s, failures, nil, report.PathsIn(out)); err != nil {
-			t.Fatal(err)
-		}
-		files := map[string][]byte{}
-		names, _ := filepath.Glob(filepath.Join(out, "*"))
-		for _, n := range names {
-			files[filepath.Base(n)], _ = os.ReadFile(n)
-		}
+		s, files := writeReports(t, a, filepath.Join(dir, name))
 		if s.Totals.Passed == 0 || s.Totals.Failed == 0 || s.Totals.Unsupported == 0 || s.Totals.Error == 0 {
 			t.Fatalf("%s: the capture does not exercise every outcome: %+v", name, s.Totals)
 		}
@@ -119,6 +127,69 @@ func TestTheFastReaderAndWorkersWriteTheSameReports(t *testing.T) {
 		for _, workers := range []int{1, 2, 5} {
 			name := fmt.Sprintf("fast-%v-%d", strict, workers)
 			got := reports(name, strict, false, workers)
+			for f, data := range want {
+				if !bytes.Equal(got[f], data) {
+					t.Errorf("%s: %s differs from the encoding/json reader's on one worker", name, f)
+				}
+			}
+		}
+	}
+}
+
+// TestWorkersStopAtAnEntryOnlyEncodingJSONCanName: the workers decode the
+// entries the reader found; one that no decoder accepts (a syntax error, a
+// string where a number belongs) in the middle of a capture stops the audit
+// there with the encoding/json reader's words, and every report is byte for
+// byte the one-worker encoding/json audit's, however many workers run.
+func TestWorkersStopAtAnEntryOnlyEncodingJSONCanName(t *testing.T) {
+	dir := t.TempDir()
+	full, err := os.ReadFile(awkwardCapture(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the last entry (past the size cap) the capture reads whole.
+	cut := bytes.LastIndex(full, []byte(",\n"))
+	whole := append(append([]byte(nil), full[:cut]...), "]}}"...)
+	spec := contract(t)
+	for _, bad := range []string{
+		`{"time":1.5,"request":{"method":"GET" "url":"https://capture.example/api/me"}}`,
+		`{"time":"slow","request":{"method":"GET","url":"https://capture.example/api/me"}}`,
+	} {
+		at := 0
+		for range 12 {
+			at += bytes.Index(whole[at:], []byte(",\n")) + 2
+		}
+		data := append(append(append([]byte(nil), whole[:at]...), bad+",\n"...), whole[at:]...)
+		path := filepath.Join(dir, "bad.har")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		reports := func(name string, slow bool, workers int) (map[string][]byte, string) {
+			a := audit.New(audit.Options{Spec: spec, Workers: workers, MaxTranscripts: 7})
+			if slow {
+				audit.UseEncodingJSONReader(a)
+			}
+			err := a.File(path)
+			var cerr *capture.Error
+			if !errors.As(err, &cerr) || cerr.Index != 12 {
+				t.Fatalf("%s: want the audit stopped at entry #12, got %v", name, err)
+			}
+			s, files := writeReports(t, a, filepath.Join(dir, name))
+			if s.Totals.Passed == 0 {
+				t.Fatalf("%s: no entry before the broken one was judged: %+v", name, s.Totals)
+			}
+			return files, err.Error()
+		}
+		want, wantErr := reports("slow", true, 1)
+		if len(want) < 4 {
+			t.Fatalf("reports written: %d", len(want))
+		}
+		for _, workers := range []int{1, 2, 5} {
+			name := fmt.Sprintf("fast-%d", workers)
+			got, gotErr := reports(name, false, workers)
+			if gotErr != wantErr {
+				t.Errorf("%s: error %q, the encoding/json reader's %q", name, gotErr, wantErr)
+			}
 			for f, data := range want {
 				if !bytes.Equal(got[f], data) {
 					t.Errorf("%s: %s differs from the encoding/json reader's on one worker", name, f)

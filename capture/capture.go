@@ -126,6 +126,12 @@ func Read(path string, fn func(Entry) error) error {
 
 // ReadReader is Read on an open stream (name is used in errors).
 func ReadReader(name string, r io.Reader, fn func(Entry) error) error {
+	return readReader(name, r, fn, nil)
+}
+
+// readReader is ReadReader; with lazy, the fast path hands entries to it
+// undecoded (the slow path still decodes them and hands them to fn).
+func readReader(name string, r io.Reader, fn func(Entry) error, lazy func(*Pending) error) error {
 	rs, seekable := r.(io.ReadSeeker)
 	var start int64
 	if seekable {
@@ -135,6 +141,7 @@ func ReadReader(name string, r io.Reader, fn func(Entry) error) error {
 	}
 	s := newStream(name, r, fn)
 	s.fast = seekable
+	s.lazy = lazy
 	err := s.run()
 	if err == nil || s.stopped != nil || !s.fastUsed {
 		return err
@@ -195,6 +202,8 @@ type stream struct {
 	// fast: log.entries may be read by fastEntries (the input can be read
 	// again); fastUsed: it was.
 	fast, fastUsed bool
+	// lazy, when set, is handed the fast path's entries undecoded.
+	lazy func(*Pending) error
 }
 
 // reset gives the next value a fresh budget.
@@ -385,6 +394,18 @@ func jsonKind(t json.Token) string {
 		return "null"
 	}
 	return "value"
+}
+
+// deliverRaw hands one entry's bytes to lazy, undecoded.
+func (s *stream) deliverRaw(raw []byte) error {
+	p := &Pending{raw: raw}
+	p.e.File, p.e.Index = s.name, s.next
+	s.next++
+	if err := s.lazy(p); err != nil {
+		s.stopped = err
+		return err
+	}
+	return nil
 }
 
 // deliver hands one entry to fn.

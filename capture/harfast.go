@@ -189,6 +189,13 @@ func (s *stream) fastEntries() error {
 		if !ok || int64(len(obj)+gap+64) > MaxEntryBytes {
 			return errReplay{}
 		}
+		if s.lazy != nil {
+			// The window's memory is read into again: the entry keeps a copy.
+			if err := s.deliverRaw(rawCopy(obj)); err != nil {
+				return err
+			}
+			continue
+		}
 		he, ok := p.entry(obj)
 		if !ok {
 			he = nil

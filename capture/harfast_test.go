@@ -23,6 +23,42 @@ func readBoth(t *testing.T, name string, data []byte) {
 	}
 	slow, slowErr := read(struct{ io.Reader }{bytes.NewReader(data)})
 	fast, fastErr := read(bytes.NewReader(data))
+	compare(t, name+" (fast)", slow, slowErr, fast, fastErr)
+	lazy, lazyErr := readLazily(name, data)
+	compare(t, name+" (lazy)", slow, slowErr, lazy, lazyErr)
+}
+
+// readLazily reads data as the audit's workers do: the reader hands over
+// entries undecoded; at the first one Decode refuses, the read stops and
+// the file is read again from that entry.
+func readLazily(name string, data []byte) ([]Entry, error) {
+	var out []Entry
+	undecodable := -1
+	stop := errors.New("stop")
+	err := readReader(name, bytes.NewReader(data), func(e Entry) error { out = append(out, e); return nil }, func(p *Pending) error {
+		e, ok := p.Decode()
+		if !ok {
+			undecodable = p.Index()
+			return stop
+		}
+		out = append(out, e)
+		return nil
+	})
+	if undecodable < 0 {
+		return out, err
+	}
+	err = ReadReader(name, bytes.NewReader(data), func(e Entry) error {
+		if e.Index >= undecodable {
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// compare fails unless two reads delivered the same entries and error.
+func compare(t *testing.T, name string, slow []Entry, slowErr error, fast []Entry, fastErr error) {
+	t.Helper()
 	if errString(slowErr) != errString(fastErr) {
 		t.Fatalf("%s: error %q from encoding/json, %q from the fast reader", name, errString(slowErr), errString(fastErr))
 	}
