@@ -113,7 +113,14 @@ done
 echo
 echo "# per round: ratio = one-core wall / two-core wall; host = (2 x capture / slower control run) / (capture / one-core run); audit/host = ratio / host"
 awk -v b="$bytes" -v names="${names[*]}" '
-  { split($1, t, "-"); r = substr(t[1], 2); k = t[3]; w[r, $2, k] = $4 }
+  {
+    split($1, t, "-"); r = substr(t[1], 2); k = t[3]; w[r, $2, k] = $4
+    # A run that got less of its cores than it could use (cpu / wall under
+    # 0.9 per core on one, 0.8 on two, where the start and the end are
+    # serial) shared them with something else: its round is "contended".
+    share = $5 / $4 / (k == "p2" ? 2 : 1)
+    if (share < (k == "p2" ? 0.8 : 0.9)) contended[r] = contended[r] sprintf(" %s %s %.2f", $2, k, share)
+  }
   END {
     n = split(names, ns, " ")
     for (r = 1; w[r, ns[1], "p1"] != ""; r++) {
@@ -122,6 +129,7 @@ awk -v b="$bytes" -v names="${names[*]}" '
         x = ns[i]; ratio = w[r, x, "p1"] / w[r, x, "p2"]
         line = line sprintf("  %s %.2fx", x, ratio)
         ratios[x] = ratios[x] " " ratio
+        if (!(r in contended)) clean[x] = clean[x] " " ratio
         if (best1[x] == "" || w[r, x, "p1"] < best1[x]) best1[x] = w[r, x, "p1"]
         if (best2[x] == "" || w[r, x, "p2"] < best2[x]) best2[x] = w[r, x, "p2"]
       }
@@ -135,6 +143,7 @@ awk -v b="$bytes" -v names="${names[*]}" '
           line = line sprintf("  %s/host %.2f", x, (w[r, x, "p1"] / w[r, x, "p2"]) / host)
         }
       }
+      if (r in contended) line = line "  (contended: cpu/wall per core" contended[r] ")"
       print line
     }
     for (i = 1; i <= n; i++) {
@@ -142,6 +151,7 @@ awk -v b="$bytes" -v names="${names[*]}" '
       printf "%s: median ratio %.2fx (min %.2fx, max %.2fx); best one core %.2f s / best two cores %.2f s = %.2fx", x, median(ratios[x]), lo, hi, best1[x], best2[x], best1[x] / best2[x]
       if (hosts != "") printf "; median audit/host %.2f", median(f[x])
       printf "\n"
+      if (clean[x] != "") printf "%s, uncontended rounds only (%d): median ratio %.2fx (min %.2fx, max %.2fx)\n", x, split(clean[x], tmp, " "), median(clean[x]), lo, hi
     }
     if (hosts != "") printf "host control: median %.2fx (min %.2fx, max %.2fx)\n", median(hosts), lo, hi
   }
