@@ -34,6 +34,85 @@ if [ ! -x /usr/bin/time ] || ! /usr/bin/time -f %e true 2>/dev/null; then
 fi
 command -v flock >/dev/null || { echo "flock is not installed (util-linux)" >&2; exit 2; }
 
+# summarize RUNS NAMES: the per-round ratios and the medians.
+summarize() {
+  echo
+  echo "# per round: ratio = one-core wall / two-core wall; host = (2 x capture / slower control run) / (capture / one-core run); audit/host = ratio / host"
+  awk -v b="$bytes" -v names="$2" '
+  # First pass: the best one-core time of every binary.
+  NR == FNR {
+    split($1, t, "-")
+    if (t[3] != "p2" && (best[$2] == "" || $4 < best[$2])) best[$2] = $4
+    next
+  }
+  {
+    split($1, t, "-"); r = substr(t[1], 2); k = t[3]; w[r, $2, k] = $4
+    # A round is steady when every one-core run in it (the control too)
+    # took at most 12 % more than the best one-core run of its binary: the host
+    # gave its usual speed on both cores that minute. Only then does the
+    # ratio of the round say more about the audit than about the host.
+    if (k != "p2" && $4 > 1.12 * best[$2]) unsteady[r] = unsteady[r] sprintf(" %s %s +%.0f%%", $2, k, 100 * ($4 / best[$2] - 1))
+    # A run that got less of its cores than it could use (cpu / wall under
+    # 0.9 per core on one, 0.8 on two, where the start and the end are
+    # serial) shared them with something else: its round is "contended".
+    share = $5 / $4 / (k == "p2" ? 2 : 1)
+    if (share < (k == "p2" ? 0.8 : 0.9)) contended[r] = contended[r] sprintf(" %s %s %.2f", $2, k, share)
+  }
+  END {
+    n = split(names, ns, " ")
+    for (r = 1; w[r, ns[1], "p1"] != ""; r++) {
+      line = "round " r ":"
+      for (i = 1; i <= n; i++) {
+        x = ns[i]; ratio = w[r, x, "p1"] / w[r, x, "p2"]
+        line = line sprintf("  %s %.2fx", x, ratio)
+        ratios[x] = ratios[x] " " ratio
+        if (!(r in contended)) clean[x] = clean[x] " " ratio
+        if (!(r in contended) && !(r in unsteady)) steady[x] = steady[x] " " ratio
+        if (best1[x] == "" || w[r, x, "p1"] < best1[x]) best1[x] = w[r, x, "p1"]
+        if (best2[x] == "" || w[r, x, "p2"] < best2[x]) best2[x] = w[r, x, "p2"]
+      }
+      if (w[r, ns[1], "c1"] != "") {
+        slow = w[r, ns[1], "c1"]; if (w[r, ns[1], "c2"] > slow) slow = w[r, ns[1], "c2"]
+        host = 2 * w[r, ns[1], "p1"] / slow
+        line = line sprintf("  host %.2fx (control %.0f MB/s together, %s and %s s)", host, 2 * b / 1e6 / slow, w[r, ns[1], "c1"], w[r, ns[1], "c2"])
+        hosts = hosts " " host
+        for (i = 1; i <= n; i++) {
+          x = ns[i]; f[x] = f[x] " " (w[r, x, "p1"] / w[r, x, "p2"]) / host
+          line = line sprintf("  %s/host %.2f", x, (w[r, x, "p1"] / w[r, x, "p2"]) / host)
+        }
+      }
+      if (r in contended) line = line "  (contended: cpu/wall per core" contended[r] ")"
+      if (r in unsteady) line = line "  (unsteady: one core slower than its best by" unsteady[r] ")"
+      print line
+    }
+    for (i = 1; i <= n; i++) {
+      x = ns[i]
+      printf "%s: median ratio %.2fx (min %.2fx, max %.2fx); best one core %.2f s / best two cores %.2f s = %.2fx", x, median(ratios[x]), lo, hi, best1[x], best2[x], best1[x] / best2[x]
+      if (hosts != "") printf "; median audit/host %.2f", median(f[x])
+      printf "\n"
+      if (clean[x] != "") printf "%s, uncontended rounds only (%d): median ratio %.2fx (min %.2fx, max %.2fx)\n", x, split(clean[x], tmp, " "), median(clean[x]), lo, hi
+      if (steady[x] != "") printf "%s, steady rounds only (%d): median ratio %.2fx (min %.2fx, max %.2fx)\n", x, split(steady[x], tmp, " "), median(steady[x]), lo, hi
+    }
+    if (hosts != "") printf "host control: median %.2fx (min %.2fx, max %.2fx)\n", median(hosts), lo, hi
+  }
+  # median of a space-separated list; sets lo and hi.
+  function median(s,   v, m, i, j, t) {
+    m = split(s, v, " ")
+    for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    lo = v[1]; hi = v[m]
+    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+  }
+' "$1" "$1"
+}
+
+# RUNS=FILE (a file RUNS_OUT kept) summarizes those runs again, measuring
+# nothing; CAPTURE names the capture they read, for its size.
+if [ -n "${RUNS:-}" ]; then
+  bytes=$(stat -c %s "${CAPTURE:-/tmp/cap100k.har}")
+  summarize "$RUNS" "$(cut -d' ' -f2 "$RUNS" | awk '!seen[$0]++' | tr '\n' ' ')"
+  exit 0
+fi
+
 capture=${CAPTURE:-/tmp/cap100k.har}
 if [ ! -f "$capture" ]; then
   echo "# $capture is missing: writing it (bench/mkcapture -n ${N:-100000})"
@@ -110,59 +189,8 @@ for r in $(seq 1 "$rounds"); do
   done
 done
 
-echo
-echo "# per round: ratio = one-core wall / two-core wall; host = (2 x capture / slower control run) / (capture / one-core run); audit/host = ratio / host"
-awk -v b="$bytes" -v names="${names[*]}" '
-  {
-    split($1, t, "-"); r = substr(t[1], 2); k = t[3]; w[r, $2, k] = $4
-    # A run that got less of its cores than it could use (cpu / wall under
-    # 0.9 per core on one, 0.8 on two, where the start and the end are
-    # serial) shared them with something else: its round is "contended".
-    share = $5 / $4 / (k == "p2" ? 2 : 1)
-    if (share < (k == "p2" ? 0.8 : 0.9)) contended[r] = contended[r] sprintf(" %s %s %.2f", $2, k, share)
-  }
-  END {
-    n = split(names, ns, " ")
-    for (r = 1; w[r, ns[1], "p1"] != ""; r++) {
-      line = "round " r ":"
-      for (i = 1; i <= n; i++) {
-        x = ns[i]; ratio = w[r, x, "p1"] / w[r, x, "p2"]
-        line = line sprintf("  %s %.2fx", x, ratio)
-        ratios[x] = ratios[x] " " ratio
-        if (!(r in contended)) clean[x] = clean[x] " " ratio
-        if (best1[x] == "" || w[r, x, "p1"] < best1[x]) best1[x] = w[r, x, "p1"]
-        if (best2[x] == "" || w[r, x, "p2"] < best2[x]) best2[x] = w[r, x, "p2"]
-      }
-      if (w[r, ns[1], "c1"] != "") {
-        slow = w[r, ns[1], "c1"]; if (w[r, ns[1], "c2"] > slow) slow = w[r, ns[1], "c2"]
-        host = 2 * w[r, ns[1], "p1"] / slow
-        line = line sprintf("  host %.2fx (control %.0f MB/s together, %s and %s s)", host, 2 * b / 1e6 / slow, w[r, ns[1], "c1"], w[r, ns[1], "c2"])
-        hosts = hosts " " host
-        for (i = 1; i <= n; i++) {
-          x = ns[i]; f[x] = f[x] " " (w[r, x, "p1"] / w[r, x, "p2"]) / host
-          line = line sprintf("  %s/host %.2f", x, (w[r, x, "p1"] / w[r, x, "p2"]) / host)
-        }
-      }
-      if (r in contended) line = line "  (contended: cpu/wall per core" contended[r] ")"
-      print line
-    }
-    for (i = 1; i <= n; i++) {
-      x = ns[i]
-      printf "%s: median ratio %.2fx (min %.2fx, max %.2fx); best one core %.2f s / best two cores %.2f s = %.2fx", x, median(ratios[x]), lo, hi, best1[x], best2[x], best1[x] / best2[x]
-      if (hosts != "") printf "; median audit/host %.2f", median(f[x])
-      printf "\n"
-      if (clean[x] != "") printf "%s, uncontended rounds only (%d): median ratio %.2fx (min %.2fx, max %.2fx)\n", x, split(clean[x], tmp, " "), median(clean[x]), lo, hi
-    }
-    if (hosts != "") printf "host control: median %.2fx (min %.2fx, max %.2fx)\n", median(hosts), lo, hi
-  }
-  # median of a space-separated list; sets lo and hi.
-  function median(s,   v, m, i, j, t) {
-    m = split(s, v, " ")
-    for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-    lo = v[1]; hi = v[m]
-    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-  }
-' "$tmp/runs"
+summarize "$tmp/runs" "${names[*]}"
+[ -z "${RUNS_OUT:-}" ] || cp "$tmp/runs" "$RUNS_OUT"
 if [ -f "$tmp/differ" ]; then
   echo "the reports of some runs differ from the first run's (above)"
   exit 1
