@@ -6,20 +6,25 @@
 # - R rounds (default 6); in each, GOMAXPROCS=1 and GOMAXPROCS=2 run back to
 #   back, which one first alternating by round, and the round's ratio is
 #   one-core wall / two-core wall of those neighbouring runs. The summary is
-#   the median ratio with its min and max, and best one-core / best two-core.
+#   the median ratio with its min and max, and best one-core / best two-core;
+#   then the same median over the rounds no other work took a core from
+#   ("contended") and over those where every one-core run kept its usual
+#   speed ("steady"): a one-core run in a slow minute of the host makes a
+#   round's ratio say more about the host than about the audit.
 # - A control per round (CONTROL=0 skips it): two independent GOMAXPROCS=1
 #   audits at once. Their aggregate MB/s over the round's one-core MB/s is
 #   what the host itself gives an embarrassingly parallel load on its two
 #   cores; the audit's ratio over it is the fraction of that it reaches.
 # - BIN_A and BIN_B (two built chconform binaries) are measured in the same
 #   rounds, their order alternating too; with neither, the working tree is
-#   built. Every run's four reports are compared (cmp) with the first run's.
+#   built. Every run's report files are compared (cmp) with the first run's.
 # - Each round holds flock $LOCK (/tmp/bench.lock) so that no other
 #   benchmark runs beside it, and releases it between rounds.
 #
 # Per run: wall, user+sys CPU, peak RSS (GNU time; the script installs
 # nothing), MB/s of capture. Usage:
-#   CAPTURE=/tmp/cap100k.har [R=6] [BIN_A=old BIN_B=new] bash bench/audit-scaling.sh
+#   CAPTURE=/tmp/cap100k.har [R=6] [BIN_A=old BIN_B=new] [RUNS_OUT=file] bash bench/audit-scaling.sh
+#   RUNS=file bash bench/audit-scaling.sh     # summarizes kept runs again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${R:-6}
@@ -195,4 +200,4 @@ if [ -f "$tmp/differ" ]; then
   echo "the reports of some runs differ from the first run's (above)"
   exit 1
 fi
-echo "the four reports of every run are byte for byte the first run's"
+echo "the report files of every run are byte for byte the first run's"
