@@ -33,12 +33,6 @@ lock=${LOCK:-/tmp/bench.lock}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if [ ! -x /usr/bin/time ] || ! /usr/bin/time -f %e true 2>/dev/null; then
-  echo "GNU time (/usr/bin/time) is not installed: this script needs it for the CPU time and peak RSS (apt-get install time)" >&2
-  exit 2
-fi
-command -v flock >/dev/null || { echo "flock is not installed (util-linux)" >&2; exit 2; }
-
 # summarize RUNS NAMES: the per-round ratios and the medians.
 summarize() {
   echo
@@ -111,12 +105,18 @@ summarize() {
 }
 
 # RUNS=FILE (a file RUNS_OUT kept) summarizes those runs again, measuring
-# nothing; CAPTURE names the capture they read, for its size.
+# nothing; CAPTURE names the capture they read, for its size (or BYTES).
 if [ -n "${RUNS:-}" ]; then
-  bytes=$(stat -c %s "${CAPTURE:-/tmp/cap100k.har}")
+  bytes=${BYTES:-$(stat -c %s "${CAPTURE:-/tmp/cap100k.har}")}
   summarize "$RUNS" "$(cut -d' ' -f2 "$RUNS" | awk '!seen[$0]++' | tr '\n' ' ')"
   exit 0
 fi
+
+if [ ! -x /usr/bin/time ] || ! /usr/bin/time -f %e true 2>/dev/null; then
+  echo "GNU time (/usr/bin/time) is not installed: this script needs it for the CPU time and peak RSS (apt-get install time)" >&2
+  exit 2
+fi
+command -v flock >/dev/null || { echo "flock is not installed (util-linux)" >&2; exit 2; }
 
 capture=${CAPTURE:-/tmp/cap100k.har}
 if [ ! -f "$capture" ]; then
