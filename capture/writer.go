@@ -33,6 +33,10 @@ type HARWriter struct {
 	n      int
 	err    error
 	closed bool
+	// buf is reused from entry to entry: an entry with a large body grew
+	// a fresh buffer to twice its size each time (a proxy writes one per
+	// exchange, and that garbage drove its collector).
+	buf bytes.Buffer
 }
 
 // NewHARWriter starts a HAR 1.2 log on w. creator names the tool, as
@@ -58,12 +62,13 @@ func (h *HARWriter) Write(e Entry) error {
 	if h.closed {
 		return errors.New("HARWriter: write after Close")
 	}
-	var buf bytes.Buffer
+	buf := &h.buf
+	buf.Reset()
 	if h.n > 0 {
 		buf.WriteByte(',')
 	}
 	buf.WriteByte('\n')
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(harEntryOf(e)); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -292,8 +293,7 @@ func maskContextPhones(s string) string {
 		for j < len(s) && isDigit(s[j]) {
 			j++
 		}
-		if j-i >= 10 {
-			from, to := max(0, j-phoneReach), min(len(s), j+1)
+		if from, to := max(0, j-phoneReach), min(len(s), j+1); j-i >= 10 && mayNamePhone(s[from:j]) {
 			for _, m := range phoneContextPattern.FindAllStringSubmatchIndex(s[from:to], -1) {
 				if m[2] >= 0 && from+m[3] == j && from+m[2] >= last {
 					b.WriteString(s[last : from+m[2]])
@@ -309,6 +309,37 @@ func maskContextPhones(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// phoneWords are the roots of phoneContextPattern's keywords ("texted"
+// holds "text", "called" "call").
+var phoneWords = []string{"phone", "mobile", "msisdn", "tel", "sms", "text", "call", "whatsapp"}
+
+// mayNamePhone reports whether the text before a run of digits may hold a
+// keyword of phoneContextPattern: the pattern's backtracking on every id
+// and timestamp of a large body cost a millisecond per 240 KB, a byte scan
+// of each window microseconds. The pattern's case folding reaches past
+// ASCII for one letter of the keywords ("ſ" is an "s"), so a window with
+// one is left to it.
+func mayNamePhone(w string) bool {
+	var buf [256]byte
+	if len(w) > len(buf) || strings.Contains(w, "ſ") {
+		return true
+	}
+	low := buf[:len(w)]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	for _, word := range phoneWords {
+		if bytes.Contains(low, []byte(word)) {
+			return true
+		}
+	}
+	return false
 }
 
 // maskMembers masks, wherever s quotes JSON (a whole document, a message
@@ -666,12 +697,50 @@ func (r *Redactor) authorization(v string) string {
 // tokens took 9.7 s and 4.3 GiB that way).
 func (r *Redactor) Body(body []byte) []byte {
 	var v any
-	if json.Unmarshal(body, &v) == nil {
+	if mayHoldSecretMember(string(body)) && json.Unmarshal(body, &v) == nil {
 		if rep := r.memberReplacer(collectSecretFields(v, nil)); rep != nil {
 			body = []byte(rep.Replace(string(body)))
 		}
 	}
 	return []byte(r.String(string(body)))
+}
+
+// mayHoldSecretMember reports whether a JSON text may have a member
+// collectSecretFields would take: false only when every member name is
+// free of escapes and of bytes past ASCII (so reads as decoded) and none is
+// a credential's. Decoding a large body into a map costs more than the rest
+// of the masking together; most answers (a channel list, a profile) have
+// no credential member, and one byte scan tells so. In valid JSON each
+// quote outside a string opens one, and a string followed by ':' is a
+// member's name; an invalid text is not decoded either way.
+func mayHoldSecretMember(s string) bool {
+	for i := strings.IndexByte(s, '"'); i >= 0; {
+		end := closingQuote(s, i+1)
+		if end < 0 {
+			return true
+		}
+		j := end + 1
+		for j < len(s) && isSpace(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == ':' {
+			name := s[i+1 : end]
+			for k := 0; k < len(name); k++ {
+				if name[k] == '\\' || name[k] >= 0x80 {
+					return true
+				}
+			}
+			if isSecretKey(name) {
+				return true
+			}
+		}
+		k := strings.IndexByte(s[end+1:], '"')
+		if k < 0 {
+			return false
+		}
+		i = end + 1 + k
+	}
+	return false
 }
 
 // memberReplacer replaces each quoted credential value ("abc") by its mask
