@@ -238,7 +238,7 @@ func (t *Tape) Fixture(ex *Exchange, spec string) (*Fixture, error) {
 		f.Response.Headers[name] = strings.Join(values, ", ")
 	}
 	if len(ex.Response.Body) > 0 {
-		f.Response.Body = shapedPlaceholders(string(t.redact.Body(ex.Response.Body)))
+		f.Response.Body = shapedPlaceholders(t.redact.bodyString(ex.Response.Body))
 	}
 	return f, nil
 }
@@ -285,7 +285,7 @@ func MaskExchange(redact *Redactor, ex *Exchange, spec string, started time.Time
 		}
 	}
 	if len(ex.Response.Body) > 0 {
-		x.Response.Body = []byte(shapedPlaceholders(string(redact.Body(ex.Response.Body))))
+		x.Response.Body = []byte(shapedPlaceholders(redact.bodyString(ex.Response.Body)))
 	}
 	return x
 }

@@ -108,3 +108,27 @@ func TestShapedPlaceholdersOnlyWhereAPlaceholderIs(t *testing.T) {
 		t.Fatalf("a placeholder was not shaped: %s", got)
 	}
 }
+
+// String runs the known secrets' replacer only where formsIn finds one of
+// their forms: at the start, the middle and the end of a text, in any
+// form, found; elsewhere not (so a large body without one is not copied).
+func TestFormsInFindsEveryFormAnywhere(t *testing.T) {
+	t.Parallel()
+	secret := "s3cr3t-Token-0123456789"
+	r := NewRedactor(nil, KnownSecret{Value: secret, Label: "client_credential"})
+	for _, form := range secretForms(secret) {
+		if len(form) < 6 {
+			continue
+		}
+		for _, s := range []string{form, form + " tail", "head " + form, "head " + form + " tail"} {
+			if !r.formsIn(s) || r.String(s) == s {
+				t.Fatalf("form %q in %q: formsIn %v, masked %q", form, s, r.formsIn(s), r.String(s))
+			}
+		}
+	}
+	for _, s := range []string{"", "nothing here", secret[:len(secret)-1], strings.Repeat(`{"id": 12345678901}`, 1000)} {
+		if r.formsIn(s) {
+			t.Fatalf("formsIn(%.40q) = true: no form is there", s)
+		}
+	}
+}
