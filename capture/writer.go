@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // HARWriter writes a HAR 1.2 file entry by entry (for record mode), so a run
@@ -33,6 +34,10 @@ type HARWriter struct {
 	n      int
 	err    error
 	closed bool
+	// buf is reused from entry to entry: an entry with a large body grew
+	// a fresh buffer to twice its size each time (a proxy writes one per
+	// exchange, and that garbage drove its collector).
+	buf bytes.Buffer
 }
 
 // NewHARWriter starts a HAR 1.2 log on w. creator names the tool, as
@@ -58,12 +63,13 @@ func (h *HARWriter) Write(e Entry) error {
 	if h.closed {
 		return errors.New("HARWriter: write after Close")
 	}
-	var buf bytes.Buffer
+	buf := &h.buf
+	buf.Reset()
 	if h.n > 0 {
 		buf.WriteByte(',')
 	}
 	buf.WriteByte('\n')
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(harEntryOf(e)); err != nil {
 		return err
@@ -90,6 +96,14 @@ func (h *HARWriter) Close() error {
 	return h.err
 }
 
+// view is b as a string without a copy: the entry harEntryOf makes lives
+// only while Write encodes it, and the caller's body does not change during
+// the call (a proxy writes a 240 KB answer per exchange; each copy is
+// garbage its collector must chase).
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// harEntryOf is e as HAR; its body texts are views of e's bodies (view),
+// so it must not outlive the call that made it.
 func harEntryOf(e Entry) *harEntry {
 	ms := float64(e.Elapsed) / float64(time.Millisecond)
 	he := &harEntry{
@@ -114,7 +128,7 @@ func harEntryOf(e Entry) *harEntry {
 	}
 	if len(e.Request.Body) > 0 {
 		pd := &harPostData{MimeType: e.Request.Header.Get("Content-Type")}
-		text := string(e.Request.Body)
+		text := view(e.Request.Body)
 		if !utf8.Valid(e.Request.Body) {
 			text = base64.StdEncoding.EncodeToString(e.Request.Body)
 			pd.Encoding = "base64"
@@ -142,7 +156,7 @@ func harEntryOf(e Entry) *harEntry {
 		BodySize:    -1,
 	}
 	if e.BodyCaptured {
-		text := string(r.Body)
+		text := view(r.Body)
 		if !utf8.Valid(r.Body) {
 			text = base64.StdEncoding.EncodeToString(r.Body)
 			he.Response.Content.Encoding = "base64"

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -231,7 +232,7 @@ func (r *Redactor) add(value, label string) {
 // member's number) and parameters (api_key=..., token="...") in any
 // spelling. Each step is one pass over s.
 func (r *Redactor) String(s string) string {
-	if r.forms != nil {
+	if r.forms != nil && r.formsIn(s) {
 		s = r.forms.Replace(s)
 	}
 	// Each pattern runs only where its match could be (the text holds what
@@ -268,6 +269,26 @@ func (r *Redactor) String(s string) string {
 	return s
 }
 
+// formsIn reports whether s holds a known secret in any of its forms.
+// Replace copies s twice even when it finds nothing, and for a large body
+// that garbage drove a proxy's collector; WriteString writes s whole, in
+// one write (or not at all when it is empty), exactly when nothing matches.
+func (r *Redactor) formsIn(s string) bool {
+	var p matchProbe
+	r.forms.WriteString(&p, s)
+	return p.writes > 1 || p.n != len(s)
+}
+
+// matchProbe counts what a Replacer writes, keeping none of it.
+type matchProbe struct{ writes, n int }
+
+func (p *matchProbe) Write(b []byte) (int, error) { return p.WriteString(string(b)) }
+func (p *matchProbe) WriteString(s string) (int, error) {
+	p.writes++
+	p.n += len(s)
+	return len(s), nil
+}
+
 // phoneReach bounds how far before the end of its digits a match of
 // phoneContextPattern starts: the longest keyword, 24 characters of at most
 // 4 bytes, "00", 15 digits, and the character before the keyword.
@@ -292,8 +313,7 @@ func maskContextPhones(s string) string {
 		for j < len(s) && isDigit(s[j]) {
 			j++
 		}
-		if j-i >= 10 {
-			from, to := max(0, j-phoneReach), min(len(s), j+1)
+		if from, to := max(0, j-phoneReach), min(len(s), j+1); j-i >= 10 && mayNamePhone(s[from:j]) {
 			for _, m := range phoneContextPattern.FindAllStringSubmatchIndex(s[from:to], -1) {
 				if m[2] >= 0 && from+m[3] == j && from+m[2] >= last {
 					b.WriteString(s[last : from+m[2]])
@@ -309,6 +329,37 @@ func maskContextPhones(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// phoneWords are the roots of phoneContextPattern's keywords ("texted"
+// holds "text", "called" "call").
+var phoneWords = []string{"phone", "mobile", "msisdn", "tel", "sms", "text", "call", "whatsapp"}
+
+// mayNamePhone reports whether the text before a run of digits may hold a
+// keyword of phoneContextPattern: the pattern's backtracking on every id
+// and timestamp of a large body cost a millisecond per 240 KB, a byte scan
+// of each window microseconds. The pattern's case folding reaches past
+// ASCII for one letter of the keywords ("ſ" is an "s"), so a window with
+// one is left to it.
+func mayNamePhone(w string) bool {
+	var buf [256]byte
+	if len(w) > len(buf) || strings.Contains(w, "ſ") {
+		return true
+	}
+	low := buf[:len(w)]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	for _, word := range phoneWords {
+		if bytes.Contains(low, []byte(word)) {
+			return true
+		}
+	}
+	return false
 }
 
 // maskMembers masks, wherever s quotes JSON (a whole document, a message
@@ -664,14 +715,57 @@ func (r *Redactor) authorization(v string) string {
 // quoted credential value is replaced in one pass by a single replacer, not
 // by one ReplaceAll over the whole body per member (a 546 KiB body of 10,000
 // tokens took 9.7 s and 4.3 GiB that way).
-func (r *Redactor) Body(body []byte) []byte {
+func (r *Redactor) Body(body []byte) []byte { return []byte(r.bodyString(body)) }
+
+// bodyString is Body as a string, for callers that want one (each
+// conversion of a large body is a copy).
+func (r *Redactor) bodyString(body []byte) string {
+	s := string(body)
 	var v any
-	if json.Unmarshal(body, &v) == nil {
+	if mayHoldSecretMember(s) && json.Unmarshal(body, &v) == nil {
 		if rep := r.memberReplacer(collectSecretFields(v, nil)); rep != nil {
-			body = []byte(rep.Replace(string(body)))
+			s = rep.Replace(s)
 		}
 	}
-	return []byte(r.String(string(body)))
+	return r.String(s)
+}
+
+// mayHoldSecretMember reports whether a JSON text may have a member
+// collectSecretFields would take: false only when every member name is
+// free of escapes and of bytes past ASCII (so reads as decoded) and none is
+// a credential's. Decoding a large body into a map costs more than the rest
+// of the masking together; most answers (a channel list, a profile) have
+// no credential member, and one byte scan tells so. In valid JSON each
+// quote outside a string opens one, and a string followed by ':' is a
+// member's name; an invalid text is not decoded either way.
+func mayHoldSecretMember(s string) bool {
+	for i := strings.IndexByte(s, '"'); i >= 0; {
+		end := closingQuote(s, i+1)
+		if end < 0 {
+			return true
+		}
+		j := end + 1
+		for j < len(s) && isSpace(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == ':' {
+			name := s[i+1 : end]
+			for k := 0; k < len(name); k++ {
+				if name[k] == '\\' || name[k] >= 0x80 {
+					return true
+				}
+			}
+			if isSecretKey(name) {
+				return true
+			}
+		}
+		k := strings.IndexByte(s[end+1:], '"')
+		if k < 0 {
+			return false
+		}
+		i = end + 1 + k
+	}
+	return false
 }
 
 // memberReplacer replaces each quoted credential value ("abc") by its mask

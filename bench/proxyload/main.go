@@ -162,7 +162,10 @@ func client(args []string) {
 	prismN := fs.Int("prism-n", 40, "requests per body through Prism")
 	maxSeconds := fs.Float64("seconds", 20, "at most this long per body and target")
 	latencyBody := fs.String("latency-body", "emulator_get_channels_200_large", "the body whose added latency is measured")
-	latencyN := fs.Int("latency-n", 1000, "requests of the latency measure (each straight and through chconform, interleaved)")
+	latencyN := fs.Int("latency-n", 1000, "requests of the latency measure (each straight and through chconform, interleaved; 0: none)")
+	pace := fs.Duration("latency-pace", 0, "start a pair of the latency measure every this long (0: back to back)")
+	tag := fs.String("latency-tag", "", "when set, the latency is also printed as one line \"LATENCY tag ...\" for bench/proxy.sh")
+	ranges := fs.String("ranges", "", "a file to write, per body, the numbers of the exchanges sent through chconform (first last), so the proxy's summary tells how many of them were judged")
 	fs.Parse(args)
 	root := strings.TrimSuffix(*up, "/api")
 	use := func(name string) {
@@ -191,7 +194,13 @@ func client(args []string) {
 		reqs[name] = r
 	}
 
-	fmt.Println("## Throughput: MB/s of answer body, sequential requests on one kept-alive connection")
+	var rangeLines []string
+	sentToChc := 0 // exchanges through chconform so far: the proxy numbers them from 1
+	if *n == 0 {
+		names = nil
+	} else {
+		fmt.Println("## Throughput: MB/s of answer body, sequential requests on one kept-alive connection")
+	}
 	fmt.Printf("%-44s %9s  %-22s %-26s %-26s %9s\n", "body", "bytes", "straight MB/s (ms/req)", "chconform MB/s (ms/req)", "Prism MB/s (ms/req)", "chc/Prism")
 	for _, name := range names {
 		use(name)
@@ -207,6 +216,11 @@ func client(args []string) {
 				count = *prismN
 			}
 			row[t.name] = run(t.base, r, count, *maxSeconds)
+			if t.name == "chconform" {
+				first := sentToChc + 1
+				sentToChc += row[t.name].n + 2 // and run's two warm-ups
+				rangeLines = append(rangeLines, fmt.Sprintf("%s %d %d %d", name, first, sentToChc, len(all[name])))
+			}
 		}
 		mb := func(x result) float64 { return size * float64(x.n) / x.seconds / 1e6 }
 		cell := func(x result) string {
@@ -233,8 +247,13 @@ func client(args []string) {
 		}
 	}
 
+	if *ranges != "" {
+		if err := os.WriteFile(*ranges, []byte(strings.Join(rangeLines, "\n")+"\n"), 0o644); err != nil {
+			panic(err)
+		}
+	}
 	r, ok := reqs[*latencyBody]
-	if !ok {
+	if !ok || *latencyN == 0 {
 		return
 	}
 	use(*latencyBody)
@@ -244,7 +263,13 @@ func client(args []string) {
 		call(*up, r)
 		call(*chc, r)
 	}
-	for range *latencyN {
+	// Paced, each pair starts on its own tick (a client reading at its
+	// pace); a pair that ran late starts the next at once.
+	start := time.Now()
+	for i := range *latencyN {
+		if *pace > 0 {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * *pace)))
+		}
 		_, _, _, d1, _ := call(*up, r)
 		_, _, _, d2, _ := call(*chc, r)
 		straight = append(straight, d1)
@@ -258,6 +283,11 @@ func client(args []string) {
 		fmt.Printf("%-12s %8.3f %8.3f %8.3f\n", row.name, pct(row.d, .5), pct(row.d, .9), pct(row.d, .99))
 	}
 	fmt.Printf("%-12s %8.3f %8.3f %8.3f\n", "added", pct(through, .5)-pct(straight, .5), pct(through, .9)-pct(straight, .9), pct(through, .99)-pct(straight, .99))
+	if *tag != "" {
+		fmt.Printf("LATENCY %s straight %.3f %.3f %.3f chconform %.3f %.3f %.3f added %.3f %.3f %.3f\n", *tag,
+			pct(straight, .5), pct(straight, .9), pct(straight, .99), pct(through, .5), pct(through, .9), pct(through, .99),
+			pct(through, .5)-pct(straight, .5), pct(through, .9)-pct(straight, .9), pct(through, .99)-pct(straight, .99))
+	}
 	if *prism != "" {
 		p := run(*prism, r, *prismN, *maxSeconds)
 		fmt.Printf("%-12s %8.3f %8.3f %8.3f   (%d requests)\n", "Prism", pct(p.perCall, .5), pct(p.perCall, .9), pct(p.perCall, .99), p.n)
