@@ -154,6 +154,7 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 	if workers == 1 {
 		return a.read(path, func(e capture.Entry) error {
 			apply(a.assess(e, nil))
+			capture.Recycle(&e)
 			return nil
 		})
 	}
@@ -215,6 +216,8 @@ func (a *Auditor) entries(path string, apply func(*assessed)) error {
 					stop.Store(true)
 				default:
 					apply(j)
+					// What the audit keeps of a body it copied.
+					capture.Recycle(&j.e)
 				}
 			}
 			mu.Lock()

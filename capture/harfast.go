@@ -749,16 +749,17 @@ func (p *fastParser) scanString(i int, decode bool) (int, string, bool) {
 	return r, "", false
 }
 
-// scanBytes is scanString's decoding into a fresh slice (never nil), for a
-// body: one copy of it, not two.
+// scanBytes is scanString's decoding into a slice of its own (never nil),
+// for a body: one copy of it, not two. The slice comes from the pool of
+// entry memory (Recycle gives it back).
 func (p *fastParser) scanBytes(i int) (int, []byte, bool) {
 	d := p.d
 	r := fastschema.PlainEnd(d, i+1)
 	if r < len(d) && d[r] == '"' {
-		return r + 1, append(make([]byte, 0, r-i-1), d[i+1:r]...), true
+		return r + 1, append(bodyBuf(r-i-1), d[i+1:r]...), true
 	}
 	saved := p.scratch
-	p.scratch = make([]byte, 0, len(d)-i)
+	p.scratch = bodyBuf(len(d) - i)
 	end, _, ok := p.scanString(i, false)
 	b := p.scratch
 	p.scratch = saved
