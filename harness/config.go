@@ -62,6 +62,12 @@ type Config struct {
 	// Fixtures is a folder of fixtures to replay instead of the embedded ones
 	// (a recording of another target, or a deliberately broken copy).
 	Fixtures string
+	// SkipsFile (CH_SKIPS) is a YAML list of the specs or case ids the
+	// implementer knows to fail, each with its reason; Skips is what it
+	// says. A CI gate of `chconform run` declares them as conformance.Run's
+	// Options.Skips does.
+	SkipsFile string
+	Skips     []DeclaredSkip
 	// Strict reports fields the contract does not declare.
 	Strict bool
 	// MinCoverage is the user's floor of verified documented responses
@@ -153,7 +159,7 @@ var configVars = []string{
 	"CH_ALLOW_MUTATIONS", "CH_ALLOW_SMS", "CH_ALLOW_INSECURE", "CH_RATE", "CH_TIMEOUT", "CH_RUN_TIMEOUT", "CH_SPEC",
 	"CH_OVERLAY", "CH_REPORT_DIR",
 	"CH_RECORD", "CH_STRICT", "CH_FIXTURES", "CH_MIN_COVERAGE", "CH_MIN_RESPONSE_COVERAGE", "CH_RERUNS", "CH_ANONYMOUS",
-	"CH_EXPLORE", "CH_EXPLORE_EXAMPLES", "CH_EXPLORE_BUDGET", "CH_EXPLORE_SEED",
+	"CH_EXPLORE", "CH_EXPLORE_EXAMPLES", "CH_EXPLORE_BUDGET", "CH_EXPLORE_SEED", "CH_SKIPS",
 }
 
 // LoadConfigFromEnv reads the process environment.
@@ -314,6 +320,11 @@ func parseConfig(v map[string]string) (Config, error) {
 	if c.SpecPath != "" {
 		if _, err := os.Stat(c.SpecPath); err != nil {
 			return Config{}, &ConfigError{Var: "CH_SPEC", Value: c.SpecPath, Problem: "cannot read the contract: " + err.Error()}
+		}
+	}
+	if c.SkipsFile = v["CH_SKIPS"]; c.SkipsFile != "" {
+		if c.Skips, err = readSkips(c.SkipsFile); err != nil {
+			return Config{}, err
 		}
 	}
 	if c.Overlay != "" {
@@ -501,6 +512,7 @@ func (c Config) Redacted() map[string]string {
 		"CH_RECORD":                c.Record,
 		"CH_STRICT":                strconv.FormatBool(c.Strict),
 		"CH_FIXTURES":              c.Fixtures,
+		"CH_SKIPS":                 c.SkipsFile,
 		"CH_MIN_COVERAGE":          c.MinCoverage,
 		"CH_MIN_RESPONSE_COVERAGE": c.MinResponseCoverage,
 		"CH_RERUNS":                strconv.Itoa(c.Reruns),
@@ -537,4 +549,37 @@ func CheckFraction(name, raw string) error {
 		return &ConfigError{Var: name, Value: raw, Problem: "not a fraction between 0 and 1 (e.g. 0.9)"}
 	}
 	return nil
+}
+
+// DeclaredSkip is one entry of a CH_SKIPS file: a case id as the reports
+// print it (CH-3fa9c2d1) or a spec's full name, and why it is known to fail
+// (where that is tracked).
+type DeclaredSkip struct {
+	Match  string `json:"match"`
+	Reason string `json:"reason"`
+}
+
+// readSkips reads a CH_SKIPS file: a YAML list of match and reason. A skip
+// without either is refused, as conformance.Run refuses one: a skip nobody
+// can trace is a hidden failure.
+func readSkips(path string) ([]DeclaredSkip, error) {
+	bad := func(problem string) error { return &ConfigError{Var: "CH_SKIPS", Value: path, Problem: problem} }
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, bad("cannot read: " + err.Error())
+	}
+	var skips []DeclaredSkip
+	if err := yaml.UnmarshalStrict(data, &skips); err != nil {
+		return nil, bad("not a YAML list of {match, reason}: " + err.Error())
+	}
+	for i := range skips {
+		skips[i].Match, skips[i].Reason = strings.TrimSpace(skips[i].Match), strings.TrimSpace(skips[i].Reason)
+		switch {
+		case skips[i].Match == "":
+			return nil, bad(fmt.Sprintf("entry %d has no match (a case id such as CH-3fa9c2d1, or a spec's full name)", i+1))
+		case skips[i].Reason == "":
+			return nil, bad(fmt.Sprintf("entry %d (%s) has no reason: say why it fails and where that is tracked", i+1, OneLine(skips[i].Match)))
+		}
+	}
+	return skips, nil
 }

@@ -52,6 +52,7 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		"CH_EXPLORE_EXAMPLES":      {"CH_EXPLORE_EXAMPLES": "0"},
 		"CH_EXPLORE_BUDGET":        {"CH_EXPLORE_BUDGET": "-5s"},
 		"CH_EXPLORE_SEED":          {"CH_EXPLORE_SEED": "0"},
+		"CH_SKIPS":                 {"CH_SKIPS": "/nonexistent/skips.yaml"},
 	}
 	for variable, env := range cases {
 		t.Run(variable, func(t *testing.T) {
@@ -173,5 +174,45 @@ func TestAnonymousRunRefusesAToken(t *testing.T) {
 	var ce *ConfigError
 	if !errors.As(err, &ce) || ce.Var != "CH_ANONYMOUS" || !strings.Contains(err.Error(), "CH_AUTH_TOKEN") {
 		t.Errorf("CH_ANONYMOUS with CH_AUTH_TOKEN: want a ConfigError naming both, got %v", err)
+	}
+}
+
+// TestLoadConfigSkips: CH_SKIPS is a YAML list of match and reason, read
+// whole; a skip without either, a key it does not know, or a file that is
+// no such list is refused naming CH_SKIPS (exit 2 in a run), never half
+// applied.
+func TestLoadConfigSkips(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := write("good.yaml", "- match: CH-3fa9c2d1\n  reason: issue 12 of our tracker\n- match: '  auth: POST /me answers 200  '\n  reason: ' known '\n")
+	c, err := LoadConfig(lookupFrom(map[string]string{"CH_SKIPS": good}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []DeclaredSkip{{"CH-3fa9c2d1", "issue 12 of our tracker"}, {"auth: POST /me answers 200", "known"}}
+	if len(c.Skips) != len(want) || c.Skips[0] != want[0] || c.Skips[1] != want[1] {
+		t.Errorf("skips read: %+v, want %+v", c.Skips, want)
+	}
+	if got := c.Redacted()["CH_SKIPS"]; got != good {
+		t.Errorf("the reports' configuration says CH_SKIPS=%q", got)
+	}
+	for name, text := range map[string]string{
+		"no-reason.yaml": "- match: CH-3fa9c2d1\n",
+		"blank.yaml":     "- match: CH-3fa9c2d1\n  reason: '   '\n",
+		"no-match.yaml":  "- reason: flaky upstream\n",
+		"unknown.yaml":   "- match: CH-3fa9c2d1\n  reason: x\n  until: 2027\n",
+		"map.yaml":       "match: CH-3fa9c2d1\nreason: x\n",
+	} {
+		_, err := LoadConfig(lookupFrom(map[string]string{"CH_SKIPS": write(name, text)}))
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Var != "CH_SKIPS" {
+			t.Errorf("%s: want a ConfigError naming CH_SKIPS, got %v", name, err)
+		}
 	}
 }
