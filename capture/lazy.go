@@ -58,16 +58,7 @@ func rawClass(n int) int {
 }
 
 // rawCopy is a copy of b in pooled memory.
-func rawCopy(b []byte) []byte {
-	c := rawClass(len(b))
-	if c < 0 {
-		return append([]byte(nil), b...)
-	}
-	if r, ok := raws[c].Get().(*[]byte); ok {
-		return append((*r)[:0], b...)
-	}
-	return append(make([]byte, 0, 4<<10<<c), b...)
-}
+func rawCopy(b []byte) []byte { return append(bodyBuf(len(b)), b...) }
 
 // bodyBuf is an empty slice with room for n bytes, from the pool when n
 // fits a size class: the answers' bodies decoded from a capture were two

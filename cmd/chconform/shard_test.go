@@ -51,12 +51,19 @@ func chconformBinary(t *testing.T) string {
 // returns its exit status and combined output.
 func runBinary(t *testing.T, args ...string) (int, string) {
 	t.Helper()
+	return runWithEnv(t, nil, args...)
+}
+
+// runWithEnv is runBinary with the variables of env (KEY=value) added.
+func runWithEnv(t *testing.T, env []string, args ...string) (int, string) {
+	t.Helper()
 	cmd := exec.Command(chconformBinary(t), args...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CH_") && !strings.HasPrefix(kv, "FILTER=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, env...)
 	out, _ := cmd.CombinedOutput()
 	return cmd.ProcessState.ExitCode(), string(out)
 }

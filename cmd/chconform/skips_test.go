@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,21 +14,6 @@ import (
 // skippedBySkipsFile is a spec the fixtures pass, declared known to fail in
 // a CH_SKIPS file, as a CI gate declares its known failures.
 const skippedBySkipsFile = "auth: POST /complete_phone_number_auth with the right code returns a 40-hex auth token and SimpleJWT access and refresh tokens"
-
-// runWithEnv is runBinary with the CH_* variables given (and no others of
-// the caller's shell).
-func runWithEnv(t *testing.T, env []string, args ...string) (int, string) {
-	t.Helper()
-	cmd := exec.Command(chconformBinary(t), args...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CH_") && !strings.HasPrefix(kv, "FILTER=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
-	out, _ := cmd.CombinedOutput()
-	return cmd.ProcessState.ExitCode(), string(out)
-}
 
 // TestRunDeclaresTheSkipsOfCHSkips: `chconform run` with CH_SKIPS does not
 // run the spec a skip names, lists the skip with that spec and its reason,

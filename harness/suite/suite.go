@@ -76,7 +76,8 @@ func Check() (*Env, error) {
 func Wire() {
 	gomega.RegisterFailHandler(Fail)
 	// The skips of CH_SKIPS join those declared in code (SetSkips): a
-	// `chconform run` in CI declares its known failures there.
+	// `chconform run` in CI declares its known failures there. Check has
+	// loaded the configuration already (a broken CH_SKIPS stopped it).
 	if e, err := Load(); err == nil {
 		for _, s := range e.Config.Skips {
 			declared = append(declared, report.Skip{Match: s.Match, Reason: s.Reason})
